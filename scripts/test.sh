@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what it needs, then builds and tests
+# uvscrape twice -- g++ with warnings as errors, and clang with ASan+UBSan -- and
+# checks that an installed uvscrape is usable through pkg-config.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/install-deps.sh
+
+jobs=${JOBS:-$(nproc)}
+strict=(--werror -Dwarning_level=3)
+
+echo "== g++ build, -Wall -Wextra -Wpedantic -Werror"
+CXX=g++ CC=gcc meson setup build/gcc "${strict[@]}" --buildtype=debugoptimized --reconfigure >/dev/null 2>&1 \
+  || CXX=g++ CC=gcc meson setup build/gcc "${strict[@]}" --buildtype=debugoptimized
+ninja -C build/gcc -j "$jobs"
+meson test -C build/gcc --print-errorlogs --num-processes "$jobs"
+
+echo "== clang build with ASan+UBSan, -Werror"
+CXX=clang++ CC=clang meson setup build/asan "${strict[@]}" --buildtype=debug \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false --reconfigure >/dev/null 2>&1 \
+  || CXX=clang++ CC=clang meson setup build/asan "${strict[@]}" --buildtype=debug \
+       -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
+ninja -C build/asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  meson test -C build/asan --print-errorlogs --num-processes "$jobs" --timeout-multiplier 3
+
+echo "== install and consume through pkg-config"
+bash tests/install/consumer_check.sh build/gcc
+echo "tests: all passed"

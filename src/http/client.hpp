@@ -1,0 +1,130 @@
+// The asynchronous HTTP/1.1 client: many requests at once on one libuv loop.
+// It knows nothing of scrapers or queues; the driver is one of its users.
+//
+// INTERFACE CONTRACT (shared by the driver, the demo and the benchmarks). The
+// HTTP layer owns this file and may add members, but keeps these shapes.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/headers.hpp"
+
+namespace uvscrape::http {
+
+// Receives a streamed body chunk by chunk. Backpressure: return false from
+// on_chunk to pause reading; call `resume()` (given to on_chunk's owner through
+// StreamControl) when ready for more.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Called once the status line and headers of the final response are known.
+  // Return false to reject the body (the request then fails with CancelledError).
+  virtual bool on_headers(int status, const Headers& headers) = 0;
+  // A decoded body chunk. Return true to keep reading, false to pause until
+  // `resume` is called (from the loop thread).
+  virtual bool on_chunk(std::string_view chunk, std::function<void()> resume) = 0;
+};
+
+struct RequestOptions {
+  std::optional<std::chrono::milliseconds> connect_timeout;     // default: client's
+  std::optional<std::chrono::milliseconds> tls_timeout;         // default: client's
+  std::optional<std::chrono::milliseconds> first_byte_timeout;  // default: client's
+  std::optional<std::chrono::milliseconds> idle_timeout;        // default: client's
+  std::optional<std::chrono::milliseconds> total_timeout;       // default: client's
+  bool verify_tls = true;
+  std::string ca_file;  // empty: the client's CA bundle
+  bool follow_redirects = true;
+  bool allow_https_downgrade = false;
+  std::optional<int> max_redirects;  // default: client's
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute http(s) URL
+  std::vector<std::pair<std::string, std::string>> params;   // appended as the query string
+  std::vector<std::pair<std::string, std::string>> headers;  // sent in order
+  std::vector<std::pair<std::string, std::string>> cookies;  // rendered as a Cookie header
+  // At most one body form: raw bytes (Content-Type from headers), a form
+  // (application/x-www-form-urlencoded), or JSON text (application/json).
+  std::optional<std::string> body;
+  std::optional<std::vector<std::pair<std::string, std::string>>> form;
+  std::optional<std::string> json;
+  RequestOptions options;
+  BodySink* sink = nullptr;  // if set, the body streams to it and Response::body stays empty
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;  // decoded (Content-Encoding removed)
+  std::string text() const;  // body decoded by charset: Content-Type, <meta charset>, UTF-8
+  std::string url;           // the final URL, after redirects
+  std::vector<std::string> redirect_chain;  // every URL fetched before `url`, in order
+};
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds tls_timeout{10'000};
+  std::chrono::milliseconds first_byte_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::chrono::milliseconds total_timeout{0};  // 0: none
+  std::chrono::milliseconds pool_idle_timeout{30'000};
+  size_t max_connections_per_origin = 8;
+  size_t max_connections_total = 256;
+  int max_redirects = 10;
+  size_t max_header_bytes = 64 * 1024;
+  size_t max_body_bytes = 256ull * 1024 * 1024;
+  size_t max_decoded_bytes = 256ull * 1024 * 1024;  // decompression-bomb guard
+  std::string user_agent;  // empty: "uvscrape/<version>"
+  std::string ca_file;     // empty: the system bundle from ca-certificates
+};
+
+using RequestId = uint64_t;
+
+// Exactly one of response / error is set. `error` holds one of the typed
+// exceptions of uvscrape/errors.hpp (DnsError, ConnectionError, ...).
+struct Result {
+  std::optional<HttpResponse> response;
+  std::exception_ptr error;
+};
+
+class Client {
+ public:
+  Client(uv_loop_t* loop, ClientOptions options = {});
+  ~Client();  // must be closed (or never used) before destruction
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Starts a request; `done` is called exactly once on the loop thread, never
+  // synchronously from inside fetch().
+  RequestId fetch(HttpRequest request, std::function<void(Result)> done);
+  // Cancels an in-flight request: `done` receives CancelledError. Unknown ids are ignored.
+  void cancel(RequestId id);
+  // Cancels everything and closes every handle; `on_closed` runs when the loop
+  // has nothing of this client left.
+  void close(std::function<void()> on_closed = {});
+
+  struct Stats {
+    uint64_t connections_opened = 0;
+    uint64_t requests_completed = 0;
+    uint64_t connections_reused = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace uvscrape::http

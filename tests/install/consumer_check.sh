@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs a configured build into a staging folder and builds a consumer with
+# nothing but `pkg-config --cflags --libs uvscrape` pointed at it, then runs it.
+set -euo pipefail
+build=${1:?usage: consumer_check.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+meson install -C "$build" --destdir "$stage" --quiet
+pcdir=$(dirname "$(find "$stage" -name uvscrape.pc | head -n 1)")
+[ -f "$pcdir/uvscrape.pc" ] || { echo "consumer_check: uvscrape.pc was not installed" >&2; exit 1; }
+export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$stage"
+flags=$(pkg-config --cflags --libs uvscrape)
+libdir=$(pkg-config --variable=libdir uvscrape)  # sysroot-prefixed by pkg-config
+# shellcheck disable=SC2086
+g++ -std=c++20 -Wall -Wextra -Werror "$root/tests/install/consumer.cpp" -o "$stage/consumer" $flags
+LD_LIBRARY_PATH="$libdir" "$stage/consumer"
+# Static linking works too, with the private libraries pkg-config lists.
+# shellcheck disable=SC2086
+g++ -std=c++20 "$root/tests/install/consumer.cpp" -o "$stage/consumer-static" \
+  $(pkg-config --cflags uvscrape) "$libdir/libuvscrape.a" $(pkg-config --libs --static uvscrape | sed 's/-luvscrape//')
+"$stage/consumer-static"
+echo "consumer_check: shared and static consumers built from the installed files and ran"
