@@ -18,9 +18,11 @@
 #include <utility>
 #include <vector>
 
-#include "http/headers.hpp"
+#include "uvscrape/headers.hpp"
 
 namespace uvscrape::http {
+
+using uvscrape::Headers;
 
 // Receives a streamed body chunk by chunk. Backpressure: return false from
 // on_chunk to pause reading; call `resume()` (given to on_chunk's owner through

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace uvscrape::http {
+namespace uvscrape {
 
 class Headers {
  public:
@@ -26,4 +26,4 @@ class Headers {
 
 bool iequals(std::string_view a, std::string_view b);
 
-}  // namespace uvscrape::http
+}  // namespace uvscrape
