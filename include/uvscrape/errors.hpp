@@ -199,6 +199,8 @@ UVSCRAPE_URL_ERROR(TooManyRedirectsError, PersistentException)
 UVSCRAPE_URL_ERROR(RedirectRefusedError, PersistentException)
 // The request was cancelled (client closed, request cancelled by its owner).
 UVSCRAPE_URL_ERROR(CancelledError, Error)
+// An archived download could not be written to storage_dir (disk full, permissions...).
+UVSCRAPE_URL_ERROR(ArchiveError, Error)
 
 #undef UVSCRAPE_URL_ERROR
 

@@ -161,6 +161,7 @@ UVSCRAPE_URL_ERROR_IMPL(LimitExceededError, PersistentException, "Limit exceeded
 UVSCRAPE_URL_ERROR_IMPL(TooManyRedirectsError, PersistentException, "Too many redirects")
 UVSCRAPE_URL_ERROR_IMPL(RedirectRefusedError, PersistentException, "Redirect refused")
 UVSCRAPE_URL_ERROR_IMPL(CancelledError, Error, "Request cancelled")
+UVSCRAPE_URL_ERROR_IMPL(ArchiveError, Error, "Archive write failed")
 
 #undef UVSCRAPE_URL_ERROR_IMPL
 

@@ -1,0 +1,67 @@
+// File names for archived downloads; see archive_name.hpp.
+#include "driver/archive_name.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "driver/seen_set.hpp"
+
+namespace uvscrape::driver {
+namespace {
+
+constexpr size_t kMaxNameBytes = 180;  // well under NAME_MAX, room for a suffix
+
+bool safe_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '_' || c == '-';
+}
+
+std::string sanitise(std::string_view text) {
+  std::string out;
+  out.reserve(std::min(text.size(), kMaxNameBytes));
+  for (char c : text) {
+    if (out.size() == kMaxNameBytes) break;
+    out += safe_char(c) ? c : '_';
+  }
+  if (!out.empty() && out[0] == '.') out[0] = '_';  // no hidden files, no "." or ".."
+  return out;
+}
+
+std::string_view url_path(std::string_view url) {
+  const size_t cut = url.find_first_of("?#");
+  if (cut != std::string_view::npos) url = url.substr(0, cut);
+  const size_t scheme = url.find("://");
+  if (scheme != std::string_view::npos) {
+    const size_t path = url.find('/', scheme + 3);
+    return path == std::string_view::npos ? std::string_view{} : url.substr(path);
+  }
+  return url;
+}
+
+}  // namespace
+
+std::string archive_file_name(std::string_view url, std::string_view expected_type) {
+  std::string_view path = url_path(url);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const size_t slash = path.rfind('/');
+  const std::string_view segment = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  std::string name = sanitise(segment);
+  if (!name.empty() && name.find_first_not_of('_') != std::string::npos) return name;
+
+  const KeyHash h = hash_key(url);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h.high));
+  name.assign("download_");
+  name.append(hex, 16);
+  if (expected_type == "pdf") name += ".pdf";
+  if (expected_type == "audio") name += ".mp3";
+  return name;
+}
+
+std::string safe_path_component(std::string_view text) {
+  std::string name = sanitise(text);
+  if (name.empty()) name = "_";
+  return name;
+}
+
+}  // namespace uvscrape::driver

@@ -1,0 +1,84 @@
+// The default archive writer (DESIGN decision 14): an http::BodySink that streams
+// a download into a temporary file in storage_dir and, once the response is
+// complete, renames it to its final name atomically.
+//
+// Every file operation is a uv_fs_* request, so it runs on the libuv thread pool
+// and the loop never waits for the disk. Backpressure: while more than
+// kMaxBuffered bytes wait for the disk, on_chunk returns false and the HTTP
+// client stops reading the socket until the pending write completes.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http/client.hpp"
+
+namespace uvscrape::driver {
+
+class ArchiveSink final : public http::BodySink {
+ public:
+  static constexpr size_t kMaxBuffered = 1 << 20;
+
+  // `final_path` is where the file ends up (its directory must exist or be
+  // `make_dir`); `url` names the download in errors.
+  ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string final_path, std::string url,
+              std::string make_dir = {});
+  ~ArchiveSink() override;  // only once finish/abort has called back (or nothing started)
+  ArchiveSink(const ArchiveSink&) = delete;
+  ArchiveSink& operator=(const ArchiveSink&) = delete;
+
+  // Only a successful (2xx) response body is written; others are read and dropped.
+  bool on_headers(int status, const Headers& headers) override;
+  bool on_chunk(std::string_view chunk, std::function<void()> resume) override;
+
+  // The response is complete: flush, close, rename. `done` gets the final path or
+  // an ArchiveError; on error no file is left behind.
+  using Done = std::function<void(std::string path, std::exception_ptr error)>;
+  void finish(Done done);
+  // The response failed: close and delete the temporary file, then `done(nullptr)`.
+  void abort(Done done);
+
+  uint64_t bytes_written() const noexcept { return offset_; }
+  bool idle() const noexcept { return !fs_busy_ && !done_; }
+
+ private:
+  enum class Phase { opening, open, closing, renaming, removing, finished };
+
+  void start_open();
+  void pump();  // advances whatever can advance now
+  void write_pending();
+  void close_file();
+  void fail(const std::string& reason, int uv_error);
+  void complete();
+  void submit(uv_fs_t* req);  // bookkeeping around every fs request
+  static void on_fs(uv_fs_t* req);
+  void handle_fs(uv_fs_t* req);
+
+  uv_loop_t* loop_;
+  std::string storage_dir_;
+  std::string final_path_;
+  std::string url_;
+  std::string make_dir_;
+  std::string temp_path_;
+  uv_file file_ = -1;
+  Phase phase_ = Phase::opening;
+  bool writing_body_ = true;   // false after a non-2xx status
+  bool ending_ = false;        // finish() or abort() called
+  bool aborting_ = false;
+  bool fs_busy_ = false;       // one fs request at a time
+  uv_fs_t fs_req_{};
+  std::string pending_;        // bytes waiting for the disk
+  std::string in_flight_;      // bytes being written
+  size_t in_flight_done_ = 0;
+  uint64_t offset_ = 0;
+  std::function<void()> resume_;
+  std::exception_ptr error_;
+  Done done_;
+};
+
+}  // namespace uvscrape::driver
