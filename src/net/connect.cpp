@@ -1,0 +1,156 @@
+// net::connect: resolve -> TCP connect (each address in turn) -> TLS handshake.
+//
+// One ConnectAttempt per call, an explicit little state machine. It keeps
+// itself alive until it has reported, and reports exactly once: a ready
+// Stream, or a typed error. Its one timer bounds first the connect phase
+// (resolution plus TCP connect over all addresses: `connect_timeout`) and then
+// the TLS handshake (`tls_timeout`).
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "net/resolver.hpp"
+#include "net/stream.hpp"
+#include "net/tcp_stream.hpp"
+#include "net/tls_config.hpp"
+#include "net/uv_util.hpp"
+#include "uvscrape/errors.hpp"
+
+namespace uvscrape::net {
+namespace {
+
+double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
+ public:
+  ConnectAttempt(uv_loop_t* loop, Resolver& resolver, TlsConfigCache& tls,
+                 const ConnectTarget& target, ConnectCallback done)
+      : loop_(loop), resolver_(resolver), tls_(tls), target_(target), done_(std::move(done)),
+        timer_(loop) {}
+
+  void start() {
+    self_ = shared_from_this();
+    starting_ = true;
+    timer_.start(static_cast<uint64_t>(target_.connect_timeout.count()), [this] {
+      fail(std::make_exception_ptr(RequestTimeoutException(
+          target_.url, seconds(target_.connect_timeout), TimeoutPhase::connect)));
+    });
+    auto cancel = resolver_.resolve(
+        target_.host, target_.url,
+        [this](std::shared_ptr<const AddressList> addresses, std::exception_ptr error) {
+          on_resolved(std::move(addresses), std::move(error));
+        });
+    if (!finished_) cancel_resolve_ = std::move(cancel);
+    starting_ = false;
+  }
+
+  void cancel() {
+    if (finished_) return;
+    fail(std::make_exception_ptr(CancelledError(target_.url, "connect cancelled")));
+  }
+
+ private:
+  enum class State { resolving, connecting, handshaking, done };
+
+  void on_resolved(std::shared_ptr<const AddressList> addresses, std::exception_ptr error) {
+    cancel_resolve_ = nullptr;
+    if (error) return fail(std::move(error));
+    addresses_ = std::move(addresses);
+    state_ = State::connecting;
+    try_next_address();
+  }
+
+  void try_next_address() {
+    if (next_ >= addresses_->size()) {
+      return fail(std::make_exception_ptr(ConnectionError(target_.url, errors_)));
+    }
+    Address address = (*addresses_)[next_++];
+    address.set_port(target_.port);
+    tcp_ = std::make_unique<TcpStream>(loop_, target_.url);
+    tcp_->connect(address.get(), [this, address](int status) {
+      if (status == 0) return on_tcp_connected();
+      if (!errors_.empty()) errors_ += "; ";
+      errors_ += address.to_string() + ": " + uv_error_text(status);
+      tcp_.reset();
+      try_next_address();
+    });
+  }
+
+  void on_tcp_connected() {
+    if (!target_.tls) return succeed(std::move(tcp_));
+    state_ = State::handshaking;
+    timer_.stop();
+    timer_.start(static_cast<uint64_t>(target_.tls_timeout.count()), [this] {
+      fail(std::make_exception_ptr(RequestTimeoutException(
+          target_.url, seconds(target_.tls_timeout), TimeoutPhase::tls_handshake)));
+    });
+    try {
+      auto config = tls_.get(target_.verify, target_.ca_file, target_.url);
+      (void)config;
+      throw TlsHandshakeError(target_.url, "TLS is not available yet");
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  }
+
+  void succeed(std::unique_ptr<Stream> stream) {
+    auto done = std::move(done_);
+    auto keep_alive = release();
+    done(std::move(stream), nullptr);
+  }
+
+  void fail(std::exception_ptr error) {
+    if (finished_) return;
+    if (starting_) {
+      // Never report before connect() has returned its cancel function.
+      timer_.start(0, [this, error] {
+        starting_ = false;
+        fail(error);
+      });
+      return;
+    }
+    auto done = std::move(done_);
+    auto keep_alive = release();
+    done(nullptr, std::move(error));
+  }
+
+  // Drops every resource and returns the last owning reference, so the attempt
+  // lives until the caller's callback has returned.
+  std::shared_ptr<ConnectAttempt> release() {
+    finished_ = true;
+    state_ = State::done;
+    if (cancel_resolve_) std::exchange(cancel_resolve_, nullptr)();
+    timer_.stop();
+    tcp_.reset();
+    return std::move(self_);
+  }
+
+  uv_loop_t* loop_;
+  Resolver& resolver_;
+  TlsConfigCache& tls_;
+  ConnectTarget target_;
+  ConnectCallback done_;
+  Timer timer_;
+  State state_ = State::resolving;
+  bool starting_ = false;
+  bool finished_ = false;
+  std::function<void()> cancel_resolve_;
+  std::shared_ptr<const AddressList> addresses_;
+  size_t next_ = 0;
+  std::string errors_;  // one "address: reason" per failed address
+  std::unique_ptr<TcpStream> tcp_;
+  std::shared_ptr<ConnectAttempt> self_;  // set while in flight
+};
+
+}  // namespace
+
+std::function<void()> connect(uv_loop_t* loop, Resolver& resolver, TlsConfigCache& tls,
+                              const ConnectTarget& target, ConnectCallback done) {
+  auto attempt = std::make_shared<ConnectAttempt>(loop, resolver, tls, target, std::move(done));
+  attempt->start();
+  return [weak = std::weak_ptr<ConnectAttempt>(attempt)] {
+    if (auto attempt = weak.lock()) attempt->cancel();
+  };
+}
+
+}  // namespace uvscrape::net

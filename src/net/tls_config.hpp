@@ -1,0 +1,46 @@
+// Shared client-side mbedTLS configurations, one per (verify, CA file).
+//
+// Building an mbedtls_ssl_config means seeding a DRBG and, with verification,
+// parsing a CA bundle (the system bundle holds ~140 certificates), so every
+// connection with the same settings shares one. Configurations are immutable
+// once built and kept alive by the connections using them (shared_ptr).
+// Not thread-safe: one cache per loop thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace uvscrape::net {
+
+// The system CA bundle (Debian's ca-certificates package).
+inline constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+// An mbedtls_ssl_config plus the CA chain, DRBG and entropy it points to
+// (defined in tls_config.cpp; TlsStream uses it through tls_config_internal).
+struct TlsConfig;
+
+class TlsConfigCache {
+ public:
+  // `system_ca_file` is used when a request names no CA file.
+  explicit TlsConfigCache(std::string system_ca_file = kSystemCaBundle);
+  ~TlsConfigCache();
+  TlsConfigCache(const TlsConfigCache&) = delete;
+  TlsConfigCache& operator=(const TlsConfigCache&) = delete;
+
+  // The configuration for `verify` and `ca_file` (empty: the system bundle),
+  // built on first use. With verify=false the CA file is not read and any
+  // certificate is accepted. Throws TlsVerificationError(url, ...) when the CA
+  // file cannot be loaded (nothing could ever verify against it).
+  std::shared_ptr<const TlsConfig> get(bool verify, const std::string& ca_file,
+                                       const std::string& url);
+
+  size_t size() const { return configs_.size(); }
+
+ private:
+  std::string system_ca_file_;
+  std::map<std::pair<bool, std::string>, std::shared_ptr<const TlsConfig>> configs_;
+};
+
+}  // namespace uvscrape::net

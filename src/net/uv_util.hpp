@@ -1,0 +1,67 @@
+// Small helpers for owning libuv handles from C++.
+//
+// A libuv handle may only be freed after its close callback has run, which is
+// later than the owning object usually dies. So handles live on the heap and
+// `close_and_free` hands them to uv_close with a callback that deletes them.
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <string>
+
+namespace uvscrape::net {
+
+// "connection refused (ECONNREFUSED)" for a libuv status code.
+inline std::string uv_error_text(int status) {
+  return std::string(uv_strerror(status)) + " (" + uv_err_name(status) + ")";
+}
+
+// Closes an initialised heap handle and deletes it once libuv is done with it.
+// `data` is cleared first so late callbacks can tell the owner is gone.
+template <class Handle>
+void close_and_free(Handle* handle) {
+  if (handle == nullptr) return;
+  auto* base = reinterpret_cast<uv_handle_t*>(handle);
+  base->data = nullptr;
+  if (uv_is_closing(base)) return;
+  uv_close(base, [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
+}
+
+// Owns one initialised heap uv_timer_t; the destructor closes it.
+class Timer {
+ public:
+  explicit Timer(uv_loop_t* loop) : timer_(new uv_timer_t{}) {
+    uv_timer_init(loop, timer_);
+    timer_->data = this;
+  }
+  ~Timer() { close_and_free(timer_); }
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  // Runs `fire` once after `delay_ms` (0: on the next loop iteration). Re-arming
+  // replaces the previous callback.
+  void start(uint64_t delay_ms, std::function<void()> fire) {
+    fire_ = std::move(fire);
+    uv_timer_start(timer_, &Timer::on_fire, delay_ms, 0);
+  }
+  void stop() {
+    uv_timer_stop(timer_);
+    fire_ = nullptr;
+  }
+  bool active() const { return uv_is_active(reinterpret_cast<uv_handle_t*>(timer_)) != 0; }
+
+ private:
+  static void on_fire(uv_timer_t* handle) noexcept {
+    auto* self = static_cast<Timer*>(handle->data);
+    if (self == nullptr || !self->fire_) return;
+    auto fire = std::move(self->fire_);  // `fire` may destroy the Timer
+    self->fire_ = nullptr;
+    fire();
+  }
+
+  uv_timer_t* timer_;
+  std::function<void()> fire_;
+};
+
+}  // namespace uvscrape::net
