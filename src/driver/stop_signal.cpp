@@ -1,5 +1,6 @@
 // StopSignal and its loop-side listener; see stop_state.hpp.
 #include <algorithm>
+#include <memory>
 
 #include "driver/stop_state.hpp"
 
@@ -24,31 +25,39 @@ void StopSignal::reset() const noexcept { state_->requested.store(false, std::me
 namespace uvscrape::driver {
 
 StopListener::StopListener(uv_loop_t* loop, StopSignal signal, std::function<void()> on_stop)
-    : signal_(std::move(signal)), on_stop_(std::move(on_stop)), async_(new uv_async_t) {
-  uv_async_init(loop, async_, &StopListener::on_async);
-  async_->data = this;
+    : signal_(std::move(signal)), on_stop_(std::move(on_stop)), handle_(new Handle{}) {
+  handle_->owner = this;
+  uv_async_init(loop, &handle_->async, &StopListener::on_async);
+  handle_->async.data = handle_;
   std::lock_guard<std::mutex> lock(signal_.state()->mutex);
-  signal_.state()->listeners.push_back(async_);
+  signal_.state()->listeners.push_back(&handle_->async);
 }
 
 StopListener::~StopListener() { close(); }
 
-void StopListener::on_async(uv_async_t* handle) {
-  auto* self = static_cast<StopListener*>(handle->data);
+void StopListener::on_async(uv_async_t* async) {
+  StopListener* self = static_cast<Handle*>(async->data)->owner;
   if (self && self->on_stop_ && self->stop_requested()) self->on_stop_();
 }
 
-void StopListener::close() noexcept {
-  if (!async_) return;
+void StopListener::close(std::function<void()> on_closed) noexcept {
+  if (!handle_) {
+    if (on_closed) on_closed();
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(signal_.state()->mutex);
     auto& listeners = signal_.state()->listeners;
-    listeners.erase(std::remove(listeners.begin(), listeners.end(), async_), listeners.end());
+    listeners.erase(std::remove(listeners.begin(), listeners.end(), &handle_->async),
+                    listeners.end());
   }
-  async_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(async_),
-           [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
-  async_ = nullptr;
+  handle_->owner = nullptr;
+  handle_->on_closed = std::move(on_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_->async), [](uv_handle_t* h) {
+    std::unique_ptr<Handle> handle(static_cast<Handle*>(h->data));
+    if (handle->on_closed) handle->on_closed();
+  });
+  handle_ = nullptr;
 }
 
 }  // namespace uvscrape::driver

@@ -33,15 +33,21 @@ class StopListener {
   StopListener(const StopListener&) = delete;
   StopListener& operator=(const StopListener&) = delete;
 
-  void close() noexcept;
+  // Unregisters and closes the handle; `on_closed` runs once it is closed.
+  void close(std::function<void()> on_closed = {}) noexcept;
   bool stop_requested() const noexcept { return signal_.stop_requested(); }
 
  private:
+  struct Handle {
+    uv_async_t async;
+    StopListener* owner;
+    std::function<void()> on_closed;
+  };
   static void on_async(uv_async_t* handle);
 
   StopSignal signal_;
   std::function<void()> on_stop_;
-  uv_async_t* async_ = nullptr;
+  Handle* handle_ = nullptr;
 };
 
 }  // namespace uvscrape::driver

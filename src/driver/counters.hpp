@@ -1,0 +1,34 @@
+// The progress counters of a Driver: written on the loop thread, read from any.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "uvscrape/driver.hpp"
+
+namespace uvscrape::detail {
+
+struct DriverCounters {
+  using Counter = std::atomic<std::uint64_t>;
+  Counter requests_completed{0};
+  Counter requests_queued{0};
+  Counter requests_in_flight{0};
+  Counter requests_discarded{0};
+  Counter items_emitted{0};
+  Counter invalid_items{0};
+  Counter errors{0};
+  Counter duplicates_dropped{0};
+  Counter files_archived{0};
+  Counter bytes_received{0};
+
+  static void add(Counter& c, std::uint64_t n = 1) noexcept {
+    c.fetch_add(n, std::memory_order_relaxed);
+  }
+  static void sub(Counter& c, std::uint64_t n = 1) noexcept {
+    c.fetch_sub(n, std::memory_order_relaxed);
+  }
+  void reset() noexcept;
+  DriverProgress snapshot() const noexcept;
+};
+
+}  // namespace uvscrape::detail

@@ -1,0 +1,90 @@
+// Request/Response <-> HTTP client types; see http_mapping.hpp.
+#include "driver/http_mapping.hpp"
+
+#include <cctype>
+#include <string_view>
+#include <variant>
+
+namespace uvscrape::driver {
+namespace {
+
+// The declared charset, from Content-Type or an early <meta charset>; "" if none.
+std::string_view declared_charset(const http::HttpResponse& http) {
+  auto from = [](std::string_view text) -> std::string_view {
+    for (size_t i = 0; i + 8 <= text.size(); ++i) {
+      if (!iequals(text.substr(i, 8), "charset=")) continue;
+      size_t start = i + 8;
+      while (start < text.size() && (text[start] == '"' || text[start] == '\'')) ++start;
+      size_t end = start;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                   text[end] == '-' || text[end] == '_'))
+        ++end;
+      return text.substr(start, end - start);
+    }
+    return {};
+  };
+  if (auto type = http.headers.get("Content-Type")) {
+    if (auto cs = from(*type); !cs.empty()) return cs;
+  }
+  return from(std::string_view(http.body).substr(0, 1024));
+}
+
+bool is_utf8_or_ascii(std::string_view charset) {
+  return charset.empty() || iequals(charset, "utf-8") || iequals(charset, "utf8") ||
+         iequals(charset, "us-ascii") || iequals(charset, "ascii");
+}
+
+}  // namespace
+
+http::ClientOptions client_options(const DriverOptions& options) {
+  http::ClientOptions out;
+  out.connect_timeout = options.connect_timeout;
+  out.tls_timeout = options.tls_timeout;
+  out.first_byte_timeout = options.first_byte_timeout;
+  out.idle_timeout = options.idle_timeout;
+  out.total_timeout = options.total_timeout;
+  out.max_connections_per_origin = options.max_connections_per_origin;
+  out.max_connections_total = options.max_connections_total;
+  out.max_redirects = options.max_redirects;
+  out.max_header_bytes = options.max_header_bytes;
+  out.max_body_bytes = options.max_body_bytes;
+  out.max_decoded_bytes = options.max_decoded_bytes;
+  out.user_agent = options.user_agent;
+  out.ca_file = options.ca_file;
+  return out;
+}
+
+http::HttpRequest to_http_request(const Request& request, const DriverOptions& options,
+                                  bool follow_redirects) {
+  http::HttpRequest out;
+  out.method = std::string(to_string(request.method()));
+  out.url = request.url();
+  out.params = request.params();
+  out.headers = request.effective_headers();
+  out.cookies = request.effective_cookies();
+  const RequestData& data = request.data();
+  if (const auto* form = std::get_if<NameValueList>(&data)) out.form = *form;
+  if (const auto* bytes = std::get_if<std::string>(&data)) out.body = *bytes;
+  if (request.json()) out.json = request.json_text();
+  out.options.verify_tls = options.verify_tls && request.verify();
+  out.options.ca_file = options.ca_file;
+  out.options.follow_redirects = follow_redirects;
+  out.options.max_redirects = options.max_redirects;
+  if (auto seconds = request.timeout()) {
+    out.options.total_timeout = std::chrono::milliseconds(static_cast<long long>(*seconds * 1000));
+  }
+  return out;
+}
+
+Response to_response(http::HttpResponse&& http, std::shared_ptr<const Request> request) {
+  const std::string_view charset = declared_charset(http);
+  std::optional<std::string> text;
+  if (!is_utf8_or_ascii(charset)) text = http.text();
+  Response out(http.status, std::move(http.headers), std::move(http.body), std::move(http.url),
+               std::move(request));
+  out.redirect_chain = std::move(http.redirect_chain);
+  if (text) out.set_text(std::move(*text));
+  return out;
+}
+
+}  // namespace uvscrape::driver

@@ -1,0 +1,122 @@
+// The worker state machine; see worker.hpp. Every transition is in this file.
+#include "driver/worker.hpp"
+
+#include "driver/archive_name.hpp"
+#include "driver/http_mapping.hpp"
+#include "uvscrape/errors.hpp"
+
+namespace uvscrape::driver {
+
+void Worker::start(Request request) {
+  state_ = State::fetching;
+  request_ = std::make_shared<const Request>(std::move(request));
+  const DriverOptions& options = host_.options();
+  http::HttpRequest http = to_http_request(*request_, options, host_.follow_redirects());
+
+  if (request_->is_archive() && !host_.archive_callback()) {
+    // Default writer: the body streams into storage_dir while it arrives.
+    std::string dir = options.storage_dir;
+    std::string make_dir;
+    if (request_->dedup_mode() == DedupMode::explicit_key) {
+      dir += "/" + safe_path_component(*request_->dedup_key());
+      make_dir = dir;
+    }
+    const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
+    std::string final_path = dir + "/" + archive_file_name(request_->url(), type);
+    sink_ = std::make_unique<ArchiveSink>(host_.loop(), options.storage_dir, std::move(final_path),
+                                          request_->url(), std::move(make_dir));
+    http.sink = sink_.get();
+  }
+  host_.client().fetch(std::move(http), [this](http::Result result) {
+    try {
+      on_fetched(std::move(result));
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  });
+}
+
+void Worker::on_fetched(http::Result result) {
+  if (result.error) return fail(result.error);
+  http::HttpResponse& http = *result.response;
+  if (std::exception_ptr error = status_error(http)) return fail(error);
+  if (sink_) return store_with_sink(std::move(http));
+  if (request_->is_archive()) return store_with_callback(std::move(http));
+
+  Outcome outcome;
+  outcome.request = request_;
+  outcome.bytes = http.body.size();
+  outcome.response = std::make_unique<Response>(to_response(std::move(http), request_));
+  finish(std::move(outcome));
+}
+
+// Contract §4.6 step 7 and DESIGN decision 10.
+std::exception_ptr Worker::status_error(const http::HttpResponse& http) const {
+  switch (host_.classify(http.status, http.headers, http.body)) {
+    case StatusClass::successful:
+      return nullptr;
+    case StatusClass::transient:
+      return std::make_exception_ptr(
+          HTMLResponseAssumptionException(http.status, {200}, request_->url_with_params()));
+    case StatusClass::persistent:
+      if (request_->is_speculative())
+        return std::make_exception_ptr(SpeculationHTTPFailure(http.status, http.url));
+      return std::make_exception_ptr(
+          PersistentHTTPResponseException(http.status, request_->url_with_params()));
+  }
+  return nullptr;
+}
+
+void Worker::store_with_sink(http::HttpResponse&& http) {
+  state_ = State::storing;
+  auto response = std::make_shared<Response>(to_response(std::move(http), request_));
+  sink_->finish([this, response](std::string path, std::exception_ptr error) {
+    const uint64_t bytes = sink_->bytes_written();
+    sink_.reset();
+    if (error) return finish(Outcome{request_, nullptr, error, bytes, false});
+    Outcome outcome;
+    outcome.request = request_;
+    outcome.bytes = bytes;
+    outcome.archived = true;
+    outcome.response = std::make_unique<ArchiveResponse>(std::move(*response), std::move(path));
+    finish(std::move(outcome));
+  });
+}
+
+void Worker::store_with_callback(http::HttpResponse&& http) {
+  state_ = State::storing;
+  std::string content = std::move(http.body);
+  http.body.clear();
+  const uint64_t bytes = content.size();
+  auto response = std::make_shared<Response>(to_response(std::move(http), request_));
+  const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
+  run_archive_callback(
+      host_.loop(), host_.archive_callback(), std::move(content), response->url, type,
+      host_.options().storage_dir,
+      [this, response, bytes](std::string path, std::exception_ptr error) {
+        if (error) return finish(Outcome{request_, nullptr, error, bytes, false});
+        Outcome outcome;
+        outcome.request = request_;
+        outcome.bytes = bytes;
+        outcome.archived = true;
+        outcome.response = std::make_unique<ArchiveResponse>(std::move(*response), std::move(path));
+        finish(std::move(outcome));
+      });
+}
+
+void Worker::fail(std::exception_ptr error) {
+  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false});
+  state_ = State::storing;
+  sink_->abort([this, error](std::string, std::exception_ptr) {
+    sink_.reset();
+    finish(Outcome{request_, nullptr, error, 0, false});
+  });
+}
+
+void Worker::finish(Outcome outcome) {
+  state_ = State::idle;
+  request_.reset();
+  host_.worker_finished(*this, std::move(outcome));
+}
+
+}  // namespace uvscrape::driver
