@@ -120,13 +120,18 @@ class Client {
   struct Stats {
     uint64_t connections_opened = 0;
     uint64_t requests_completed = 0;
-    uint64_t connections_reused = 0;
+    uint64_t connections_reused = 0;  // requests sent on a kept-alive connection
+    uint64_t requests_failed = 0;     // done got an error (cancellations included)
+    uint64_t retries = 0;             // dead pooled connections retried on a fresh one
+    uint64_t connections_open = 0;    // right now: connecting, busy or idle
   };
   Stats stats() const;
 
- private:
+  // Internal (src/http/client_impl.hpp); public only so the layer's own parts can name it.
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+
+ private:
+  Impl* impl_;  // frees itself once closed if the Client is gone first
 };
 
 }  // namespace uvscrape::http

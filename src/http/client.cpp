@@ -1,0 +1,536 @@
+// http::Client: the lifecycle of transfers and connections (the state machine's
+// transitions) and the keep-alive pool. Response bytes: client_response.cpp.
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+
+#include "http/client_impl.hpp"
+#include "uvscrape/errors.hpp"
+
+namespace uvscrape::http {
+
+namespace {
+
+double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+uint64_t now_ms(uv_loop_t* loop) { return uv_now(loop); }
+
+}  // namespace
+
+const char* to_string(TransferState state) noexcept {
+  switch (state) {
+    case TransferState::pending: return "pending";
+    case TransferState::queued: return "queued";
+    case TransferState::connecting: return "connecting";
+    case TransferState::awaiting: return "awaiting";
+    case TransferState::receiving: return "receiving";
+    case TransferState::paused: return "paused";
+    case TransferState::finished: return "finished";
+  }
+  return "?";
+}
+
+const char* to_string(ConnectionState state) noexcept {
+  switch (state) {
+    case ConnectionState::connecting: return "connecting";
+    case ConnectionState::busy: return "busy";
+    case ConnectionState::idle: return "idle";
+    case ConnectionState::closing: return "closing";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------
+// Client: thin forwarding to Impl.
+
+Client::Client(uv_loop_t* loop, ClientOptions options) : impl_(new Impl(loop, std::move(options))) {}
+
+Client::~Client() {
+  if (impl_ == nullptr) return;
+  if (impl_->closed) {
+    delete impl_;
+    return;
+  }
+  impl_->owner_gone = true;
+  if (!impl_->closing) impl_->close({});
+  // Impl frees itself when its last handle is closed (see maybe_finish_close).
+}
+
+RequestId Client::fetch(HttpRequest request, std::function<void(Result)> done) {
+  return impl_->fetch(std::move(request), std::move(done));
+}
+void Client::cancel(RequestId id) { impl_->cancel(id); }
+void Client::close(std::function<void()> on_closed) { impl_->close(std::move(on_closed)); }
+Client::Stats Client::stats() const {
+  Stats s = impl_->stats;
+  s.connections_open = impl_->pool.total_open();
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// Impl lifecycle.
+
+Client::Impl::Impl(uv_loop_t* loop_, ClientOptions options_)
+    : loop(loop_),
+      options(std::move(options_)),
+      user_agent(options.user_agent.empty() ? default_user_agent() : options.user_agent),
+      pool(options.max_connections_per_origin, options.max_connections_total),
+      resolver(loop_),
+      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file) {
+  kick = new uv_idle_t{};
+  uv_idle_init(loop, kick);
+  kick->data = this;
+  sweep = new uv_timer_t{};
+  uv_timer_init(loop, sweep);
+  sweep->data = this;
+  // Idle pooled connections must not keep uv_run() from returning.
+  uv_unref(reinterpret_cast<uv_handle_t*>(sweep));
+}
+
+Client::Impl::~Impl() = default;
+
+void Client::Impl::set_state(Transfer& t, TransferState to) {
+  assert(is_allowed(t.state, to) && "illegal transfer state transition");
+  t.state = to;
+}
+
+void Client::Impl::set_state(Connection& c, ConnectionState to) {
+  assert(is_allowed(c.state, to) && "illegal connection state transition");
+  c.state = to;
+}
+
+RequestId Client::Impl::fetch(HttpRequest request, std::function<void(Result)> done) {
+  auto owned = std::make_unique<Transfer>();
+  Transfer& t = *owned;
+  t.id = next_id++;
+  t.request = std::move(request);
+  t.done = std::move(done);
+  t.url_text = t.request.url;
+  transfers.emplace(t.id, std::move(owned));
+  const RequestId id = t.id;
+  if (closed) {
+    fail_after_close(t);  // frees `t`
+    return id;
+  }
+  // Started (or, after close(), failed) on the next loop turn, so `done`
+  // never runs inside fetch().
+  pending.push_back(&t);
+  schedule_kick();
+  return t.id;
+}
+
+// fetch() after the close finished: no handle of ours is left, so a one-off
+// timer delivers the CancelledError on the next loop turn.
+void Client::Impl::fail_after_close(Transfer& t) {
+  struct Deferred {
+    uv_timer_t timer{};
+    std::function<void(Result)> done;
+    std::string url;
+  };
+  auto* d = new Deferred{};
+  d->done = std::move(t.done);
+  d->url = t.url_text;
+  transfers.erase(t.id);
+  uv_timer_init(loop, &d->timer);
+  d->timer.data = d;
+  uv_timer_start(&d->timer, [](uv_timer_t* h) {
+    auto* d = static_cast<Deferred*>(h->data);
+    try {
+      if (d->done) d->done(Result{std::nullopt, std::make_exception_ptr(CancelledError(d->url, "client closed"))});
+    } catch (...) {
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* hh) { delete static_cast<Deferred*>(hh->data); });
+  }, 0, 0);
+}
+
+void Client::Impl::schedule_kick() {
+  if (kick == nullptr || uv_is_active(reinterpret_cast<uv_handle_t*>(kick))) return;
+  uv_idle_start(kick, [](uv_idle_t* h) {
+    if (h->data != nullptr) static_cast<Impl*>(h->data)->on_kick();
+  });
+}
+
+void Client::Impl::on_kick() {
+  uv_idle_stop(kick);
+  graveyard.clear();
+  std::vector<Transfer*> starting;
+  starting.swap(pending);
+  for (Transfer* t : starting) {
+    if (t->state != TransferState::pending) continue;  // cancelled meanwhile
+    if (closing) {
+      fail(*t, std::make_exception_ptr(CancelledError(t->url_text, "client closed")));
+    } else {
+      start(*t);
+    }
+  }
+  if (!graveyard.empty() || !pending.empty()) schedule_kick();
+  maybe_finish_close();
+}
+
+void Client::Impl::start(Transfer& t) {
+  try {
+    t.url = initial_url(t.request);
+    t.url_text = t.url->str_without_fragment();
+    t.method = t.request.method.empty() ? "GET" : t.request.method;
+    t.body = make_request_body(t.request);
+  } catch (...) {
+    return fail(t, std::current_exception());
+  }
+  for (const auto& [name, value] : t.request.headers) {
+    if (iequals(name, "Connection") && iequals(value, "close")) t.asks_close = true;
+  }
+  t.first_origin = t.url->origin();
+  const RequestOptions& o = t.request.options;
+  t.redirects.emplace(o.max_redirects.value_or(options.max_redirects), o.allow_https_downgrade);
+  t.redirects->start(*t.url, t.method);
+  const auto total = timeout_or(o.total_timeout, options.total_timeout);
+  if (total.count() > 0) {
+    t.total_timer = std::make_unique<net::Timer>(loop);
+    t.total_timer->start(static_cast<uint64_t>(total.count()), [this, &t, total] {
+      fail(t, std::make_exception_ptr(
+                  RequestTimeoutException(t.url_text, seconds(total), TimeoutPhase::total)));
+    });
+  }
+  acquire_connection(t);
+}
+
+// Reuse an idle connection, open a new one, or wait in the origin's FIFO.
+void Client::Impl::acquire_connection(Transfer& t) {
+  ConnectionPool::Origin& origin = pool.origin(t.url->origin());
+  if (!t.force_fresh) {
+    if (Connection* c = pool.take_idle(origin)) {
+      ++stats.connections_reused;
+      return send(*c, t);
+    }
+  }
+  if (!pool.may_open(origin) && pool.blocked_by_total_only(origin)) {
+    // Make room under the total cap by closing the longest-idle connection elsewhere.
+    Connection* oldest = nullptr;
+    for (auto& [key, o] : pool.origins()) {
+      if (!o.idle.empty() && (oldest == nullptr || o.idle.front()->idle_since_ms < oldest->idle_since_ms)) {
+        oldest = o.idle.front();
+      }
+    }
+    if (oldest != nullptr) retire(*oldest);
+  }
+  if (pool.may_open(origin)) return open_connection(t, origin);
+  set_state(t, TransferState::queued);
+  pool.enqueue(origin, &t);
+}
+
+void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) {
+  set_state(t, TransferState::connecting);
+  t.force_fresh = false;
+  auto owned = std::make_unique<Connection>(*this, t.url->origin(), loop);
+  Connection* c = owned.get();
+  connections.emplace(c, std::move(owned));
+  pool.count_open(origin);
+  ++stats.connections_opened;
+  c->transfer = &t;
+  t.connection = c;
+
+  const RequestOptions& o = t.request.options;
+  net::ConnectTarget target;
+  target.url = t.url_text;
+  target.host = t.url->host();
+  target.port = t.url->port();
+  target.tls = t.url->is_https();
+  target.verify = o.verify_tls;
+  target.ca_file = o.ca_file;
+  target.connect_timeout = timeout_or(o.connect_timeout, options.connect_timeout);
+  target.tls_timeout = timeout_or(o.tls_timeout, options.tls_timeout);
+  auto cancel = net::connect(loop, resolver, tls, target,
+                             [this, c](std::unique_ptr<net::Stream> stream, std::exception_ptr error) {
+                               on_connected(c, std::move(stream), std::move(error));
+                             });
+  // connect may have answered already (an immediate failure).
+  if (connections.count(c) != 0 && c->state == ConnectionState::connecting) {
+    c->cancel_connect = std::move(cancel);
+  }
+}
+
+void Client::Impl::on_connected(Connection* c, std::unique_ptr<net::Stream> stream,
+                                std::exception_ptr error) {
+  c->cancel_connect = nullptr;
+  if (c->state == ConnectionState::closing) {
+    // We gave up on this attempt (transfer cancelled, timed out, client closed).
+    if (stream) stream->close();
+    connections.erase(c);
+    --closes_outstanding;
+    maybe_finish_close();
+    return;
+  }
+  Transfer* t = c->transfer;
+  if (error) {
+    // The attempt never became a connection: free it and its slot here.
+    ConnectionPool::Origin& origin = pool.origin(c->origin_key);
+    set_state(*c, ConnectionState::closing);
+    c->transfer = nullptr;
+    pool.count_closed(origin);
+    connections.erase(c);
+    if (t != nullptr) {
+      t->connection = nullptr;
+      fail(*t, error);
+    }
+    if (!closing) slot_freed(origin);
+    return;
+  }
+  c->stream = std::move(stream);
+  set_state(*c, ConnectionState::busy);
+  if (t == nullptr) return retire(*c);
+  send(*c, *t);
+}
+
+void Client::Impl::send(Connection& c, Transfer& t) {
+  if (c.state != ConnectionState::busy) set_state(c, ConnectionState::busy);
+  set_state(t, TransferState::awaiting);
+  c.transfer = &t;
+  t.connection = &c;
+  t.received_byte = false;
+  t.redirect_hop = false;
+  t.decoder.reset();
+  t.response = HttpResponse();
+  ++c.requests_started;
+
+  const ParserLimits limits{options.max_header_bytes, options.max_body_bytes};
+  c.parser.reset(&c, t.url_text, t.method == "HEAD", limits);
+
+  std::string wire;
+  WriteSpec spec;
+  spec.method = t.method;
+  spec.url = &*t.url;
+  spec.headers = &t.request.headers;
+  spec.cookies = &t.request.cookies;
+  spec.body = t.send_body ? &t.body : nullptr;
+  spec.user_agent = user_agent;
+  spec.drop_credentials = t.cross_origin;
+  try {
+    write_request(spec, wire);
+  } catch (...) {
+    release(c);  // nothing was sent: the connection is still good
+    return fail(t, std::current_exception());
+  }
+
+  arm_read_timer(c, t, true);
+  start_reading(c);
+  Connection* cp = &c;
+  c.stream->write(std::move(wire), [this, cp](std::exception_ptr error) {
+    if (!error || connections.count(cp) == 0) return;
+    if (cp->state != ConnectionState::busy || cp->transfer == nullptr) return;
+    // Treat like the peer going away before answering (retry rules apply).
+    on_end(*cp, std::move(error));
+  });
+}
+
+void Client::Impl::start_reading(Connection& c) {
+  Connection* cp = &c;
+  c.stream->start_reading([this, cp](std::string_view bytes) { on_data(*cp, bytes); },
+                          [this, cp](std::exception_ptr error) { on_end(*cp, std::move(error)); });
+}
+
+void Client::Impl::arm_read_timer(Connection& c, Transfer& t, bool first_byte) {
+  const RequestOptions& o = t.request.options;
+  const auto timeout = first_byte ? timeout_or(o.first_byte_timeout, options.first_byte_timeout)
+                                  : timeout_or(o.idle_timeout, options.idle_timeout);
+  if (timeout.count() <= 0) return c.read_timer.stop();
+  const TimeoutPhase phase = first_byte ? TimeoutPhase::first_byte : TimeoutPhase::idle_read;
+  Transfer* tp = &t;
+  c.read_timer.start(static_cast<uint64_t>(timeout.count()), [this, tp, timeout, phase] {
+    fail(*tp, std::make_exception_ptr(
+                  RequestTimeoutException(tp->url_text, seconds(timeout), phase)));
+  });
+}
+
+// The transfer on `c` got its complete response and both sides allow reuse.
+void Client::Impl::release(Connection& c) {
+  c.read_timer.stop();
+  if (c.transfer != nullptr) c.transfer->connection = nullptr;
+  c.transfer = nullptr;
+  if (closing) return retire(c);
+  c.stream->stop_reading();
+  ConnectionPool::Origin& origin = pool.origin(c.origin_key);
+  // Hand it straight to the next transfer waiting for this origin.
+  if (!origin.waiting.empty()) {
+    Transfer* next = origin.waiting.front();
+    origin.waiting.pop_front();
+    ++stats.connections_reused;
+    return send(c, *next);
+  }
+  set_state(c, ConnectionState::idle);
+  c.idle_since_ms = now_ms(loop);
+  pool.put_idle(origin, &c);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(sweep))) {
+    uv_timer_start(sweep, [](uv_timer_t* h) {
+      if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
+    }, static_cast<uint64_t>(options.pool_idle_timeout.count()), 0);
+  }
+}
+
+void Client::Impl::sweep_idle() {
+  const uint64_t now = now_ms(loop);
+  const auto limit = static_cast<uint64_t>(options.pool_idle_timeout.count());
+  uint64_t next_due = UINT64_MAX;
+  std::vector<Connection*> expired;
+  for (auto& [key, o] : pool.origins()) {
+    for (Connection* c : o.idle) {
+      if (now - c->idle_since_ms >= limit) {
+        expired.push_back(c);
+      } else {
+        next_due = std::min(next_due, c->idle_since_ms + limit);
+      }
+    }
+  }
+  for (Connection* c : expired) retire(*c);
+  if (next_due != UINT64_MAX) {
+    uv_timer_start(sweep, [](uv_timer_t* h) {
+      if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
+    }, next_due - now, 0);
+  }
+}
+
+// Closes `c` and gives its slot to whoever waits for one.
+void Client::Impl::retire(Connection& c) {
+  if (c.state == ConnectionState::closing) return;
+  const ConnectionState was = c.state;
+  set_state(c, ConnectionState::closing);
+  c.read_timer.stop();
+  ConnectionPool::Origin& origin = pool.origin(c.origin_key);
+  if (was == ConnectionState::idle) pool.remove_idle(origin, &c);
+  if (c.transfer != nullptr) c.transfer->connection = nullptr;
+  c.transfer = nullptr;
+  pool.count_closed(origin);
+  ++closes_outstanding;
+  Connection* cp = &c;
+  if (was == ConnectionState::connecting) {
+    // on_connected frees it once net::connect reports (now, with CancelledError, or later).
+    if (c.cancel_connect) {
+      auto cancel = std::move(c.cancel_connect);
+      c.cancel_connect = nullptr;
+      cancel();
+    }
+  } else {
+    c.stream->close([this, cp] {
+      connections.erase(cp);
+      --closes_outstanding;
+      maybe_finish_close();
+    });
+  }
+  if (!closing) slot_freed(origin);
+}
+
+void Client::Impl::slot_freed(ConnectionPool::Origin& origin) {
+  if (!origin.waiting.empty() && pool.may_open(origin)) {
+    Transfer* next = origin.waiting.front();
+    origin.waiting.pop_front();
+    return open_connection(*next, origin);
+  }
+  if (ConnectionPool::Origin* other = pool.origin_waiting_for_total_slot()) {
+    if (pool.may_open(*other)) {
+      Transfer* next = other->waiting.front();
+      other->waiting.pop_front();
+      open_connection(*next, *other);
+    }
+  }
+}
+
+void Client::Impl::fail(Transfer& t, std::exception_ptr error) {
+  if (t.state == TransferState::finished) return;
+  Connection* c = t.connection;
+  if (c != nullptr) {
+    c->transfer = nullptr;
+    t.connection = nullptr;
+    retire(*c);  // mid-exchange: the connection's state is unknown
+  }
+  ++stats.requests_failed;
+  finish(t, Result{std::nullopt, std::move(error)});
+}
+
+// The one place a transfer ends: unhook it everywhere, then call `done` once.
+void Client::Impl::finish(Transfer& t, Result result) {
+  if (t.state == TransferState::finished) return;
+  if (t.state == TransferState::queued) pool.remove_waiter(pool.origin(t.url->origin()), &t);
+  if (t.connection != nullptr) {
+    Connection* c = t.connection;
+    c->transfer = nullptr;
+    t.connection = nullptr;
+    retire(*c);
+  }
+  set_state(t, TransferState::finished);
+  if (t.total_timer) t.total_timer->stop();
+  if (result.response) ++stats.requests_completed;
+  auto done = std::move(t.done);
+  t.done = nullptr;
+  // Freed on the next kick: callers up the stack may still look at `t`.
+  auto it = transfers.find(t.id);
+  if (it != transfers.end()) {
+    graveyard.push_back(std::move(it->second));
+    transfers.erase(it);
+    schedule_kick();
+  }
+  if (done) {
+    try {
+      done(std::move(result));
+    } catch (...) {
+      // `done` must not throw; nothing sensible can be done with it here.
+    }
+  }
+}
+
+void Client::Impl::cancel(RequestId id) {
+  auto it = transfers.find(id);
+  if (it == transfers.end()) return;
+  Transfer& t = *it->second;
+  fail(t, std::make_exception_ptr(CancelledError(t.url_text, "request cancelled")));
+}
+
+void Client::Impl::close(std::function<void()> on_closed_) {
+  if (closing) {
+    if (on_closed_) on_closed = std::move(on_closed_);
+    return;
+  }
+  closing = true;
+  on_closed = std::move(on_closed_);
+  ++closes_outstanding;
+  resolver.close([this] {
+    --closes_outstanding;
+    maybe_finish_close();
+  });
+  // Cancel every transfer (their `done` runs now, in id order).
+  std::vector<RequestId> ids;
+  ids.reserve(transfers.size());
+  for (auto& [id, t] : transfers) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (RequestId id : ids) {
+    auto it = transfers.find(id);
+    if (it == transfers.end()) continue;
+    fail(*it->second, std::make_exception_ptr(CancelledError(it->second->url_text, "client closed")));
+  }
+  std::vector<Connection*> all;
+  for (auto& [c, owned] : connections) all.push_back(c);
+  for (Connection* c : all) retire(*c);
+  net::close_and_free(sweep);
+  sweep = nullptr;
+  maybe_finish_close();
+}
+
+void Client::Impl::maybe_finish_close() {
+  if (!closing || closes_outstanding != 0 || !pending.empty() || kick == nullptr) return;
+  if (!transfers.empty()) return;  // a `done` fetched again: its kick fails it first
+  // The kick handle closes last; its close callback reports the end.
+  uv_idle_stop(kick);
+  kick->data = this;
+  uv_close(reinterpret_cast<uv_handle_t*>(kick), [](uv_handle_t* h) {
+    auto* self = static_cast<Impl*>(h->data);
+    delete reinterpret_cast<uv_idle_t*>(h);
+    self->kick = nullptr;
+    self->closed = true;
+    self->graveyard.clear();
+    auto cb = std::move(self->on_closed);
+    const bool free_self = self->owner_gone;
+    if (cb) cb();
+    if (free_self) delete self;
+  });
+  kick = nullptr;
+}
+
+}  // namespace uvscrape::http

@@ -1,0 +1,159 @@
+// The inside of http::Client: transfers, connections and the state machine
+// that moves them (client.cpp: lifecycle and pool; client_response.cpp: what
+// happens to response bytes). Internal to src/http.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/client.hpp"
+#include "http/connection_pool.hpp"
+#include "http/content_decoder.hpp"
+#include "http/redirect_policy.hpp"
+#include "http/request_writer.hpp"
+#include "http/response_parser.hpp"
+#include "http/transfer_state.hpp"
+#include "net/resolver.hpp"
+#include "net/stream.hpp"
+#include "net/tls_config.hpp"
+#include "net/uv_util.hpp"
+#include "uvscrape/url.hpp"
+
+namespace uvscrape::http {
+
+struct Transfer;
+
+struct Connection final : ResponseListener {
+  Connection(Client::Impl& client, std::string origin_key, uv_loop_t* loop)
+      : client(client), origin_key(std::move(origin_key)), read_timer(loop) {}
+
+  void on_response_head(int status, Headers& headers) override;
+  void on_response_body(std::string_view bytes) override;
+
+  Client::Impl& client;
+  std::string origin_key;
+  ConnectionState state = ConnectionState::connecting;
+  std::unique_ptr<net::Stream> stream;
+  std::function<void()> cancel_connect;
+  ResponseParser parser;
+  Transfer* transfer = nullptr;  // the one it carries while busy
+  uint64_t requests_started = 0;
+  bool peer_closed = false;  // EOF seen while the transfer was paused
+  uint64_t idle_since_ms = 0;
+  net::Timer read_timer;  // first byte, then idle read, for the carried transfer
+};
+
+struct Transfer {
+  RequestId id = 0;
+  HttpRequest request;
+  std::function<void(Result)> done;
+  TransferState state = TransferState::pending;
+
+  // Settled at start, updated per redirect hop.
+  std::optional<Url> url;
+  std::string url_text;  // url->str_without_fragment(), for errors
+  std::string method;
+  RequestBody body;
+  bool send_body = true;
+  bool cross_origin = false;  // a redirect left the first origin: no Authorization
+  std::optional<RedirectTracker> redirects;
+  std::string first_origin;
+  bool asks_close = false;  // the user sent "Connection: close"
+
+  Connection* connection = nullptr;
+  bool retried = false;      // the one retry on a fresh connection is spent
+  bool force_fresh = false;  // do not take an idle connection
+  std::unique_ptr<net::Timer> total_timer;
+
+  // Response of the current hop.
+  HttpResponse response;
+  bool redirect_hop = false;  // this response is a redirect being followed
+  std::optional<ContentDecoder> decoder;
+  bool received_byte = false;
+
+  // Streaming: decoded bytes held back while the sink is paused.
+  std::string sink_scratch;
+  std::string sink_pending;
+  bool in_sink = false;
+  bool resume_requested = false;
+};
+
+struct Client::Impl {
+  Impl(uv_loop_t* loop, ClientOptions options);
+  ~Impl();
+
+  // ---- public operations
+  RequestId fetch(HttpRequest request, std::function<void(Result)> done);
+  void cancel(RequestId id);
+  void close(std::function<void()> on_closed);
+
+  // ---- state machine (client.cpp)
+  void set_state(Transfer& t, TransferState to);
+  void set_state(Connection& c, ConnectionState to);
+  void start(Transfer& t);
+  void acquire_connection(Transfer& t);
+  void open_connection(Transfer& t, ConnectionPool::Origin& origin);
+  void on_connected(Connection* c, std::unique_ptr<net::Stream> stream, std::exception_ptr error);
+  void send(Connection& c, Transfer& t);
+  void release(Connection& c);  // after a complete, reusable response
+  void retire(Connection& c);   // closes it and frees its slot
+  void slot_freed(ConnectionPool::Origin& origin);
+  void sweep_idle();
+  void finish(Transfer& t, Result result);
+  void fail(Transfer& t, std::exception_ptr error);
+  void schedule_kick();
+  void fail_after_close(Transfer& t);
+  void on_kick();
+  void maybe_finish_close();
+
+  // ---- response handling (client_response.cpp)
+  void on_data(Connection& c, std::string_view bytes);
+  void on_end(Connection& c, std::exception_ptr error);
+  void on_head(Connection& c, Transfer& t, int status, Headers& headers);
+  void on_body(Transfer& t, std::string_view bytes);
+  void deliver_to_sink(Transfer& t, std::string_view chunk);
+  void resume_sink(RequestId id);
+  void complete_response(Connection& c, Transfer& t);
+  void connection_failed(Connection& c, Transfer& t, std::exception_ptr error);
+  void arm_read_timer(Connection& c, Transfer& t, bool first_byte);
+  void start_reading(Connection& c);
+  void retry_or_fail(Connection& c, Transfer& t, std::exception_ptr error);
+
+  std::chrono::milliseconds timeout_or(const std::optional<std::chrono::milliseconds>& v,
+                                       std::chrono::milliseconds fallback) const {
+    return v ? *v : fallback;
+  }
+
+  uv_loop_t* loop;
+  ClientOptions options;
+  std::string user_agent;
+  ConnectionPool pool;
+  net::Resolver resolver;
+  net::TlsConfigCache tls;
+  Stats stats;
+
+  RequestId next_id = 1;
+  std::unordered_map<RequestId, std::unique_ptr<Transfer>> transfers;
+  std::vector<Transfer*> pending;                  // start on the next kick
+  std::vector<std::unique_ptr<Transfer>> graveyard;  // finished, freed on the next kick
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
+
+  uv_idle_t* kick = nullptr;   // runs on_kick once per loop turn while needed
+  uv_timer_t* sweep = nullptr;  // closes idle connections; unref'd
+
+  bool closing = false;
+  bool owner_gone = false;  // ~Client ran before the close finished: free self
+  bool closed = false;      // the close finished: every handle is gone
+  size_t closes_outstanding = 0;
+  std::function<void()> on_closed;
+};
+
+}  // namespace uvscrape::http

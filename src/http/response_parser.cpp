@@ -1,0 +1,188 @@
+#include "http/response_parser.hpp"
+
+#include "uvscrape/errors.hpp"
+
+namespace uvscrape::http {
+
+namespace {
+// Bytes of framing around a header line (": " and CRLF) counted against the limit.
+constexpr size_t kHeaderLineOverhead = 4;
+}  // namespace
+
+ResponseParser::ResponseParser() {
+  llhttp_settings_init(&settings_);
+  settings_.on_message_begin = &ResponseParser::on_message_begin;
+  settings_.on_status = &ResponseParser::on_status;
+  settings_.on_header_field = &ResponseParser::on_header_field;
+  settings_.on_header_value = &ResponseParser::on_header_value;
+  settings_.on_header_value_complete = &ResponseParser::on_header_value_complete;
+  settings_.on_headers_complete = &ResponseParser::on_headers_complete;
+  settings_.on_body = &ResponseParser::on_body;
+  settings_.on_message_complete = &ResponseParser::on_message_complete;
+}
+
+void ResponseParser::reset(ResponseListener* listener, std::string_view url, bool head_request,
+                           ParserLimits limits) {
+  llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
+  parser_.data = this;
+  listener_ = listener;
+  url_.assign(url);
+  limits_ = limits;
+  head_request_ = head_request;
+  headers_ = Headers();
+  field_.clear();
+  value_.clear();
+  header_bytes_ = 0;
+  body_bytes_ = 0;
+  informational_ = false;
+  received_any_ = false;
+  complete_ = false;
+  keep_alive_ = false;
+  trailing_bytes_ = false;
+  error_ = nullptr;
+}
+
+void ResponseParser::feed(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (complete_) {
+    trailing_bytes_ = true;
+    return;
+  }
+  received_any_ = true;
+  llhttp_errno_t err = llhttp_execute(&parser_, bytes.data(), bytes.size());
+  if (err == HPE_OK) return;
+  if (err == HPE_PAUSED && complete_) {
+    // We pause on completion so bytes of a next message stay unparsed.
+    const char* stop = llhttp_get_error_pos(&parser_);
+    if (stop != nullptr && stop < bytes.data() + bytes.size()) trailing_bytes_ = true;
+    return;
+  }
+  throw_parse_error(err);
+}
+
+void ResponseParser::finish() {
+  if (complete_) return;
+  if (!received_any_) {
+    throw ConnectionError(url_, "connection closed before any response byte");
+  }
+  llhttp_errno_t err = llhttp_finish(&parser_);
+  if (err != HPE_OK && err != HPE_PAUSED) throw_parse_error(err);
+  if (error_) std::rethrow_exception(error_);
+  if (!complete_) {
+    throw ConnectionError(url_, "connection closed before the response was complete");
+  }
+  keep_alive_ = false;  // the body ended with the connection
+}
+
+void ResponseParser::throw_parse_error(llhttp_errno_t err) {
+  if (error_) std::rethrow_exception(error_);
+  if (err == HPE_INVALID_EOF_STATE) {
+    throw ConnectionError(url_, "connection closed before the response was complete");
+  }
+  const char* reason = llhttp_get_error_reason(&parser_);
+  throw ProtocolError(url_, std::string(llhttp_errno_name(err)) + ": " +
+                                (reason != nullptr ? reason : "parse error"));
+}
+
+int ResponseParser::fail(std::exception_ptr error) {
+  error_ = std::move(error);
+  return HPE_USER;
+}
+
+int ResponseParser::count_header_bytes(size_t len) {
+  header_bytes_ += len;
+  if (header_bytes_ > limits_.max_header_bytes) {
+    return fail(std::make_exception_ptr(LimitExceededError(
+        url_, "response headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes")));
+  }
+  return 0;
+}
+
+int ResponseParser::on_message_begin(llhttp_t* p) {
+  ResponseParser& s = self(p);
+  s.headers_ = Headers();
+  s.field_.clear();
+  s.value_.clear();
+  s.informational_ = false;
+  return 0;
+}
+
+int ResponseParser::on_status(llhttp_t* p, const char*, size_t len) {
+  return self(p).count_header_bytes(len);
+}
+
+int ResponseParser::on_header_field(llhttp_t* p, const char* at, size_t len) {
+  ResponseParser& s = self(p);
+  s.field_.append(at, len);
+  return s.count_header_bytes(len);
+}
+
+int ResponseParser::on_header_value(llhttp_t* p, const char* at, size_t len) {
+  ResponseParser& s = self(p);
+  s.value_.append(at, len);
+  return s.count_header_bytes(len);
+}
+
+int ResponseParser::on_header_value_complete(llhttp_t* p) {
+  ResponseParser& s = self(p);
+  s.headers_.add(std::move(s.field_), std::move(s.value_));
+  s.field_.clear();
+  s.value_.clear();
+  return s.count_header_bytes(kHeaderLineOverhead);
+}
+
+int ResponseParser::on_headers_complete(llhttp_t* p) {
+  ResponseParser& s = self(p);
+  const int status = llhttp_get_status_code(p);
+  if (status == 101) {
+    return s.fail(std::make_exception_ptr(
+        ProtocolError(s.url_, "unexpected 101 Switching Protocols")));
+  }
+  if (status >= 100 && status < 200) {
+    s.informational_ = true;  // 100 Continue, 103 Early Hints: the real response follows
+    s.header_bytes_ = 0;
+    return 1;
+  }
+  if (!s.head_request_ && status != 204 && status != 304 && (p->flags & F_CONTENT_LENGTH) &&
+      p->content_length > s.limits_.max_body_bytes) {
+    return s.fail(std::make_exception_ptr(LimitExceededError(
+        s.url_, "Content-Length " + std::to_string(p->content_length) + " exceeds " +
+                    std::to_string(s.limits_.max_body_bytes) + " bytes")));
+  }
+  try {
+    s.listener_->on_response_head(status, s.headers_);
+  } catch (...) {
+    return s.fail(std::current_exception());
+  }
+  // No body for HEAD, 204 and 304 whatever the framing headers say.
+  if (s.head_request_ || status == 204 || status == 304) return 1;
+  return 0;
+}
+
+int ResponseParser::on_body(llhttp_t* p, const char* at, size_t len) {
+  ResponseParser& s = self(p);
+  s.body_bytes_ += len;
+  if (s.body_bytes_ > s.limits_.max_body_bytes) {
+    return s.fail(std::make_exception_ptr(LimitExceededError(
+        s.url_, "response body exceeds " + std::to_string(s.limits_.max_body_bytes) + " bytes")));
+  }
+  try {
+    s.listener_->on_response_body(std::string_view(at, len));
+  } catch (...) {
+    return s.fail(std::current_exception());
+  }
+  return 0;
+}
+
+int ResponseParser::on_message_complete(llhttp_t* p) {
+  ResponseParser& s = self(p);
+  if (s.informational_) {
+    s.informational_ = false;
+    return 0;
+  }
+  s.complete_ = true;
+  s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  return HPE_PAUSED;
+}
+
+}  // namespace uvscrape::http

@@ -1,0 +1,92 @@
+// Incremental HTTP/1.1 response parsing on llhttp: bytes in, events out, no I/O.
+// One parser lives with one connection and is reset for every exchange.
+#pragma once
+
+#include <llhttp.h>
+
+#include <cstddef>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "uvscrape/headers.hpp"
+
+namespace uvscrape::http {
+
+struct ParserLimits {
+  size_t max_header_bytes = 64 * 1024;
+  size_t max_body_bytes = 256ull * 1024 * 1024;
+};
+
+// Receives the final (non-1xx) response. A listener may throw; the exception
+// is carried out of llhttp's C callbacks and rethrown by feed()/finish().
+// Completion is not an event: feed()/finish() return, then complete() says so,
+// so the owner never tears the parser down from inside llhttp.
+class ResponseListener {
+ public:
+  virtual ~ResponseListener() = default;
+  // `headers` may be moved from.
+  virtual void on_response_head(int status, Headers& headers) = 0;
+  virtual void on_response_body(std::string_view bytes) = 0;
+};
+
+class ResponseParser {
+ public:
+  ResponseParser();
+  ResponseParser(const ResponseParser&) = delete;
+  ResponseParser& operator=(const ResponseParser&) = delete;
+
+  // Prepares for the response to one request. `url` names errors; `head_request`
+  // means the response has no body whatever its headers say.
+  void reset(ResponseListener* listener, std::string_view url, bool head_request,
+             ParserLimits limits);
+
+  // Parses bytes. Throws ProtocolError (malformed), LimitExceededError, or what
+  // the listener threw. Bytes after the complete response are not parsed; they
+  // make the connection unfit for reuse.
+  void feed(std::string_view bytes);
+  // The peer closed the connection: completes a close-delimited body, or throws
+  // ConnectionError when the response was cut short.
+  void finish();
+
+  bool received_any() const { return received_any_; }
+  bool complete() const { return complete_; }
+  // After completion: both sides allow reuse and no stray bytes followed.
+  bool reusable() const { return complete_ && keep_alive_ && !trailing_bytes_; }
+  size_t body_bytes() const { return body_bytes_; }
+
+ private:
+  static int on_message_begin(llhttp_t* p);
+  static int on_status(llhttp_t* p, const char* at, size_t len);
+  static int on_header_field(llhttp_t* p, const char* at, size_t len);
+  static int on_header_value(llhttp_t* p, const char* at, size_t len);
+  static int on_header_value_complete(llhttp_t* p);
+  static int on_headers_complete(llhttp_t* p);
+  static int on_body(llhttp_t* p, const char* at, size_t len);
+  static int on_message_complete(llhttp_t* p);
+  static ResponseParser& self(llhttp_t* p) { return *static_cast<ResponseParser*>(p->data); }
+
+  int fail(std::exception_ptr error);
+  int count_header_bytes(size_t len);
+  [[noreturn]] void throw_parse_error(llhttp_errno_t err);
+
+  llhttp_t parser_{};
+  llhttp_settings_t settings_{};
+  ResponseListener* listener_ = nullptr;
+  std::string url_;
+  ParserLimits limits_;
+  bool head_request_ = false;
+
+  Headers headers_;
+  std::string field_, value_;
+  size_t header_bytes_ = 0;
+  size_t body_bytes_ = 0;
+  bool informational_ = false;  // the message being parsed is a 1xx
+  bool received_any_ = false;
+  bool complete_ = false;
+  bool keep_alive_ = false;
+  bool trailing_bytes_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace uvscrape::http
