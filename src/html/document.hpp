@@ -1,0 +1,59 @@
+// The libxml2 side of Page/Element: the shared document and the XPath engine.
+#pragma once
+
+#include <libxml/HTMLparser.h>
+#include <libxml/xpath.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "uvscrape/page.hpp"
+
+namespace uvscrape::html_detail {
+
+// One parsed page. Elements hold it through shared_ptr, so nodes stay valid as
+// long as any Element of the page exists.
+struct Document {
+  Document(xmlDocPtr d, std::string u) noexcept : doc(d), url(std::move(u)) {}
+  ~Document() { xmlFreeDoc(doc); }
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+
+  static Element element(std::shared_ptr<const Document> document, xmlNodePtr node) {
+    return Element(std::move(document), node);
+  }
+
+  xmlDocPtr doc;
+  std::string url;
+};
+
+// Initialises libxml2 once and silences its global error output on the
+// calling thread (its error handlers are per thread).
+void ensure_quiet_libxml();
+
+// Owns one XPath result object.
+class XPathResult {
+ public:
+  explicit XPathResult(xmlXPathObjectPtr object) noexcept : object_(object) {}
+  ~XPathResult() { xmlXPathFreeObject(object_); }
+  XPathResult(const XPathResult&) = delete;
+  XPathResult& operator=(const XPathResult&) = delete;
+  XPathResult(XPathResult&& other) noexcept : object_(other.object_) { other.object_ = nullptr; }
+  XPathResult& operator=(XPathResult&&) = delete;
+
+  bool valid() const noexcept { return object_ != nullptr; }
+  const xmlXPathObject* get() const noexcept { return object_; }
+
+ private:
+  xmlXPathObjectPtr object_;
+};
+
+// Evaluates `expr` with `context` as the context node. The compiled form is
+// cached per thread, keyed by the expression text. Invalid XPath: !valid().
+XPathResult evaluate_xpath(std::string_view expr, xmlNodePtr context);
+
+// Whether `expr` compiles (uses the same cache).
+bool is_valid_xpath(std::string_view expr);
+
+}  // namespace uvscrape::html_detail

@@ -1,0 +1,54 @@
+// The CSS subset's XPath translation, checked as text.
+#include <gtest/gtest.h>
+
+#include "html/css_to_xpath.hpp"
+
+namespace uvscrape::html_detail {
+namespace {
+
+std::string translate(std::string_view css) {
+  const CssTranslation t = css_to_xpath(css);
+  EXPECT_TRUE(t.ok) << css << ": " << t.error;
+  return t.xpath;
+}
+
+constexpr const char* kClassA =
+    "[@class and contains(concat(' ', normalize-space(@class), ' '), ' a ')]";
+
+TEST(CssTranslation, SimpleSelectors) {
+  EXPECT_EQ(translate("div"), "descendant-or-self::div");
+  EXPECT_EQ(translate("DiV"), "descendant-or-self::div");
+  EXPECT_EQ(translate("*"), "descendant-or-self::*");
+  EXPECT_EQ(translate(".a"), std::string("descendant-or-self::*") + kClassA);
+  EXPECT_EQ(translate("#main"), "descendant-or-self::*[@id = 'main']");
+  EXPECT_EQ(translate("[href]"), "descendant-or-self::*[@href]");
+  EXPECT_EQ(translate("[HREF=x]"), "descendant-or-self::*[@href = 'x']");
+  EXPECT_EQ(translate("a[ title = \"it's\" ]"), "descendant-or-self::a[@title = \"it's\"]");
+}
+
+TEST(CssTranslation, CompoundAndCombinators) {
+  EXPECT_EQ(translate("p.a#b[c]"),
+            std::string("descendant-or-self::p") + kClassA + "[@id = 'b'][@c]");
+  EXPECT_EQ(translate("ul li"), "descendant-or-self::ul/descendant::li");
+  EXPECT_EQ(translate("ul>li"), "descendant-or-self::ul/li");
+  EXPECT_EQ(translate("  ul  >  li  a "), "descendant-or-self::ul/li/descendant::a");
+  EXPECT_EQ(translate("a, b"), "descendant-or-self::a | descendant-or-self::b");
+  EXPECT_EQ(translate("td.docket > a.case-link"),
+            "descendant-or-self::td[@class and contains(concat(' ', normalize-space(@class), ' "
+            "'), ' docket ')]/a[@class and contains(concat(' ', normalize-space(@class), ' '), ' "
+            "case-link ')]");
+}
+
+TEST(CssTranslation, RejectsWhatIsNotSupported) {
+  for (const char* bad : {"", " ", "a:hover", "a::before", "a + b", "a ~ b", "a[x~=y]", "a[x|=y]",
+                          "a[x*=y]", "a[x^=y]", "a[x$=y]", "a[x", "a[x=", "a[x='y]", "a,",
+                          "a >", "> a", ".", "#", "..a", "a..b", "1a", ".1a", "#-1", "a)",
+                          "a[x=\"y\\\"\"]", "a\\b"}) {
+    const CssTranslation t = css_to_xpath(bad);
+    EXPECT_FALSE(t.ok) << "accepted: " << bad << " -> " << t.xpath;
+    EXPECT_FALSE(t.error.empty()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace uvscrape::html_detail
