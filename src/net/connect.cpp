@@ -19,13 +19,19 @@
 namespace uvscrape::net {
 namespace {
 
-double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+double seconds(std::chrono::milliseconds ms) {
+  return static_cast<double>(ms.count()) / 1000.0;
+}
 
 class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
  public:
   ConnectAttempt(uv_loop_t* loop, Resolver& resolver, TlsConfigCache& tls,
                  const ConnectTarget& target, ConnectCallback done)
-      : loop_(loop), resolver_(resolver), tls_(tls), target_(target), done_(std::move(done)),
+      : loop_(loop),
+        resolver_(resolver),
+        tls_(tls),
+        target_(target),
+        done_(std::move(done)),
         timer_(loop) {}
 
   void start() {

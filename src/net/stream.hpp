@@ -44,13 +44,13 @@ struct ConnectTarget {
   std::string host;  // DNS name or numeric address (IPv6 without brackets)
   uint16_t port = 0;
   bool tls = false;
-  bool verify = true;     // certificate + host name verification
-  std::string ca_file;    // empty: the system bundle
+  bool verify = true;   // certificate + host name verification
+  std::string ca_file;  // empty: the system bundle
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds tls_timeout{10'000};
 };
 
-class Resolver;  // c-ares on the loop, with a TTL cache (src/net/resolver.hpp)
+class Resolver;        // c-ares on the loop, with a TTL cache (src/net/resolver.hpp)
 class TlsConfigCache;  // shared mbedTLS configs per (verify, ca_file) (src/net/tls_config.hpp)
 
 // Resolves, connects (trying each address in turn), and for TLS performs the

@@ -25,6 +25,7 @@ struct TcpStream::Core {
   DataCallback on_data;
   EndCallback on_end;
   std::function<void()> on_closed;
+  uint64_t callbacks_generation = 0;  // bumped by start_reading
   bool reading = false;
   bool ended = false;
   bool closing = false;
@@ -77,7 +78,14 @@ struct TcpStream::Core {
     auto* core = static_cast<Core*>(stream->data);
     if (core->closing || core->ended) return;
     if (nread > 0) {
-      if (core->on_data) core->on_data(std::string_view(buf->base, static_cast<size_t>(nread)));
+      // The callback may replace itself (start_reading) or close the stream,
+      // so it runs from a local and is put back only if still current.
+      auto on_data = std::move(core->on_data);
+      core->on_data = nullptr;
+      uint64_t generation = core->callbacks_generation;
+      if (on_data) on_data(std::string_view(buf->base, static_cast<size_t>(nread)));
+      if (generation == core->callbacks_generation && !core->closing && !core->ended)
+        core->on_data = std::move(on_data);
     } else if (nread == UV_EOF) {
       core->finish(nullptr);
     } else if (nread < 0) {
@@ -112,14 +120,15 @@ struct TcpStream::Core {
   }
 };
 
-TcpStream::TcpStream(uv_loop_t* loop, std::string url) : core_(new Core(loop, std::move(url))) {}
+TcpStream::~TcpStream() {
+  close();
+}
 
-TcpStream::~TcpStream() { close(); }
-
-uv_loop_t* TcpStream::loop() const { return core_->loop; }
-const std::string& TcpStream::url() const { return core_->url; }
+TcpStream::TcpStream(uv_loop_t* loop, std::string url)
+    : core_(new Core(loop, std::move(url))), loop_(loop) {}
 
 void TcpStream::connect(const sockaddr* address, std::function<void(int status)> done) {
+  if (closed_) return;
   core_->on_connect = std::move(done);
   core_->connect_req.data = core_;
   int rc = uv_tcp_connect(&core_->connect_req, &core_->tcp, address, &Core::on_connected);
@@ -134,13 +143,15 @@ void TcpStream::connect(const sockaddr* address, std::function<void(int status)>
 }
 
 void TcpStream::start_reading(DataCallback on_data, EndCallback on_end) {
+  if (closed_) return;
   Core* core = core_;
-  if (core->closing || core->ended) return;
+  if (core->ended) return;
   core->on_data = std::move(on_data);
   core->on_end = std::move(on_end);
+  ++core->callbacks_generation;
   if (core->reading) return;
-  int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(&core->tcp), &Core::on_alloc,
-                         &Core::on_read);
+  int rc =
+      uv_read_start(reinterpret_cast<uv_stream_t*>(&core->tcp), &Core::on_alloc, &Core::on_read);
   if (rc == 0) {
     core->reading = true;
     return;
@@ -152,13 +163,13 @@ void TcpStream::start_reading(DataCallback on_data, EndCallback on_end) {
 }
 
 void TcpStream::stop_reading() {
-  if (!core_->reading) return;
+  if (closed_ || !core_->reading) return;
   core_->reading = false;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&core_->tcp));
 }
 
 void TcpStream::write(std::string bytes, WriteCallback done) {
-  if (core_->closing) return;
+  if (closed_) return;
   auto request = std::make_unique<Core::WriteRequest>();
   request->bytes = std::move(bytes);
   request->done = std::move(done);
@@ -172,14 +183,14 @@ void TcpStream::write(std::string bytes, WriteCallback done) {
   }
   Core* core = core_;
   core->defer([core, rc, callback = std::move(request->done)] {
-    if (callback)
-      callback(std::make_exception_ptr(ConnectionError(core->url, uv_error_text(rc))));
+    if (callback) callback(std::make_exception_ptr(ConnectionError(core->url, uv_error_text(rc))));
   });
 }
 
 void TcpStream::close(std::function<void()> on_closed) {
+  if (closed_) return;
+  closed_ = true;
   Core* core = core_;
-  if (core->closing) return;
   core->closing = true;
   core->reading = false;
   core->on_data = nullptr;

@@ -35,12 +35,13 @@ class TcpStream final : public Stream {
   void close(std::function<void()> on_closed = {}) override;
   bool is_tls() const override { return false; }
 
-  uv_loop_t* loop() const;
-  const std::string& url() const;
+  uv_loop_t* loop() const { return loop_; }
 
  private:
   struct Core;
-  Core* core_;  // owned by libuv from close() on
+  Core* core_;           // freed by libuv's close callback after close()
+  bool closed_ = false;  // after close() core_ must not be touched
+  uv_loop_t* loop_;
 };
 
 }  // namespace uvscrape::net

@@ -138,7 +138,8 @@ TEST_F(TcpConnectTest, RefusedPortIsConnectionErrorNamingTheUrl) {
 
 TEST_F(TcpConnectTest, FallsBackToTheNextAddress) {
   // The server listens on IPv6 loopback only; the first address (IPv4) refuses.
-  TcpTestServer server(loop(), [](std::string_view in) { return std::string(in); }, "::1");
+  TcpTestServer server(
+      loop(), [](std::string_view in) { return std::string(in); }, "::1");
   resolver_->pin("dual.test", {*parse_numeric_host("127.0.0.1"), *parse_numeric_host("::1")});
   Outcome out;
   connect(loop(), *resolver_, *tls_, target("dual.test", server.port()),

@@ -39,7 +39,9 @@ TcpTestServer::TcpTestServer(uv_loop_t* loop, Handler handler, const char* host)
   port_ = a.port();
 }
 
-TcpTestServer::~TcpTestServer() { close(); }
+TcpTestServer::~TcpTestServer() {
+  close();
+}
 
 void TcpTestServer::close() {
   if (listener_ == nullptr) return;
