@@ -16,8 +16,10 @@ LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S.*)$")
 
 
 def costs(path, inclusive):
-    cmd = ["callgrind_annotate", "--threshold=100", f"--inclusive={'yes' if inclusive else 'no'}", path]
+    cmd = ["callgrind_annotate", "--threshold=100", "--auto=no", f"--inclusive={'yes' if inclusive else 'no'}", path]
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    # Only the function table: the lines after the "Ir  file:function" header.
+    text = text.split("file:function", 1)[-1]
     table = {}
     for line in text.splitlines():
         m = LINE.match(line)
