@@ -66,6 +66,8 @@ namespace uvscrape::testing {
 
 class TlsServerContext;  // TLS mode, see tls_mode.hpp
 
+// Set fields one by one: g++ 12 -Wextra (and so -Werror) rejects designated
+// initializers that leave members out.
 struct TestServerOptions {
   // Unknown paths answer 200 "<html><body>ok</body></html>" instead of 404.
   bool catch_all_ok = false;
@@ -79,6 +81,10 @@ struct TestServerOptions {
   std::shared_ptr<TlsServerContext> tls;
   // Host name url() puts in URLs ("localhost" for TLS certificate checks).
   std::string url_host = "127.0.0.1";
+  // Where to listen (IPv4). The default is a free loopback port; the demo
+  // server (examples/bug_court) takes both from its command line.
+  std::string bind_host = "127.0.0.1";
+  uint16_t bind_port = 0;
 };
 
 class TestServer : private ConnectionHost {
