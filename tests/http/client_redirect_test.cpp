@@ -1,0 +1,124 @@
+// Redirects through the client: chains, limits, loops, method rewriting.
+#include "client_fixture.hpp"
+
+namespace uvscrape::http::test {
+namespace {
+
+TEST_F(ClientTest, RedirectChainIsFollowedAndReported) {
+  server().respond("GET", "/final", ServerResponse::text("landed"));
+  const std::string first = server().redirect_chain("/hop", 3, "/final");
+  const HttpResponse r = ok(get(first));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "landed");
+  EXPECT_EQ(r.url, server().url("/final"));
+  EXPECT_EQ(r.redirect_chain, (std::vector<std::string>{server().url("/hop/0"), server().url("/hop/1"),
+                                                       server().url("/hop/2")}));
+  EXPECT_EQ(server().connections_accepted(), 1u);  // every hop on the kept-alive connection
+}
+
+TEST_F(ClientTest, RelativeLocationIsResolved) {
+  server().respond("GET", "/a/b/start", ServerResponse::redirect("../c/end?x=1", 301));
+  server().respond("GET", "/a/c/end", ServerResponse::text("end"));
+  const HttpResponse r = ok(get("/a/b/start"));
+  EXPECT_EQ(r.url, server().url("/a/c/end?x=1"));
+  EXPECT_EQ(server().last_request()->query, "x=1");
+}
+
+TEST_F(ClientTest, TenRedirectsAreFineElevenAreTooMany) {
+  server().respond("GET", "/done", ServerResponse::text("ok"));
+  EXPECT_EQ(ok(get(server().redirect_chain("/ten", 10, "/done"))).status, 200);
+  const std::string what =
+      expect_error<TooManyRedirectsError>(get(server().redirect_chain("/eleven", 11, "/done")));
+  EXPECT_NE(what.find("more than 10"), std::string::npos) << what;
+}
+
+TEST_F(ClientTest, PerRequestRedirectLimit) {
+  server().respond("GET", "/done", ServerResponse::text("ok"));
+  HttpRequest r;
+  r.url = server().url(server().redirect_chain("/two", 2, "/done"));
+  r.options.max_redirects = 1;
+  expect_error<TooManyRedirectsError>(fetch(std::move(r)));
+}
+
+TEST_F(ClientTest, RedirectLoopIsAnErrorNotAHang) {
+  const std::string what =
+      expect_error<TooManyRedirectsError>(get(server().redirect_loop("/loop", 3), 3s));
+  EXPECT_NE(what.find("redirect loop"), std::string::npos) << what;
+  EXPECT_LE(server().request_count(), 4u);
+}
+
+TEST_F(ClientTest, SeeOtherTurnsPostIntoGetWithoutBody) {
+  server().respond("POST", "/submit", ServerResponse::redirect("/result", 303));
+  server().respond("GET", "/result", ServerResponse::text("result"));
+  HttpRequest r;
+  r.method = "POST";
+  r.url = server().url("/submit");
+  r.form = std::vector<std::pair<std::string, std::string>>{{"a", "1"}};
+  EXPECT_EQ(ok(fetch(std::move(r))).body, "result");
+  const auto reqs = server().requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[1].method, "GET");
+  EXPECT_EQ(reqs[1].body, "");
+  EXPECT_FALSE(reqs[1].header("Content-Type").has_value());
+  EXPECT_FALSE(reqs[1].header("Content-Length").has_value());
+}
+
+TEST_F(ClientTest, FoundTurnsPostIntoGetButTemporaryRedirectKeepsIt) {
+  server().respond("POST", "/302", ServerResponse::redirect("/target", 302));
+  server().respond("POST", "/307", ServerResponse::redirect("/target", 307));
+  server().respond("POST", "/308", ServerResponse::redirect("/target", 308));
+  server().respond("*", "/target", ServerResponse::text("t"));
+  for (const char* path : {"/302", "/307", "/308"}) {
+    server().clear_requests();
+    HttpRequest r;
+    r.method = "POST";
+    r.url = server().url(path);
+    r.json = R"({"keep":true})";
+    ok(fetch(std::move(r)));
+    const auto last = server().last_request();
+    ASSERT_TRUE(last);
+    if (std::string(path) == "/302") {
+      EXPECT_EQ(last->method, "GET");
+      EXPECT_EQ(last->body, "");
+    } else {
+      EXPECT_EQ(last->method, "POST") << path;
+      EXPECT_EQ(last->body, R"({"keep":true})") << path;
+      EXPECT_EQ(last->header("Content-Type"), "application/json") << path;
+    }
+  }
+}
+
+TEST_F(ClientTest, FollowRedirectsFalseReturnsThe3xx) {
+  server().respond("GET", "/moved", ServerResponse::redirect("/elsewhere", 301));
+  HttpRequest r;
+  r.url = server().url("/moved");
+  r.options.follow_redirects = false;
+  const HttpResponse resp = ok(fetch(std::move(r)));
+  EXPECT_EQ(resp.status, 301);
+  EXPECT_EQ(resp.headers.get("Location"), "/elsewhere");
+  EXPECT_EQ(server().request_count(), 1u);
+}
+
+TEST_F(ClientTest, RedirectWithoutLocationIsReturnedAsIs) {
+  server().respond("GET", "/nowhere", ServerResponse::with_status(302));
+  EXPECT_EQ(ok(get("/nowhere")).status, 302);
+}
+
+TEST_F(ClientTest, RedirectToAnotherSchemeIsRefused) {
+  server().respond("GET", "/ftp", ServerResponse::redirect("ftp://files.example/x", 302));
+  expect_error<RedirectRefusedError>(get("/ftp"));
+}
+
+TEST_F(ClientTest, RedirectedBodiesAreDiscardedAndTheConnectionReused) {
+  ServerResponse r = ServerResponse::redirect("/final", 302);
+  r.body = std::string(10'000, 'r');
+  r.chunked = true;
+  r.chunk_size = 999;
+  server().respond("GET", "/with-body", r);
+  server().respond("GET", "/final", ServerResponse::text("final"));
+  EXPECT_EQ(ok(get("/with-body")).body, "final");
+  EXPECT_EQ(server().connections_accepted(), 1u);
+}
+
+}  // namespace
+}  // namespace uvscrape::http::test
