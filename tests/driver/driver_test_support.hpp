@@ -33,7 +33,8 @@ class LambdaScraper : public Scraper<Json> {
  public:
   explicit LambdaScraper(std::string name = "LambdaScraper") : Scraper<Json>(std::move(name)) {}
 
-  void add_step(std::string name, StepFunction fn, StepOptions options = {}) {
+  template <class F>
+  void add_step(std::string name, F fn, StepOptions options = {}) {
     step(std::move(name), std::move(fn), options);
   }
   std::vector<Request> get_entry() override { return entries; }
@@ -78,6 +79,12 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+inline testing::TestServerOptions catch_all() {
+  testing::TestServerOptions o;
+  o.catch_all_ok = true;
+  return o;
 }
 
 inline DriverOptions test_options(const std::string& name, size_t workers = 1) {
