@@ -75,6 +75,13 @@ void BM_ParseAndExtractCasePage(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseAndExtractCasePage);
 
+void BM_ParseListPage(benchmark::State& state) {
+  const std::string html = list_page();
+  for (auto _ : state) benchmark::DoNotOptimize(uvscrape::Page::parse(html, kListUrl));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * html.size()));
+}
+BENCHMARK(BM_ParseListPage);
+
 // A list step: parse, 50 case links, the next-page link.
 void BM_ParseAndExtractListPage(benchmark::State& state) {
   const std::string html = list_page();
