@@ -20,9 +20,11 @@ TestServer::TestServer(uv_loop_t* loop, TestServerOptions options)
   listener_ = new uv_tcp_t;
   uv_tcp_init(loop_, listener_);
   listener_->data = this;
-  sockaddr_in addr{};
-  uv_ip4_addr("127.0.0.1", 0, &addr);
-  int rc = uv_tcp_bind(listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+  sockaddr_storage addr{};
+  const char* host = options_.bind_host.c_str();
+  int rc = uv_ip4_addr(host, options_.bind_port, reinterpret_cast<sockaddr_in*>(&addr));
+  if (rc != 0) rc = uv_ip6_addr(host, options_.bind_port, reinterpret_cast<sockaddr_in6*>(&addr));
+  if (rc == 0) rc = uv_tcp_bind(listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
   if (rc == 0)
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 511, &TestServer::on_connection);
   sockaddr_storage bound{};
@@ -33,10 +35,11 @@ TestServer::TestServer(uv_loop_t* loop, TestServerOptions options)
              [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
     listener_ = nullptr;
     closed_ = true;
-    throw std::runtime_error(std::string("test server: cannot listen on 127.0.0.1:0: ") +
-                             uv_strerror(rc));
+    throw std::runtime_error("test server: cannot listen on " + options_.bind_host + ":" +
+                             std::to_string(options_.bind_port) + ": " + uv_strerror(rc));
   }
-  port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  port_ = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
 TestServer::~TestServer() {
@@ -115,7 +118,8 @@ std::optional<TestServer::Handler> TestServer::find_handler(const ServerRequest&
 void TestServer::record(const ServerRequest& request) {
   {
     std::lock_guard lock(mutex_);
-    requests_.push_back(request);
+    ++requests_received_;
+    if (options_.record_requests) requests_.push_back(request);
   }
   request_arrived_.notify_all();
 }
@@ -172,17 +176,18 @@ std::optional<ServerRequest> TestServer::last_request() const {
 
 size_t TestServer::request_count() const {
   std::lock_guard lock(mutex_);
-  return requests_.size();
+  return requests_received_;
 }
 
 void TestServer::clear_requests() {
   std::lock_guard lock(mutex_);
   requests_.clear();
+  requests_received_ = 0;
 }
 
 bool TestServer::wait_for_requests(size_t n, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
-  return request_arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+  return request_arrived_.wait_for(lock, timeout, [&] { return requests_received_ >= n; });
 }
 
 uint64_t TestServer::connections_accepted() const {

@@ -81,18 +81,21 @@ struct TestServerOptions {
   std::shared_ptr<TlsServerContext> tls;
   // Host name url() puts in URLs ("localhost" for TLS certificate checks).
   std::string url_host = "127.0.0.1";
-  // Where to listen (IPv4). The default is a free loopback port; the demo
-  // server (examples/bug_court) takes both from its command line.
+  // Where to listen (an IPv4 or IPv6 literal). The default is a free loopback
+  // port; the demo server (examples/bug_court) takes both from its command line.
   std::string bind_host = "127.0.0.1";
   uint16_t bind_port = 0;
+  // Keep every request for requests(); a long-running server turns this off
+  // (request_count() and the other counters still count).
+  bool record_requests = true;
 };
 
 class TestServer : private ConnectionHost {
  public:
   using Handler = std::function<void(const ServerRequest&, ServerResponse&)>;
 
-  // Binds 127.0.0.1:0 and listens on `loop` before returning. Throws
-  // std::runtime_error if it cannot.
+  // Binds options.bind_host:bind_port (127.0.0.1:0) and listens on `loop`
+  // before returning. Throws std::runtime_error if it cannot.
   explicit TestServer(uv_loop_t* loop, TestServerOptions options = {});
   // Closes (see close()); the loop must still run once for the close callbacks.
   ~TestServer() override;
@@ -119,8 +122,8 @@ class TestServer : private ConnectionHost {
   // ---- what happened (any thread) ------------------------------------------
   std::vector<ServerRequest> requests() const;
   std::optional<ServerRequest> last_request() const;
-  size_t request_count() const;
-  void clear_requests();
+  size_t request_count() const;  // requests received (counted even when not recorded)
+  void clear_requests();         // forgets the recorded requests and resets request_count()
   // Blocks until `n` requests were received or the timeout passed. Only from a
   // thread other than the server's (ThreadedTestServer).
   bool wait_for_requests(size_t n, std::chrono::milliseconds timeout) const;
@@ -168,6 +171,7 @@ class TestServer : private ConnectionHost {
   mutable std::condition_variable request_arrived_;
   std::vector<Route> routes_;
   std::vector<ServerRequest> requests_;
+  size_t requests_received_ = 0;
   uint64_t connections_accepted_ = 0;
   uint64_t responses_completed_ = 0;
   uint64_t next_connection_id_ = 1;
