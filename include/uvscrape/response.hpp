@@ -1,0 +1,78 @@
+// What a step receives (reference contract §2, DESIGN decision 12).
+//
+// `url` is the final URL after redirects; the fetched Request and the redirect
+// chain stay available. `page()` and `json()` parse the body on first use and
+// cache the result on the Response.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uvscrape/errors.hpp"
+#include "uvscrape/headers.hpp"
+#include "uvscrape/request.hpp"
+
+namespace uvscrape {
+
+class Page;
+
+class Response {
+ public:
+  Response() = default;
+  Response(int status_code, Headers headers, std::string content, std::string url,
+           std::shared_ptr<const Request> request);
+  Response(const Response&) = default;
+  Response(Response&&) noexcept = default;
+  Response& operator=(const Response&) = default;
+  Response& operator=(Response&&) noexcept = default;
+  virtual ~Response();
+
+  int status_code = 0;
+  Headers headers;
+  std::string content;  // the body bytes (Content-Encoding already removed)
+  std::string url;      // the final URL, after redirects
+  std::vector<std::string> redirect_chain;  // URLs fetched before `url`, in order
+  std::shared_ptr<const Request> request;   // the request that was fetched
+
+  // The body as text. The driver sets it when the charset is not UTF-8;
+  // otherwise it is `content`.
+  const std::string& text() const noexcept { return text_ ? *text_ : content; }
+  void set_text(std::string decoded) { text_ = std::move(decoded); }
+
+  // The body parsed as HTML (once). Throws ScraperAssumptionException naming the
+  // URL when it cannot be parsed.
+  const Page& page() const;
+  // The body parsed as JSON (once). Throws ScraperAssumptionException
+  // ("Failed to parse JSON: ...") naming the URL.
+  const Json& json() const;
+
+  // The stored file of an archive request; nullopt for ordinary responses.
+  virtual std::optional<std::string_view> local_filepath() const { return std::nullopt; }
+
+  // `url` in a shared string, so that every request yielded from this response
+  // shares one copy as its current location.
+  const std::shared_ptr<const std::string>& shared_url() const;
+
+ private:
+  std::optional<std::string> text_;
+  mutable std::shared_ptr<const Page> page_;
+  mutable std::shared_ptr<const Json> json_;
+  mutable std::shared_ptr<const std::string> shared_url_;
+};
+
+// The response to an archive request: the body has been stored by the driver.
+class ArchiveResponse : public Response {
+ public:
+  ArchiveResponse() = default;
+  ArchiveResponse(Response response, std::string file_path)
+      : Response(std::move(response)), file_path(std::move(file_path)) {}
+
+  std::string file_path;  // where the file was stored (or what on_archive returned)
+
+  std::optional<std::string_view> local_filepath() const override { return file_path; }
+};
+
+}  // namespace uvscrape

@@ -1,0 +1,185 @@
+// Scrapers (contract §3): named steps and entry points, status classification,
+// and the one seam through which a driver runs a step.
+//
+//   class CourtScraper : public uvscrape::Scraper<CaseData> {
+//    public:
+//     CourtScraper() {
+//       entry("get_cases", &CourtScraper::get_cases);
+//       entry("fetch_case", &CourtScraper::fetch_case, {"case_id"});
+//       step("parse_list", &CourtScraper::parse_list);
+//       step("parse_case", &CourtScraper::parse_case);
+//     }
+//     std::vector<Request> get_cases() { return {Request::get(base + "/cases").to("parse_list")}; }
+//     Request fetch_case(SpeculativeRange case_id) { ... }
+//     Step parse_list(const Response& response) { ... co_yield ...; }
+//     Step parse_case(const Response& response) { ... }
+//   };
+#pragma once
+
+#include <concepts>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "uvscrape/entry.hpp"
+#include "uvscrape/errors.hpp"
+#include "uvscrape/headers.hpp"
+#include "uvscrape/request.hpp"
+#include "uvscrape/response.hpp"
+#include "uvscrape/status.hpp"
+#include "uvscrape/step.hpp"
+
+namespace uvscrape {
+
+struct StepOptions {
+  // Given to yielded requests for this step that set no priority of their own.
+  std::optional<int> priority;
+};
+
+// A step as the scraper stores it: every yield, in order.
+using StepFunction = std::function<std::vector<Yield>(const Response&)>;
+
+class ScraperBase {
+ public:
+  virtual ~ScraperBase();
+  ScraperBase(const ScraperBase&) = delete;
+  ScraperBase& operator=(const ScraperBase&) = delete;
+
+  // The name reported to on_run_start/on_run_complete: the one given to the
+  // constructor, else the class name without namespaces.
+  std::string name() const;
+
+  // --- steps ------------------------------------------------------------------------
+  bool has_step(std::string_view name) const;
+  // Alphabetical.
+  std::vector<std::string> list_steps() const;
+  const StepOptions& step_options(std::string_view name) const;
+  // Runs the step to its end (prefer the free run_step(), the driver's seam).
+  // ScraperConfigError naming the step if there is none.
+  std::vector<Yield> call_step(std::string_view name, const Response& response);
+
+  // --- entries ------------------------------------------------------------------------
+  // Alphabetical.
+  std::vector<std::string> list_entries() const;
+  const EntryInfo& entry_info(std::string_view name) const;
+  // [{"name", "params": [{"name", "type", "kind"}], "speculative_param"}], alphabetical.
+  Json entries_schema() const;
+  // Checks and coerces one entry's raw parameters (ScraperConfigError listing
+  // every problem: unexpected, missing, badly typed).
+  Json validate_params(std::string_view entry, const Json& raw) const;
+  // `invocations` = [{entry: {param: value}}, ...]. Non-speculative entries are
+  // called and their requests returned in order; speculative ones store a
+  // template (see speculative_templates()) and return nothing.
+  std::vector<Request> initial_seed(const Json& invocations);
+  // What a run starts with: initial_seed(seed_params) when given; else every
+  // parameterless non-speculative entry (alphabetical); else get_entry().
+  std::vector<Request> entry_requests(const std::optional<Json>& seed_params = std::nullopt);
+  // The start of a scraper without registered entries. Default: ScraperConfigError.
+  virtual std::vector<Request> get_entry();
+  // Speculative templates stored by initial_seed, by entry name (alphabetical),
+  // in the order they were given. Never cleared.
+  const std::map<std::string, std::vector<SpeculativeTemplate>, std::less<>>& speculative_templates()
+      const noexcept {
+    return templates_;
+  }
+
+  // --- HTTP outcome -------------------------------------------------------------------
+  // Default: the status classifier's verdict (headers and body are for overrides).
+  virtual StatusClass classify_status(int status_code, const Headers& headers,
+                                      std::string_view body) const;
+  const StatusClassifier& status_classifier() const noexcept { return statuses_; }
+  // False for a "soft 404": a 2xx page that says the thing does not exist.
+  // Only speculation uses it. Default: true.
+  virtual bool fails_successfully(const Response& response) const;
+  // Whether the driver follows redirects for this scraper (default false: a 3xx
+  // reaches classification, where it is persistent unless marked successful).
+  bool follow_redirects() const noexcept { return follow_redirects_; }
+
+ protected:
+  explicit ScraperBase(std::string name = {});
+
+  // Registers a step: a member coroutine `Step f(const Response&)`, a member
+  // `std::vector<Yield> f(const Response&)`, or any callable returning either.
+  template <class S, class R>
+  void step(std::string name, R (S::*fn)(const Response&), StepOptions options = {}) {
+    S* self = static_cast<S*>(this);
+    add_step(std::move(name), [self, fn](const Response& r) { return collect((self->*fn)(r)); },
+             options);
+  }
+  template <class S, class R>
+  void step(std::string name, R (S::*fn)(const Response&) const, StepOptions options = {}) {
+    const S* self = static_cast<const S*>(this);
+    add_step(std::move(name), [self, fn](const Response& r) { return collect((self->*fn)(r)); },
+             options);
+  }
+  template <class F>
+    requires std::invocable<F&, const Response&>
+  void step(std::string name, F fn, StepOptions options = {}) {
+    add_step(std::move(name),
+             [fn = std::move(fn)](const Response& r) mutable { return collect(fn(r)); }, options);
+  }
+
+  // Registers an entry point; `param_names` names every parameter, in order.
+  template <class S, class R, class... Args>
+  void entry(std::string name, R (S::*fn)(Args...), std::vector<std::string> param_names = {}) {
+    S* self = static_cast<S*>(this);
+    add_entry(entry_detail::make_entry_point<R, std::remove_cvref_t<Args>...>(
+        std::move(name), std::move(param_names),
+        [self, fn](std::remove_cvref_t<Args>... args) { return (self->*fn)(std::move(args)...); }));
+  }
+  template <class S, class R, class... Args>
+  void entry(std::string name, R (S::*fn)(Args...) const,
+             std::vector<std::string> param_names = {}) {
+    const S* self = static_cast<const S*>(this);
+    add_entry(entry_detail::make_entry_point<R, std::remove_cvref_t<Args>...>(
+        std::move(name), std::move(param_names),
+        [self, fn](std::remove_cvref_t<Args>... args) { return (self->*fn)(std::move(args)...); }));
+  }
+
+  // Status overrides, e.g. `statuses().set({500}, StatusClass::transient)`.
+  StatusClassifier& statuses() noexcept { return statuses_; }
+  void set_follow_redirects(bool on) noexcept { follow_redirects_ = on; }
+
+ private:
+  struct StepEntry {
+    StepFunction fn;
+    StepOptions options;
+  };
+  static std::vector<Yield> collect(Step step) { return step.collect(); }
+  static std::vector<Yield> collect(std::vector<Yield> yields) { return yields; }
+  void add_step(std::string name, StepFunction fn, StepOptions options);
+  void add_entry(EntryPoint entry);
+  const EntryPoint& find_entry(std::string_view name) const;
+
+  std::string name_;
+  std::map<std::string, StepEntry, std::less<>> steps_;
+  std::map<std::string, EntryPoint, std::less<>> entries_;
+  std::map<std::string, std::vector<SpeculativeTemplate>, std::less<>> templates_;
+  StatusClassifier statuses_;
+  bool follow_redirects_ = false;
+};
+
+// A scraper whose data items are of type T (a model, or Json).
+template <class T = Json>
+class Scraper : public ScraperBase {
+ public:
+  using Data = T;
+
+ protected:
+  explicit Scraper(std::string name = {}) : ScraperBase(std::move(name)) {}
+};
+
+// THE seam through which a driver runs a step (DESIGN decision 16): runs step
+// `step` of `scraper` on `response` to its end and returns everything it
+// yielded, in order. Yielded requests are not resolved yet (see
+// resolve_yielded); those without a priority get their target step's
+// StepOptions::priority. Throws what the step throws (nothing is returned then),
+// or ScraperConfigError for an unknown step.
+std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const Response& response);
+
+}  // namespace uvscrape

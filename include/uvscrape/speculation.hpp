@@ -1,0 +1,64 @@
+// Speculation tracking (contract §6, DESIGN decision 10): pure bookkeeping the
+// driver consults. It never fetches anything.
+//
+//   SpeculationTracker tracker(scraper);          // after entry_requests()/initial_seed()
+//   for (auto& probe : tracker.seed()) push(probe);       // not resolved, not deduplicated
+//   ... a probe's response arrives:
+//   for (auto& more : tracker.record_response(response)) push(more);   // then run its step
+//   ... a probe got a persistent HTTP status (decision 10): do not run its step, and
+//   for (auto& more : tracker.record(*probe.speculation_id(), false)) push(more);
+//   ... a transient error on a probe is not recorded.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uvscrape/entry.hpp"
+#include "uvscrape/request.hpp"
+#include "uvscrape/response.hpp"
+#include "uvscrape/scraper.hpp"
+
+namespace uvscrape {
+
+struct SpeculationState {
+  std::string key;  // "<entry>:<param_index>"
+  SpeculativeTemplate tpl;
+  long highest_successful_id = 0;
+  long consecutive_failures = 0;
+  long current_ceiling = 0;
+  bool stopped = false;
+};
+
+class SpeculationTracker {
+ public:
+  // One state per stored template: entries alphabetical, templates in order.
+  explicit SpeculationTracker(const ScraperBase& scraper);
+
+  // The seeding plan: for every state not stopped, the seed range IDs then the
+  // first advance window, ascending.
+  std::vector<Request> seed();
+  // Records a probe's outcome; returns the probes that extend the window.
+  // Unknown state keys are ignored. Failures at or below the highest success
+  // are ignored; `max_gap` consecutive failures above it stop the state.
+  std::vector<Request> record(const SpeculationId& id, bool success);
+  // A probe succeeded when its status is 2xx and the scraper's
+  // fails_successfully() agrees (a soft 404 is a failure).
+  bool is_success(const Response& response) const;
+  // record(id, is_success(response)) for a speculative response's request;
+  // nothing for non-speculative ones.
+  std::vector<Request> record_response(const Response& response);
+
+  const std::vector<SpeculationState>& states() const noexcept { return states_; }
+  const SpeculationState* state(std::string_view key) const;
+  bool empty() const noexcept { return states_.empty(); }
+
+ private:
+  std::vector<Request> extend(SpeculationState& state);
+  Request probe(const SpeculationState& state, long id) const;
+
+  const ScraperBase& scraper_;
+  std::vector<SpeculationState> states_;
+};
+
+}  // namespace uvscrape

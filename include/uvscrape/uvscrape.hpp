@@ -1,0 +1,20 @@
+// The public API of uvscrape in one include.
+#pragma once
+
+#include "uvscrape/date.hpp"
+#include "uvscrape/entry.hpp"
+#include "uvscrape/errors.hpp"
+#include "uvscrape/generator.hpp"
+#include "uvscrape/headers.hpp"
+#include "uvscrape/http_method.hpp"
+#include "uvscrape/model.hpp"
+#include "uvscrape/parsed_data.hpp"
+#include "uvscrape/request.hpp"
+#include "uvscrape/resolution.hpp"
+#include "uvscrape/response.hpp"
+#include "uvscrape/scraper.hpp"
+#include "uvscrape/speculation.hpp"
+#include "uvscrape/speculative_range.hpp"
+#include "uvscrape/status.hpp"
+#include "uvscrape/step.hpp"
+#include "uvscrape/validation.hpp"

@@ -1,0 +1,140 @@
+// Deduplication keys (DESIGN decision 2).
+//
+// The automatic key is the lower-case hex SHA-256 of a canonical, length-
+// prefixed encoding of:
+//   method | URL without query and fragment | query pairs of the URL and of
+//   params(), percent-decoded and sorted | body: none, form pairs sorted, or the
+//   raw bytes | JSON body with object keys sorted recursively.
+// So the same resource asked for with parameters in a different order, or
+// with a different fragment, has the same key; method and body distinguish
+// keys. Headers, cookies and flags are not part of it. It is computed from the
+// request as it is when asked: the driver asks after resolution, when the URL
+// is absolute and normalised.
+#include <mbedtls/sha256.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "scraper/request_internals.hpp"
+#include "scraper/url_text.hpp"
+#include "uvscrape/request.hpp"
+
+namespace uvscrape {
+namespace {
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest sha256(std::string_view text) {
+  Digest out{};
+  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(text.data()), text.size(), out.data(),
+                     0);
+  return out;
+}
+
+std::string hex(const Digest& d) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(d.size() * 2);
+  for (unsigned char c : d) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
+void field(std::string& out, std::string_view s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out += s;
+}
+
+void pairs(std::string& out, NameValueList list) {
+  std::sort(list.begin(), list.end());
+  field(out, std::to_string(list.size()));
+  for (const auto& [n, v] : list) {
+    field(out, n);
+    field(out, v);
+  }
+}
+
+std::string canonical_form(const Request& r) {
+  std::string out = "uvscrape-dedup-v1";
+  field(out, to_string(r.method()));
+
+  std::string_view url = r.url();
+  url = url.substr(0, url.find('#'));
+  const auto q = url.find('?');
+  field(out, url.substr(0, q));
+  NameValueList query = q == std::string_view::npos ? NameValueList{}
+                                                     : split_query(url.substr(q + 1));
+  for (const auto& p : r.params()) query.push_back(p);
+  pairs(out, std::move(query));
+
+  const RequestData& data = r.data();
+  if (const auto* form = std::get_if<NameValueList>(&data)) {
+    field(out, "form");
+    pairs(out, *form);
+  } else if (const auto* bytes = std::get_if<std::string>(&data)) {
+    field(out, "bytes");
+    field(out, *bytes);
+  } else {
+    field(out, "none");
+  }
+
+  if (const auto& json = r.json()) {
+    // nlohmann::json keeps object keys sorted, at every depth.
+    const nlohmann::json sorted = nlohmann::json::parse(
+        json->dump(-1, ' ', false, Json::error_handler_t::replace));
+    field(out, "json");
+    field(out, sorted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  } else {
+    field(out, "none");
+  }
+  return out;
+}
+
+DedupFingerprint fingerprint(const Digest& d) {
+  DedupFingerprint f;
+  std::memcpy(&f.high, d.data(), 8);
+  std::memcpy(&f.low, d.data() + 8, 8);
+  return f;
+}
+
+}  // namespace
+
+std::optional<std::string> Request::dedup_key() const {
+  switch (dedup_mode_) {
+    case DedupMode::skip: return std::nullopt;
+    case DedupMode::explicit_key: return *detail::RequestAccess::explicit_key(*this);
+    case DedupMode::automatic: break;
+  }
+  return hex(sha256(canonical_form(*this)));
+}
+
+std::optional<DedupFingerprint> Request::dedup_fingerprint() const {
+  switch (dedup_mode_) {
+    case DedupMode::skip: return std::nullopt;
+    case DedupMode::explicit_key:
+      // A distinct prefix keeps explicit keys apart from automatic ones.
+      return fingerprint(sha256("explicit\n" + *detail::RequestAccess::explicit_key(*this)));
+    case DedupMode::automatic: break;
+  }
+  return fingerprint(sha256(canonical_form(*this)));
+}
+
+std::string Request::url_with_params() const {
+  const NameValueList& list = params();
+  if (list.empty()) return url_;
+  const auto hash = url_.find('#');
+  std::string out = url_.substr(0, hash);
+  if (out.find('?') == std::string::npos)
+    out += '?';
+  else if (out.back() != '?' && out.back() != '&')
+    out += '&';
+  out += encode_query(list);
+  if (hash != std::string::npos) out += url_.substr(hash);
+  return out;
+}
+
+}  // namespace uvscrape

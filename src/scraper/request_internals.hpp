@@ -1,0 +1,62 @@
+// The parts of Request that live out of line, shared by the SDK's sources.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "uvscrape/request.hpp"
+
+namespace uvscrape {
+
+// Rarely used fields: one allocation, only for requests that use any of them.
+struct Request::Extras {
+  NameValueList params;
+  RequestData data;
+  std::optional<Json> json;
+  NameValueList headers;
+  NameValueList cookies;
+  std::optional<double> timeout;
+  std::string explicit_key;
+  std::optional<std::string> expected_type;
+  std::optional<SpeculationId> speculation_id;
+};
+
+// Headers and cookies inherited by every descendant (decision 7).
+struct Request::Permanent {
+  NameValueList headers;
+  NameValueList cookies;
+};
+
+namespace detail {
+// Resolution rewrites fields a scraper cannot set directly.
+struct RequestAccess {
+  static void set_url(Request& r, std::string url) { r.url_ = std::move(url); }
+  static void set_parent(Request& r, std::shared_ptr<const Request> parent) {
+    r.parent_ = std::move(parent);
+  }
+  static void set_current_location(Request& r, std::shared_ptr<const std::string> location) {
+    r.current_location_ = std::move(location);
+  }
+  static const std::shared_ptr<const std::string>& shared_location(const Request& r) {
+    return r.current_location_;
+  }
+  static const std::shared_ptr<const Request::Permanent>& permanent(const Request& r) {
+    return r.permanent_;
+  }
+  static void set_permanent(Request& r, std::shared_ptr<const Request::Permanent> p) {
+    r.permanent_ = std::move(p);
+  }
+  static const std::string* explicit_key(const Request& r) {
+    return r.extras_ ? &r.extras_->explicit_key : nullptr;
+  }
+};
+}  // namespace detail
+
+bool ascii_iequals(std::string_view a, std::string_view b) noexcept;
+// Sets `name` to `value` in place, or appends it.
+void upsert(NameValueList& list, std::string name, std::string value, bool case_insensitive);
+// `base` with every entry of `top` set over it (top wins per name).
+NameValueList overlay(const NameValueList& base, const NameValueList& top, bool case_insensitive);
+
+}  // namespace uvscrape

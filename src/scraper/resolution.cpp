@@ -1,0 +1,55 @@
+// Resolution of yielded requests (DESIGN decisions 7 and 11).
+#include "uvscrape/resolution.hpp"
+
+#include "scraper/request_internals.hpp"
+#include "uvscrape/url.hpp"
+
+namespace uvscrape {
+namespace {
+
+// Decision 7: the child's permanent entries overlay the parent's, per name.
+std::shared_ptr<const Request::Permanent> merge_permanent(
+    const std::shared_ptr<const Request::Permanent>& parent,
+    const std::shared_ptr<const Request::Permanent>& child) {
+  if (!child) return parent;
+  if (!parent) return child;
+  auto merged = std::make_shared<Request::Permanent>();
+  merged->headers = overlay(parent->headers, child->headers, true);
+  merged->cookies = overlay(parent->cookies, child->cookies, false);
+  return merged;
+}
+
+}  // namespace
+
+const std::string& resolution_base(const Response& response) {
+  const auto& q = response.request;
+  if (q && !q->is_navigating()) return q->current_location();
+  return response.url;
+}
+
+Request resolve_against(Request child, std::shared_ptr<const Request> parent,
+                        std::shared_ptr<const std::string> base) {
+  const std::string& base_text = base ? *base : std::string();
+  detail::RequestAccess::set_url(child, resolve_url(base_text, child.url()));
+  detail::RequestAccess::set_current_location(child, base && !base->empty() ? std::move(base)
+                                                                            : nullptr);
+  if (parent) {
+    detail::RequestAccess::set_permanent(
+        child, merge_permanent(detail::RequestAccess::permanent(*parent),
+                               detail::RequestAccess::permanent(child)));
+  }
+  detail::RequestAccess::set_parent(child, std::move(parent));
+  return child;
+}
+
+Request resolve_yielded(Request child, const Response& response) {
+  const auto& q = response.request;
+  std::shared_ptr<const std::string> base;
+  if (q && !q->is_navigating())
+    base = detail::RequestAccess::shared_location(*q);
+  else
+    base = response.shared_url();
+  return resolve_against(std::move(child), q, std::move(base));
+}
+
+}  // namespace uvscrape

@@ -1,0 +1,71 @@
+#include "scraper/url_text.hpp"
+
+namespace uvscrape {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+void encode(std::string& out, std::string_view s) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 15]);
+    }
+  }
+}
+
+}  // namespace
+
+NameValueList split_query(std::string_view query) {
+  NameValueList out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) continue;
+    const auto eq = part.find('=');
+    if (eq == std::string_view::npos)
+      out.emplace_back(decode(part), std::string{});
+    else
+      out.emplace_back(decode(part.substr(0, eq)), decode(part.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::string encode_query(const NameValueList& pairs) {
+  std::string out;
+  for (const auto& [n, v] : pairs) {
+    if (!out.empty()) out.push_back('&');
+    encode(out, n);
+    out.push_back('=');
+    encode(out, v);
+  }
+  return out;
+}
+
+}  // namespace uvscrape
