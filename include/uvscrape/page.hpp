@@ -114,7 +114,8 @@ class Element {
 class Page : public Element {
  public:
   // Parses with libxml2's forgiving HTML parser (no network, nothing printed).
-  // `encoding` overrides detection (BOM, <meta charset>), e.g. "utf-8".
+  // `encoding` overrides detection (BOM, <meta charset>), e.g. "utf-8"; a name
+  // libxml2 does not know is ignored and detection applies.
   // Throws ScraperAssumptionException("Failed to parse HTML: ...", url,
   // {encoding, error}) for an empty document.
   static Page parse(std::string_view html, std::string url, std::string_view encoding = {});
