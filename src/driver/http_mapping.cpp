@@ -8,25 +8,33 @@
 namespace uvscrape::driver {
 namespace {
 
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The value after the first "charset=" (any case) in `text`; "" if none.
+std::string_view charset_in(std::string_view text) {
+  constexpr std::string_view kKey = "charset=";
+  for (size_t i = 0; i + kKey.size() <= text.size(); ++i) {
+    if (lower(text[i]) != 'c') continue;  // cheap first-byte filter: this runs on every page
+    size_t k = 1;
+    while (k < kKey.size() && lower(text[i + k]) == kKey[k]) ++k;
+    if (k != kKey.size()) continue;
+    size_t start = i + kKey.size();
+    while (start < text.size() && (text[start] == '"' || text[start] == '\'')) ++start;
+    size_t end = start;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                 text[end] == '-' || text[end] == '_'))
+      ++end;
+    return text.substr(start, end - start);
+  }
+  return {};
+}
+
 // The declared charset, from Content-Type or an early <meta charset>; "" if none.
 std::string_view declared_charset(const http::HttpResponse& http) {
-  auto from = [](std::string_view text) -> std::string_view {
-    for (size_t i = 0; i + 8 <= text.size(); ++i) {
-      if (!iequals(text.substr(i, 8), "charset=")) continue;
-      size_t start = i + 8;
-      while (start < text.size() && (text[start] == '"' || text[start] == '\'')) ++start;
-      size_t end = start;
-      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
-                                   text[end] == '-' || text[end] == '_'))
-        ++end;
-      return text.substr(start, end - start);
-    }
-    return {};
-  };
   if (auto type = http.headers.get("Content-Type")) {
-    if (auto cs = from(*type); !cs.empty()) return cs;
+    if (auto cs = charset_in(*type); !cs.empty()) return cs;
   }
-  return from(std::string_view(http.body).substr(0, 1024));
+  return charset_in(std::string_view(http.body).substr(0, 1024));
 }
 
 bool is_utf8_or_ascii(std::string_view charset) {
