@@ -153,6 +153,18 @@ void Client::Impl::schedule_kick() {
 void Client::Impl::on_kick() {
   uv_idle_stop(kick);
   graveyard.clear();
+  std::vector<std::unique_ptr<Transfer>> delivering;
+  delivering.swap(completing);
+  for (auto& t : delivering) {
+    auto done = std::move(t->done);
+    t->done = nullptr;
+    if (!done) continue;
+    try {
+      done(std::move(*t->deferred_result));
+    } catch (...) {
+      // `done` must not throw; nothing sensible can be done with it here.
+    }
+  }
   std::vector<Transfer*> starting;
   starting.swap(pending);
   for (Transfer* t : starting) {
@@ -163,7 +175,7 @@ void Client::Impl::on_kick() {
       start(*t);
     }
   }
-  if (!graveyard.empty() || !pending.empty()) schedule_kick();
+  if (!graveyard.empty() || !pending.empty() || !completing.empty()) schedule_kick();
   maybe_finish_close();
 }
 
@@ -433,7 +445,7 @@ void Client::Impl::slot_freed(ConnectionPool::Origin& origin) {
   }
 }
 
-void Client::Impl::fail(Transfer& t, std::exception_ptr error) {
+void Client::Impl::fail(Transfer& t, std::exception_ptr error, bool later) {
   if (t.state == TransferState::finished) return;
   Connection* c = t.connection;
   if (c != nullptr) {
@@ -442,11 +454,11 @@ void Client::Impl::fail(Transfer& t, std::exception_ptr error) {
     retire(*c);  // mid-exchange: the connection's state is unknown
   }
   ++stats.requests_failed;
-  finish(t, Result{std::nullopt, std::move(error)});
+  finish(t, Result{std::nullopt, std::move(error)}, later);
 }
 
 // The one place a transfer ends: unhook it everywhere, then call `done` once.
-void Client::Impl::finish(Transfer& t, Result result) {
+void Client::Impl::finish(Transfer& t, Result result, bool later) {
   if (t.state == TransferState::finished) return;
   if (t.state == TransferState::queued) pool.remove_waiter(pool.origin(t.url->origin()), &t);
   if (t.connection != nullptr) {
@@ -458,15 +470,21 @@ void Client::Impl::finish(Transfer& t, Result result) {
   set_state(t, TransferState::finished);
   if (t.total_timer) t.total_timer->stop();
   if (result.response) ++stats.requests_completed;
-  auto done = std::move(t.done);
-  t.done = nullptr;
   // Freed on the next kick: callers up the stack may still look at `t`.
   auto it = transfers.find(t.id);
-  if (it != transfers.end()) {
-    graveyard.push_back(std::move(it->second));
-    transfers.erase(it);
+  if (it == transfers.end()) return;
+  std::unique_ptr<Transfer> owned = std::move(it->second);
+  transfers.erase(it);
+  if (later) {
+    t.deferred_result = std::move(result);
+    completing.push_back(std::move(owned));
     schedule_kick();
+    return;
   }
+  graveyard.push_back(std::move(owned));
+  schedule_kick();
+  auto done = std::move(t.done);
+  t.done = nullptr;
   if (done) {
     try {
       done(std::move(result));
@@ -480,7 +498,7 @@ void Client::Impl::cancel(RequestId id) {
   auto it = transfers.find(id);
   if (it == transfers.end()) return;
   Transfer& t = *it->second;
-  fail(t, std::make_exception_ptr(CancelledError(t.url_text, "request cancelled")));
+  fail(t, std::make_exception_ptr(CancelledError(t.url_text, "request cancelled")), true);
 }
 
 void Client::Impl::close(std::function<void()> on_closed_) {
@@ -495,7 +513,7 @@ void Client::Impl::close(std::function<void()> on_closed_) {
     --closes_outstanding;
     maybe_finish_close();
   });
-  // Cancel every transfer (their `done` runs now, in id order).
+  // Cancel every transfer (their `done` runs on the next loop turn, in id order).
   std::vector<RequestId> ids;
   ids.reserve(transfers.size());
   for (auto& [id, t] : transfers) ids.push_back(id);
@@ -503,7 +521,8 @@ void Client::Impl::close(std::function<void()> on_closed_) {
   for (RequestId id : ids) {
     auto it = transfers.find(id);
     if (it == transfers.end()) continue;
-    fail(*it->second, std::make_exception_ptr(CancelledError(it->second->url_text, "client closed")));
+    fail(*it->second, std::make_exception_ptr(CancelledError(it->second->url_text, "client closed")),
+         true);
   }
   std::vector<Connection*> all;
   for (auto& [c, owned] : connections) all.push_back(c);
@@ -514,7 +533,10 @@ void Client::Impl::close(std::function<void()> on_closed_) {
 }
 
 void Client::Impl::maybe_finish_close() {
-  if (!closing || closes_outstanding != 0 || !pending.empty() || kick == nullptr) return;
+  if (!closing || closes_outstanding != 0 || !pending.empty() || !completing.empty() ||
+      kick == nullptr) {
+    return;
+  }
   if (!transfers.empty()) return;  // a `done` fetched again: its kick fails it first
   // The kick handle closes last; its close callback reports the end.
   uv_idle_stop(kick);

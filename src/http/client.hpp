@@ -111,10 +111,13 @@ class Client {
   // Starts a request; `done` is called exactly once on the loop thread, never
   // synchronously from inside fetch().
   RequestId fetch(HttpRequest request, std::function<void(Result)> done);
-  // Cancels an in-flight request: `done` receives CancelledError. Unknown ids are ignored.
+  // Cancels an in-flight request: `done` receives CancelledError on the next
+  // loop turn (never inside cancel()). Unknown or finished ids are ignored.
   void cancel(RequestId id);
-  // Cancels everything and closes every handle; `on_closed` runs when the loop
-  // has nothing of this client left.
+  // Cancels everything (each pending `done` gets CancelledError on the next loop
+  // turn), closes every connection, timer and the resolver; `on_closed` runs
+  // when the loop has nothing of this client left, so uv_loop_close() succeeds
+  // once uv_run() returns. fetch() after close() fails with CancelledError.
   void close(std::function<void()> on_closed = {});
 
   struct Stats {

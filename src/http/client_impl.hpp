@@ -84,6 +84,8 @@ struct Transfer {
   std::string sink_pending;
   bool in_sink = false;
   bool resume_requested = false;
+
+  std::optional<Result> deferred_result;  // for a `done` delivered on the next kick
 };
 
 struct Client::Impl {
@@ -107,8 +109,10 @@ struct Client::Impl {
   void retire(Connection& c);   // closes it and frees its slot
   void slot_freed(ConnectionPool::Origin& origin);
   void sweep_idle();
-  void finish(Transfer& t, Result result);
-  void fail(Transfer& t, std::exception_ptr error);
+  // `later`: call `done` from the next loop turn (cancel() and close() never
+  // call back into their caller).
+  void finish(Transfer& t, Result result, bool later = false);
+  void fail(Transfer& t, std::exception_ptr error, bool later = false);
   void schedule_kick();
   void fail_after_close(Transfer& t);
   void on_kick();
@@ -144,6 +148,7 @@ struct Client::Impl {
   std::unordered_map<RequestId, std::unique_ptr<Transfer>> transfers;
   std::vector<Transfer*> pending;                  // start on the next kick
   std::vector<std::unique_ptr<Transfer>> graveyard;  // finished, freed on the next kick
+  std::vector<std::unique_ptr<Transfer>> completing;  // finished, `done` runs on the next kick
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
 
   uv_idle_t* kick = nullptr;   // runs on_kick once per loop turn while needed
