@@ -43,6 +43,11 @@ TEST(PageParse, FragmentsAndEncodings) {
   EXPECT_EQ(latin1.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
   const Page forced = Page::parse("<p>caf\xE9</p>", "http://h/", "iso-8859-1");
   EXPECT_EQ(forced.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
+  // Without a declaration: UTF-8, and Latin-1 when the bytes are not UTF-8.
+  const Page undeclared = Page::parse("<p>caf\xC3\xA9</p>", "http://h/");
+  EXPECT_EQ(undeclared.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
+  const Page not_utf8 = Page::parse("<p>caf\xE9</p>", "http://h/");
+  EXPECT_EQ(not_utf8.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
   const Page utf8 = Page::parse("<p>caf\xC3\xA9 \xE2\x82\xAC</p>", "http://h/", "utf-8");
   EXPECT_EQ(utf8.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9 \xE2\x82\xAC");
 }
