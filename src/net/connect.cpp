@@ -13,6 +13,7 @@
 #include "net/stream.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/tls_config.hpp"
+#include "net/tls_stream.hpp"
 #include "net/uv_util.hpp"
 #include "uvscrape/errors.hpp"
 
@@ -92,11 +93,15 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
     });
     try {
       auto config = tls_.get(target_.verify, target_.ca_file, target_.url);
-      (void)config;
-      throw TlsHandshakeError(target_.url, "TLS is not available yet");
+      tls_stream_ =
+          std::make_unique<TlsStream>(loop_, std::move(tcp_), config, target_.host, target_.url);
     } catch (...) {
-      fail(std::current_exception());
+      return fail(std::current_exception());
     }
+    tls_stream_->handshake([this](std::exception_ptr error) {
+      if (error) return fail(std::move(error));
+      succeed(std::move(tls_stream_));
+    });
   }
 
   void succeed(std::unique_ptr<Stream> stream) {
@@ -127,6 +132,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
     state_ = State::done;
     if (cancel_resolve_) std::exchange(cancel_resolve_, nullptr)();
     timer_.stop();
+    tls_stream_.reset();
     tcp_.reset();
     return std::move(self_);
   }
@@ -145,6 +151,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   size_t next_ = 0;
   std::string errors_;  // one "address: reason" per failed address
   std::unique_ptr<TcpStream> tcp_;
+  std::unique_ptr<TlsStream> tls_stream_;
   std::shared_ptr<ConnectAttempt> self_;  // set while in flight
 };
 

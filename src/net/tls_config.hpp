@@ -7,6 +7,11 @@
 // Not thread-safe: one cache per loop thread.
 #pragma once
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -17,9 +22,20 @@ namespace uvscrape::net {
 // The system CA bundle (Debian's ca-certificates package).
 inline constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
-// An mbedtls_ssl_config plus the CA chain, DRBG and entropy it points to
-// (defined in tls_config.cpp; TlsStream uses it through tls_config_internal).
-struct TlsConfig;
+// An mbedtls_ssl_config plus the CA chain, DRBG and entropy it points to.
+// Built once by TlsConfigCache; TlsStream only reads it (mbedtls_ssl_setup).
+struct TlsConfig {
+  TlsConfig();
+  ~TlsConfig();
+  TlsConfig(const TlsConfig&) = delete;
+  TlsConfig& operator=(const TlsConfig&) = delete;
+
+  mbedtls_entropy_context entropy;
+  mbedtls_ctr_drbg_context drbg;
+  mbedtls_x509_crt ca_chain;
+  mbedtls_ssl_config ssl;
+  bool verify = true;
+};
 
 class TlsConfigCache {
  public:

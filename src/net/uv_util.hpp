@@ -8,7 +8,9 @@
 #include <uv.h>
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace uvscrape::net {
 
@@ -62,6 +64,34 @@ class Timer {
 
   uv_timer_t* timer_;
   std::function<void()> fire_;
+};
+
+// Runs calls on a later loop iteration, in order, so that a callback never
+// fires before the function that caused it has returned. Calls still queued
+// when the Deferred is destroyed are dropped, and so are the remaining ones if
+// a call destroys it.
+class Deferred {
+ public:
+  explicit Deferred(uv_loop_t* loop) : loop_(loop) {}
+  void post(std::function<void()> call) {
+    calls_.push_back(std::move(call));
+    if (!timer_) timer_ = std::make_unique<Timer>(loop_);
+    if (timer_->active()) return;
+    timer_->start(0, [this, alive = std::weak_ptr<int>(alive_)] {
+      auto calls = std::move(calls_);
+      calls_.clear();
+      for (auto& call : calls) {
+        if (alive.expired()) return;
+        call();
+      }
+    });
+  }
+
+ private:
+  uv_loop_t* loop_;
+  std::unique_ptr<Timer> timer_;
+  std::vector<std::function<void()>> calls_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace uvscrape::net

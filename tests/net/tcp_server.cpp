@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "net/address.hpp"
 
@@ -10,6 +11,7 @@ namespace uvscrape::net::testing {
 struct TcpTestServer::Connection {
   uv_tcp_t tcp{};
   TcpTestServer* server = nullptr;
+  ConnectionHandler handler;
   char buffer[16384];
 
   void close() {
@@ -25,7 +27,13 @@ struct TcpTestServer::Connection {
 };
 
 TcpTestServer::TcpTestServer(uv_loop_t* loop, Handler handler, const char* host)
-    : loop_(loop), handler_(std::move(handler)), listener_(new uv_tcp_t{}) {
+    : TcpTestServer(loop, HandlerFactory([handler] {
+                      return [handler](std::string_view in) { return Reply{handler(in), false}; };
+                    }),
+                    host) {}
+
+TcpTestServer::TcpTestServer(uv_loop_t* loop, HandlerFactory factory, const char* host)
+    : loop_(loop), factory_(std::move(factory)), listener_(new uv_tcp_t{}) {
   uv_tcp_init(loop_, listener_);
   listener_->data = this;
   auto address = parse_numeric_host(host, 0);
@@ -57,6 +65,7 @@ void TcpTestServer::on_connection(uv_stream_t* listener, int status) {
   auto* conn = new Connection;
   conn->server = self;
   conn->tcp.data = conn;
+  conn->handler = self->factory_();
   uv_tcp_init(self->loop_, &conn->tcp);
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&conn->tcp)) != 0) {
     conn->close();
@@ -75,17 +84,24 @@ void TcpTestServer::on_connection(uv_stream_t* listener, int status) {
         if (nread < 0) return c->close();
         if (nread == 0 || c->server == nullptr) return;
         c->server->bytes_received_ += static_cast<size_t>(nread);
-        std::string reply = c->server->handler_(std::string_view(buf->base, nread));
-        if (reply.empty()) return;
+        Reply reply = c->handler(std::string_view(buf->base, static_cast<size_t>(nread)));
+        if (reply.bytes.empty()) {
+          if (reply.close) c->close();
+          return;
+        }
         struct Write {
           uv_write_t req;
           std::string bytes;
+          Connection* connection;
+          bool close;
         };
-        auto* w = new Write{{}, std::move(reply)};
+        auto* w = new Write{{}, std::move(reply.bytes), c, reply.close};
         uv_buf_t out = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
         w->req.data = w;
-        uv_write(&w->req, s, &out, 1,
-                 [](uv_write_t* req, int) { delete static_cast<Write*>(req->data); });
+        uv_write(&w->req, s, &out, 1, [](uv_write_t* req, int) {
+          std::unique_ptr<Write> write(static_cast<Write*>(req->data));
+          if (write->close) write->connection->close();
+        });
       });
 }
 

@@ -1,0 +1,72 @@
+// Server-side TLS for in-process test servers: an mbedTLS engine on memory
+// buffers, so any transport (a libuv connection, a blocking socket) can wrap it.
+//
+//   #include "tls/tls_server_session.hpp"
+//   using namespace uvscrape::testing;
+//   auto config = std::make_shared<TlsServerConfig>(test_certificates().valid);
+//   // per accepted connection:
+//   TlsServerSession tls(config);
+//   on bytes read from the client:  tls.feed(bytes);
+//                                   std::string request = tls.take_plaintext();
+//   to answer:                      tls.write(response);      // queued until the handshake is done
+//   after every feed()/write():     send(tls.take_ciphertext()) if non-empty;
+//                                   if (tls.failed()) close the connection;
+//   to end politely:                tls.close_notify(); send(tls.take_ciphertext());
+//
+// The handshake is driven by feed(): nothing else to call. One TlsServerConfig
+// per server; the config and its sessions must be used from one thread at a
+// time (mbedTLS's random generator is shared by the sessions).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tls/test_certificates.hpp"
+
+namespace uvscrape::testing {
+
+class TlsServerConfig {
+ public:
+  // Serves `certificate` (its cert_pem and key_pem). Throws std::runtime_error.
+  explicit TlsServerConfig(const PemCertificate& certificate);
+  ~TlsServerConfig();
+  TlsServerConfig(const TlsServerConfig&) = delete;
+  TlsServerConfig& operator=(const TlsServerConfig&) = delete;
+
+  struct State;  // mbedTLS contexts
+
+ private:
+  friend class TlsServerSession;
+  std::unique_ptr<State> state_;
+};
+
+class TlsServerSession {
+ public:
+  explicit TlsServerSession(std::shared_ptr<TlsServerConfig> config);
+  ~TlsServerSession();
+  TlsServerSession(const TlsServerSession&) = delete;
+  TlsServerSession& operator=(const TlsServerSession&) = delete;
+
+  // Ciphertext received from the client: advances the handshake, decrypts.
+  void feed(std::string_view ciphertext);
+  // Application bytes decrypted so far (and not taken yet).
+  std::string take_plaintext();
+  // Encrypts `plaintext` for the client (queued until the handshake is done).
+  void write(std::string_view plaintext);
+  // Queues a close_notify alert.
+  void close_notify();
+  // Ciphertext to send to the client now (handshake records, data, alerts).
+  std::string take_ciphertext();
+
+  bool handshake_done() const;
+  bool failed() const;               // a fatal TLS error: close the connection
+  const std::string& error() const;  // mbedTLS's text for it
+  bool peer_closed() const;          // the client sent close_notify
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace uvscrape::testing
