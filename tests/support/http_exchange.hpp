@@ -75,7 +75,8 @@ struct ServerResponse {
   size_t chunk_size = 0;         // body piece size when chunked or delayed; 0: one piece
   bool close_delimited = false;  // no Content-Length: the body ends when the server closes
   ContentEncoding encoding = ContentEncoding::identity;  // applied by the server
-  bool close_connection = false;  // send Connection: close and close after this response
+  bool close_connection = false;   // send Connection: close and close after this response
+  std::vector<int> informational;  // 1xx responses sent first (e.g. {100, 103})
 
   // ---- faults ------------------------------------------------------------
   std::chrono::milliseconds delay_before_headers{0};

@@ -20,7 +20,8 @@
 //
 // TLS: set options.tls (PEM certificate chain + key, e.g. from the test CA in
 // tests/support/tls); nginx then also listens with TLS on tls_port(), and
-// tls_url(path) gives "https://localhost:<tls_port><path>".
+// tls_url(path) gives "https://127.0.0.1:<tls_port><path>" (the test certificates
+// name 127.0.0.1 as well as localhost).
 //
 // nginx missing is a hard failure (never a skip): the constructor throws.
 #pragma once
@@ -73,7 +74,7 @@ class NginxFixture {
   uint16_t port() const { return port_; }
   uint16_t tls_port() const { return tls_port_; }
   std::string url(std::string_view path = "/") const;
-  std::string tls_url(std::string_view path = "/", std::string_view host = "localhost") const;
+  std::string tls_url(std::string_view path = "/", std::string_view host = "127.0.0.1") const;
 
   // nginx's error log so far (for failure messages).
   std::string error_log() const;

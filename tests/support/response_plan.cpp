@@ -135,6 +135,10 @@ ResponsePlan build_response_plan(ServerResponse r, const ServerRequest& req,
   const bool closing = last_on_connection || r.close_connection || close_delimited;
   const bool send_body = req.method != "HEAD" && !status_has_no_body(r.status);
 
+  for (const int status : r.informational) {
+    out.add_owned("HTTP/1.1 " + std::to_string(status) + " " + std::string(reason_phrase(status)) +
+                  "\r\n\r\n");
+  }
   const std::string_view head = out.keep(build_head(r, req, body.size(), closing, close_delimited));
   if (r.disconnect == Disconnect::mid_headers) {
     out.add(head.substr(0, head.size() / 2));

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "tls/tls_server_session.hpp"
+
 namespace uvscrape::testing {
 namespace {
 
@@ -23,6 +25,8 @@ ServerConnection::ServerConnection(ConnectionHost* host, uint64_t id) : host_(ho
   parser_.data = this;
 }
 
+ServerConnection::~ServerConnection() = default;
+
 ServerConnection* ServerConnection::accept(uv_stream_t* listener, ConnectionHost* host,
                                            uint64_t id) {
   auto* c = new ServerConnection(host, id);
@@ -37,6 +41,8 @@ ServerConnection* ServerConnection::accept(uv_stream_t* listener, ConnectionHost
     return nullptr;
   }
   uv_tcp_nodelay(&c->tcp_, 1);
+  if (auto config = host->tls_config())
+    c->tls_ = std::make_unique<TlsServerSession>(std::move(config));
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp_), &ServerConnection::on_alloc,
                 &ServerConnection::on_read);
   return c;
@@ -62,6 +68,7 @@ void ServerConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_
   if (nread == UV_EOF) return c->on_peer_eof();
   if (nread < 0) return c->close_now();
   if (c->state_ == State::lingering) return;  // draining after our FIN
+  if (c->tls_) return c->on_ciphertext(buf->base, static_cast<size_t>(nread));
   c->parse(buf->base, static_cast<size_t>(nread));
 }
 
@@ -130,6 +137,7 @@ int ServerConnection::on_message_complete(llhttp_t* parser) {
   r.path = r.target.substr(0, q);
   r.query = q == std::string::npos ? std::string() : r.target.substr(q + 1);
   r.connection_id = c->id_;
+  r.tls = c->tls_ != nullptr;
   r.index_on_connection = ++c->requests_parsed_;
   if (c->host_) c->host_->record(r);
   Pending p;
@@ -238,6 +246,7 @@ void ServerConnection::drip_next() {
 void ServerConnection::write_bufs(const uv_buf_t* bufs, size_t count,
                                   void (*then)(ServerConnection*)) {
   after_write_ = then;
+  if (tls_) return tls_write(bufs, count);
   write_req_.data = this;
   const int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), bufs,
                           static_cast<unsigned>(count), &ServerConnection::on_write);
@@ -295,6 +304,11 @@ void ServerConnection::count_served() {
 void ServerConnection::close_gracefully() {
   state_ = State::lingering;
   if (peer_eof_) return close_now();
+  if (tls_) {
+    tls_->close_notify();
+    send_ciphertext(false);
+    if (state_ == State::closing) return;
+  }
   shutdown_req_.data = this;
   if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_),
                   &ServerConnection::on_shutdown) != 0) {

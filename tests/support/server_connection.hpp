@@ -22,7 +22,8 @@
 
 namespace uvscrape::testing {
 
-struct TestServerOptions;
+class TlsServerConfig;  // tls/tls_server_session.hpp
+class TlsServerSession;
 
 // What a connection needs from its server. Called on the loop thread only.
 class ConnectionHost {
@@ -34,6 +35,8 @@ class ConnectionHost {
   virtual void connection_closed(class ServerConnection* connection) = 0;
   virtual size_t max_requests_per_connection() const = 0;
   virtual uint64_t linger_ms() const = 0;
+  // Non-null: the connection speaks TLS with this config.
+  virtual std::shared_ptr<TlsServerConfig> tls_config() const = 0;
 };
 
 class ServerConnection {
@@ -47,7 +50,7 @@ class ServerConnection {
 
  private:
   ServerConnection(ConnectionHost* host, uint64_t id);
-  ~ServerConnection() = default;
+  ~ServerConnection();
 
   struct Pending {
     ServerRequest request;
@@ -80,6 +83,13 @@ class ServerConnection {
   void count_served();
 
   // closing
+  // TLS mode (server_connection_tls.cpp): ciphertext in, plaintext to the parser;
+  // plaintext out, encrypted and written in heap-owned write requests.
+  void on_ciphertext(const char* data, size_t size);
+  void tls_write(const uv_buf_t* bufs, size_t count);
+  bool send_ciphertext(bool continue_plan);
+  static void on_tls_write(uv_write_t* req, int status);
+
   void close_gracefully();
   void close_with_reset();
   void close_now();
@@ -94,6 +104,8 @@ class ServerConnection {
   uv_shutdown_t shutdown_req_{};
   int open_handles_ = 0;
   std::function<void()> on_closed_;
+
+  std::unique_ptr<TlsServerSession> tls_;
 
   llhttp_t parser_{};
   llhttp_settings_t settings_{};

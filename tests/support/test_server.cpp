@@ -71,6 +71,11 @@ void TestServer::route(std::string method, std::string path, Handler handler) {
 }
 
 void TestServer::respond(std::string method, std::string path, ServerResponse response) {
+  // Every request gets a copy of the script: share the body instead of copying it.
+  if (!response.shared_body && !response.body.empty()) {
+    response.shared_body = std::make_shared<const std::string>(std::move(response.body));
+    response.body.clear();
+  }
   auto shared = std::make_shared<const ServerResponse>(std::move(response));
   route(std::move(method), std::move(path),
         [shared](const ServerRequest&, ServerResponse& out) { out = *shared; });

@@ -64,7 +64,7 @@
 
 namespace uvscrape::testing {
 
-class TlsServerContext;  // TLS mode, see tls_mode.hpp
+class TlsServerConfig;  // TLS mode: tls/tls_server_session.hpp
 
 // Set fields one by one: g++ 12 -Wextra (and so -Werror) rejects designated
 // initializers that leave members out.
@@ -77,8 +77,11 @@ struct TestServerOptions {
   // After a graceful close (FIN) the server drains the client's bytes this long
   // before closing the socket, so no RST destroys a response in flight.
   std::chrono::milliseconds linger{2000};
-  // TLS mode: every connection speaks TLS with this context (see tls_mode.hpp).
-  std::shared_ptr<TlsServerContext> tls;
+  // TLS mode: every connection speaks TLS with this config, e.g.
+  //   options.tls = std::make_shared<TlsServerConfig>(test_certificates().expired);
+  // (tls/tls_server_session.hpp, tls/test_certificates.hpp). Use one config per
+  // server: a config and its sessions stay on one thread.
+  std::shared_ptr<TlsServerConfig> tls;
   // Host name url() puts in URLs ("localhost" for TLS certificate checks).
   std::string url_host = "127.0.0.1";
   // Where to listen (an IPv4 or IPv6 literal). The default is a free loopback
@@ -156,6 +159,7 @@ class TestServer : private ConnectionHost {
     return options_.max_requests_per_connection;
   }
   uint64_t linger_ms() const override { return static_cast<uint64_t>(options_.linger.count()); }
+  std::shared_ptr<TlsServerConfig> tls_config() const override { return options_.tls; }
 
   static void on_connection(uv_stream_t* listener, int status);
   std::optional<Handler> find_handler(const ServerRequest& request) const;

@@ -237,6 +237,18 @@ TEST_F(TestServerWire, RedirectChainAndLoop) {
   EXPECT_NE(c.received().find("Location: /done\r\n"), std::string::npos);
 }
 
+TEST_F(TestServerWire, InformationalResponsesComeFirst) {
+  ServerResponse r = ServerResponse::text("final");
+  r.informational = {100, 103};
+  server->respond("GET", "/info", r);
+  RawClient c(server.port());
+  c.send(get("/info"));
+  ASSERT_TRUE(c.read_until("final", kDeadline));
+  EXPECT_EQ(c.received().find("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n"
+                              "HTTP/1.1 200 OK\r\n"),
+            0u);
+}
+
 TEST(ResponsePlan, HeadGetsHeadersOnlyAndSharedBodyIsNotCopied) {
   ServerRequest head;
   head.method = "HEAD";
