@@ -17,7 +17,8 @@ std::string serialise(const HttpRequest& request, std::string_view method = "",
   spec.headers = &request.headers;
   spec.cookies = &request.cookies;
   spec.body = &body;
-  spec.user_agent = default_user_agent();
+  static const std::string user_agent = default_user_agent();
+  spec.user_agent = user_agent;
   spec.drop_credentials = drop_credentials;
   std::string out;
   write_request(spec, out);
