@@ -13,11 +13,10 @@
 
 #include "uvscrape/errors.hpp"
 #include "uvscrape/headers.hpp"
+#include "uvscrape/page.hpp"
 #include "uvscrape/request.hpp"
 
 namespace uvscrape {
-
-class Page;
 
 class Response {
  public:

@@ -3,7 +3,7 @@
 // The automatic key is the lower-case hex SHA-256 of a canonical, length-
 // prefixed encoding of:
 //   method | URL without query and fragment | query pairs of the URL and of
-//   params(), percent-decoded and sorted | body: none, form pairs sorted, or the
+//   params(), decoded as a server reads them and sorted | body: none, form pairs sorted, or the
 //   raw bytes | JSON body with object keys sorted recursively.
 // So the same resource asked for with parameters in a different order, or
 // with a different fragment, has the same key; method and body distinguish
@@ -19,6 +19,7 @@
 #include "scraper/request_internals.hpp"
 #include "scraper/url_text.hpp"
 #include "uvscrape/request.hpp"
+#include "uvscrape/url.hpp"
 
 namespace uvscrape {
 namespace {
@@ -62,7 +63,13 @@ std::string canonical_form(const Request& r) {
   std::string out = "uvscrape-dedup-v1";
   field(out, to_string(r.method()));
 
-  std::string_view url = r.url();
+  std::string normalised;
+  try {
+    normalised = normalise_url(r.url());
+  } catch (const UrlError&) {
+    normalised = r.url();  // the fetch will report it; the key still works
+  }
+  std::string_view url = normalised;
   url = url.substr(0, url.find('#'));
   const auto q = url.find('?');
   field(out, url.substr(0, q));
@@ -123,18 +130,6 @@ std::optional<DedupFingerprint> Request::dedup_fingerprint() const {
   return fingerprint(sha256(canonical_form(*this)));
 }
 
-std::string Request::url_with_params() const {
-  const NameValueList& list = params();
-  if (list.empty()) return url_;
-  const auto hash = url_.find('#');
-  std::string out = url_.substr(0, hash);
-  if (out.find('?') == std::string::npos)
-    out += '?';
-  else if (out.back() != '?' && out.back() != '&')
-    out += '&';
-  out += encode_query(list);
-  if (hash != std::string::npos) out += url_.substr(hash);
-  return out;
-}
+std::string Request::url_with_params() const { return with_query(url_, params()); }
 
 }  // namespace uvscrape

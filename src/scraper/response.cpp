@@ -1,5 +1,7 @@
 #include "uvscrape/response.hpp"
 
+#include "uvscrape/page.hpp"
+
 namespace uvscrape {
 
 Response::Response(int status_code, Headers headers, std::string content, std::string url,
@@ -12,15 +14,14 @@ Response::Response(int status_code, Headers headers, std::string content, std::s
 
 Response::~Response() = default;
 
+const Page& Response::page() const {
+  // Parsed from the raw bytes so the HTML parser applies <meta charset>.
+  if (!page_) page_ = std::make_shared<const Page>(Page::parse(content, url));
+  return *page_;
+}
+
 const Json& Response::json() const {
-  if (!json_) {
-    try {
-      json_ = std::make_shared<const Json>(Json::parse(text()));
-    } catch (const Json::parse_error& e) {
-      throw ScraperAssumptionException(std::string("Failed to parse JSON: ") + e.what(), url,
-                                       ErrorContext{{"error", e.what()}});
-    }
-  }
+  if (!json_) json_ = std::make_shared<const Json>(parse_json(text(), url));
   return *json_;
 }
 

@@ -18,25 +18,10 @@ std::string decode(std::string_view s) {
       out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
       i += 2;
     } else {
-      out.push_back(s[i]);
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
     }
   }
   return out;
-}
-
-void encode(std::string& out, std::string_view s) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
 }
 
 }  // namespace
@@ -53,17 +38,6 @@ NameValueList split_query(std::string_view query) {
       out.emplace_back(decode(part), std::string{});
     else
       out.emplace_back(decode(part.substr(0, eq)), decode(part.substr(eq + 1)));
-  }
-  return out;
-}
-
-std::string encode_query(const NameValueList& pairs) {
-  std::string out;
-  for (const auto& [n, v] : pairs) {
-    if (!out.empty()) out.push_back('&');
-    encode(out, n);
-    out.push_back('=');
-    encode(out, v);
   }
   return out;
 }

@@ -1,0 +1,195 @@
+// Requests: fields kept as given, defaults, deep copies, permanent headers and
+// cookies (contract §1.3, checklist 1, 5, 7, 8, 10, 13; DESIGN decisions 4, 7).
+#include <gtest/gtest.h>
+
+#include "uvscrape/uvscrape.hpp"
+
+namespace {
+
+using namespace uvscrape;
+
+TEST(Request, KeepsUrlContinuationMethodAndFormDataAsGiven) {
+  Request r = Request::post("http://h/search?x=1").to("parse_results").form({{"b", "2"}, {"a", "1"}});
+  EXPECT_EQ(r.method(), HttpMethod::POST);
+  EXPECT_EQ(r.url(), "http://h/search?x=1");
+  EXPECT_EQ(r.continuation(), "parse_results");
+  ASSERT_TRUE(std::holds_alternative<NameValueList>(r.data()));
+  EXPECT_EQ(std::get<NameValueList>(r.data()), (NameValueList{{"b", "2"}, {"a", "1"}}));
+}
+
+TEST(Request, EveryMethodHasAFactoryAndAName) {
+  EXPECT_EQ(Request::get("u").method(), HttpMethod::GET);
+  EXPECT_EQ(Request::post("u").method(), HttpMethod::POST);
+  EXPECT_EQ(Request::put("u").method(), HttpMethod::PUT);
+  EXPECT_EQ(Request::patch("u").method(), HttpMethod::PATCH);
+  EXPECT_EQ(Request::del("u").method(), HttpMethod::DELETE);
+  EXPECT_EQ(Request::head("u").method(), HttpMethod::HEAD);
+  EXPECT_EQ(Request::options("u").method(), HttpMethod::OPTIONS);
+  for (auto m : {HttpMethod::GET, HttpMethod::OPTIONS, HttpMethod::POST, HttpMethod::PUT,
+                 HttpMethod::DELETE, HttpMethod::PATCH, HttpMethod::HEAD})
+    EXPECT_EQ(parse_http_method(to_string(m)), m);
+  EXPECT_EQ(to_string(HttpMethod::DELETE), "DELETE");
+  EXPECT_FALSE(parse_http_method("get"));
+}
+
+TEST(Request, WithoutContextHasNoLocationNoParentAndEmptyData) {
+  Request r = Request::get("http://h/").to("s");
+  EXPECT_EQ(r.current_location(), "");
+  EXPECT_EQ(r.previous_request(), nullptr);
+  EXPECT_EQ(r.accumulated_data(), Json::object());
+  EXPECT_TRUE(r.is_navigating());
+  EXPECT_FALSE(r.is_speculative());
+  EXPECT_FALSE(r.speculation_id());
+  EXPECT_EQ(r.dedup_mode(), DedupMode::automatic);
+  EXPECT_TRUE(r.verify());
+  EXPECT_FALSE(r.timeout());
+  EXPECT_FALSE(r.json());
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(r.data()));
+}
+
+TEST(Request, AccumulatedDataIsADeepCopy) {
+  Json source = {{"case", {{"docket", "A"}}}, {"n", 1}};
+  Request first = Request::get("http://h/1").to("s").with_data(source);
+  Request second = Request::get("http://h/2").to("s").with_data(source);
+  source["case"]["docket"] = "changed";
+  source["n"] = 2;
+  EXPECT_EQ(first.accumulated_data()["case"]["docket"], "A");
+  EXPECT_EQ(first.accumulated_data()["n"], 1);
+  // Siblings built from one map do not share it.
+  Request copy = first;
+  copy.with_data({{"case", {{"docket", "B"}}}});
+  EXPECT_EQ(first.accumulated_data()["case"]["docket"], "A");
+  EXPECT_EQ(second.accumulated_data()["case"]["docket"], "A");
+  EXPECT_NE(&first.accumulated_data(), &second.accumulated_data());
+}
+
+TEST(Request, DefaultPriorityIsNineAndArchiveDefaultIsOne) {
+  EXPECT_EQ(Request::get("u").priority(), 9);
+  EXPECT_FALSE(Request::get("u").explicit_priority());
+  EXPECT_EQ(Request::get("u").archive("pdf").priority(), 1);
+  // Nullable priority: an explicit 9 on an archive request is kept (jkent).
+  EXPECT_EQ(Request::get("u").archive().priority(9).priority(), 9);
+  EXPECT_EQ(Request::get("u").priority(3).priority(), 3);
+  EXPECT_EQ(Request::get("u").priority(3).explicit_priority(), 3);
+}
+
+TEST(Request, KindsAndArchiveType) {
+  Request nav = Request::get("u");
+  Request api = Request::get("u").nonnavigating();
+  Request file = Request::get("u").archive("pdf");
+  EXPECT_TRUE(nav.is_navigating());
+  EXPECT_TRUE(api.is_nonnavigating());
+  EXPECT_FALSE(api.is_navigating());
+  EXPECT_TRUE(file.is_archive());
+  EXPECT_FALSE(file.is_navigating());
+  EXPECT_EQ(file.expected_type(), "pdf");
+  EXPECT_FALSE(nav.expected_type());
+  EXPECT_EQ(Request::get("u").expected_type("audio").expected_type(), "audio");
+}
+
+// Decision 4: params and json are fields a driver sends (query string, JSON body).
+TEST(Request, ParamsJsonBodyHeadersCookiesTimeoutVerifyAreKept) {
+  Request r = Request::put("http://h/api?z=0")
+                  .params({{"q", "a b"}})
+                  .param("page", "2")
+                  .json({{"k", {1, 2}}})
+                  .header("X-A", "1")
+                  .cookie("session", "s1")
+                  .timeout(12.5)
+                  .verify(false);
+  EXPECT_EQ(r.params(), (NameValueList{{"q", "a b"}, {"page", "2"}}));
+  ASSERT_TRUE(r.json());
+  EXPECT_EQ(*r.json(), (Json{{"k", {1, 2}}}));
+  EXPECT_EQ(r.json_text(), R"({"k":[1,2]})");
+  EXPECT_EQ(r.headers(), (NameValueList{{"X-A", "1"}}));
+  EXPECT_EQ(r.cookies(), (NameValueList{{"session", "s1"}}));
+  EXPECT_EQ(r.timeout(), 12.5);
+  EXPECT_FALSE(r.verify());
+  EXPECT_EQ(r.url_with_params(), "http://h/api?z=0&q=a+b&page=2");
+  EXPECT_EQ(Request::get("http://h/p#frag").param("a", "1").url_with_params(), "http://h/p?a=1#frag");
+  EXPECT_EQ(Request::get("http://h/p").url_with_params(), "http://h/p");
+}
+
+TEST(Request, FormAndRawBodyReplaceEachOther) {
+  Request r = Request::post("u").form({{"a", "1"}});
+  r.body("raw bytes\x01");
+  ASSERT_TRUE(std::holds_alternative<std::string>(r.data()));
+  EXPECT_EQ(std::get<std::string>(r.data()), "raw bytes\x01");
+  r.form({{"b", "2"}});
+  EXPECT_TRUE(std::holds_alternative<NameValueList>(r.data()));
+}
+
+TEST(Request, HeaderSettersReplaceSameNameCaseInsensitively) {
+  Request r = Request::get("u").header("Accept", "a").header("accept", "b").header("X", "1");
+  EXPECT_EQ(r.headers(), (NameValueList{{"Accept", "b"}, {"X", "1"}}));
+  r.cookie("c", "1").cookie("C", "2").cookie("c", "3");
+  EXPECT_EQ(r.cookies(), (NameValueList{{"c", "3"}, {"C", "2"}}));
+}
+
+// Copies share the extras block until one of them changes it.
+TEST(Request, CopiesAreIndependent) {
+  Request a = Request::get("u").header("X", "1").params({{"p", "1"}});
+  Request b = a;
+  b.header("X", "2").param("q", "2");
+  EXPECT_EQ(a.headers(), (NameValueList{{"X", "1"}}));
+  EXPECT_EQ(a.params(), (NameValueList{{"p", "1"}}));
+  EXPECT_EQ(b.headers(), (NameValueList{{"X", "2"}}));
+  EXPECT_EQ(b.params(), (NameValueList{{"p", "1"}, {"q", "2"}}));
+}
+
+// Decision 7, within one request: an explicit header beats a permanent one.
+TEST(Request, ExplicitHeaderWinsOverPermanentHeader) {
+  Request r = Request::get("u")
+                  .permanent_header("Authorization", "perm")
+                  .permanent_header("X-Session", "s")
+                  .header("authorization", "explicit")
+                  .permanent_cookie("sid", "p")
+                  .cookie("sid", "e")
+                  .permanent_cookie("lang", "en");
+  EXPECT_EQ(r.permanent_headers(),
+            (NameValueList{{"Authorization", "perm"}, {"X-Session", "s"}}));
+  EXPECT_EQ(r.effective_headers(),
+            (NameValueList{{"Authorization", "explicit"}, {"X-Session", "s"}}));
+  EXPECT_EQ(r.effective_cookies(), (NameValueList{{"sid", "e"}, {"lang", "en"}}));
+}
+
+TEST(Request, PermanentMapsGivenToSiblingsAreNotShared) {
+  Request a = Request::get("u1").permanent_header("X", "1");
+  Request b = a;  // a sibling built from the same permanent data
+  b.permanent_header("X", "2").permanent_cookie("c", "v");
+  EXPECT_EQ(a.permanent_headers(), (NameValueList{{"X", "1"}}));
+  EXPECT_TRUE(a.permanent_cookies().empty());
+  EXPECT_EQ(b.permanent_headers(), (NameValueList{{"X", "2"}}));
+}
+
+TEST(Request, SpeculativeMarker) {
+  Request r = Request::get("http://h/cases/5").speculative({"fetch_case:0", 0, 5});
+  EXPECT_TRUE(r.is_speculative());
+  ASSERT_TRUE(r.speculation_id());
+  EXPECT_EQ(r.speculation_id()->state_key, "fetch_case:0");
+  EXPECT_EQ(r.speculation_id()->id, 5);
+}
+
+TEST(Request, ContinuationNamesAreInternedNotCopied) {
+  Request a = Request::get("u").to("a_rather_long_step_name_for_sso");
+  Request b = Request::get("v").to(std::string("a_rather_long_step_name_for_sso"));
+  EXPECT_EQ(&a.continuation(), &b.continuation());
+  EXPECT_EQ(Request::get("u").continuation(), "");
+}
+
+TEST(Request, BuilderWorksOnLvaluesAndRvalues) {
+  Request r = Request::get("u");
+  Request& same = r.to("s").priority(2);
+  EXPECT_EQ(&same, &r);
+  Request moved = Request::get("v").to("t").priority(4);
+  EXPECT_EQ(moved.continuation(), "t");
+  EXPECT_EQ(moved.priority(), 4);
+}
+
+// The common case stays small: the benchmark queues a million requests.
+TEST(Request, InlineSizeIsSmall) {
+  static_assert(sizeof(Request) <= 136, "Request grew: keep rare fields in the extras block");
+  EXPECT_LE(sizeof(Request), 136u);
+}
+
+}  // namespace

@@ -1,0 +1,76 @@
+// Responses (contract §2, checklist 6 and 11; DESIGN decision 12).
+#include <gtest/gtest.h>
+
+#include "uvscrape/uvscrape.hpp"
+
+namespace {
+
+using namespace uvscrape;
+
+TEST(Response, FieldsAreStoredVerbatimAndTheRequestIsTheSameObject) {
+  auto q = std::make_shared<const Request>(Request::get("http://h/a").to("s"));
+  Headers headers;
+  headers.add("Content-Type", "text/html");
+  Response r(201, headers, "body\xff", "http://h/final", q);
+  r.redirect_chain = {"http://h/a", "http://h/b"};
+  EXPECT_EQ(r.status_code, 201);
+  EXPECT_EQ(r.headers.items(), headers.items());
+  EXPECT_EQ(r.content, "body\xff");
+  EXPECT_EQ(r.text(), "body\xff");
+  EXPECT_EQ(r.url, "http://h/final");
+  EXPECT_EQ(r.request.get(), q.get());
+  EXPECT_EQ(r.redirect_chain.size(), 2u);
+  EXPECT_FALSE(r.local_filepath());
+  r.set_text("decoded");
+  EXPECT_EQ(r.text(), "decoded");
+  EXPECT_EQ(r.content, "body\xff");
+}
+
+TEST(Response, ArchiveResponseIsAResponseWithTheStoredPath) {
+  auto q = std::make_shared<const Request>(Request::get("http://h/doc.pdf").archive("pdf").to("s"));
+  ArchiveResponse a(Response(200, {}, "", "http://h/doc.pdf", q), "/tmp/store/doc.pdf");
+  const Response& as_base = a;
+  EXPECT_EQ(a.file_path, "/tmp/store/doc.pdf");
+  EXPECT_EQ(as_base.local_filepath(), "/tmp/store/doc.pdf");
+  EXPECT_EQ(as_base.url, "http://h/doc.pdf");
+}
+
+TEST(Response, JsonIsParsedOnceAndFailuresAreAssumptionErrors) {
+  Response r(200, {}, R"({"a": [1, 2]})", "http://h/api", nullptr);
+  const Json& first = r.json();
+  EXPECT_EQ(first["a"][1], 2);
+  EXPECT_EQ(&r.json(), &first);
+  Response bad(200, {}, "<html>", "http://h/api", nullptr);
+  try {
+    bad.json();
+    FAIL() << "no exception";
+  } catch (const ScraperAssumptionException& e) {
+    EXPECT_NE(e.message().find("Failed to parse JSON"), std::string::npos);
+    EXPECT_EQ(e.request_url(), "http://h/api");
+  }
+}
+
+TEST(Response, PageIsParsedOnceAndKeepsTheUrl) {
+  Response r(200, {}, "<html><body><p class='x'>hi</p></body></html>", "http://h/p", nullptr);
+  const Page& page = r.page();
+  EXPECT_EQ(&r.page(), &page);
+  auto found = page.checked_xpath("//p[@class='x']", "paragraph", 1, 1);
+  EXPECT_EQ(found.size(), 1u);
+  try {
+    page.checked_xpath("//table", "case table");
+    FAIL() << "no exception";
+  } catch (const HTMLStructuralAssumptionException& e) {
+    EXPECT_EQ(e.request_url(), "http://h/p");
+  }
+}
+
+TEST(Response, SharedUrlFollowsTheUrl) {
+  Response r(200, {}, "", "http://h/a", nullptr);
+  auto first = r.shared_url();
+  EXPECT_EQ(*first, "http://h/a");
+  EXPECT_EQ(r.shared_url(), first);
+  r.url = "http://h/b";
+  EXPECT_EQ(*r.shared_url(), "http://h/b");
+}
+
+}  // namespace
