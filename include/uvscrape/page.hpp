@@ -62,10 +62,9 @@ class Element {
   // String results: text and attribute nodes (e.g. "//a/@href", ".//td/text()")
   // and string-valued expressions (e.g. "string(h2)"). Element nodes are left
   // out. The exception carries is_element_query = false.
-  std::vector<std::string> checked_xpath_strings(std::string_view expr,
-                                                 std::string_view description,
-                                                 long min_count = 1,
-                                                 std::optional<long> max_count = std::nullopt) const;
+  std::vector<std::string> checked_xpath_strings(
+      std::string_view expr, std::string_view description, long min_count = 1,
+      std::optional<long> max_count = std::nullopt) const;
   // Like checked_xpath for a CSS selector (selector_type "css"). Supported:
   // tag, *, .class, #id, [attr], [attr=value] / [attr="value"], descendant
   // (space) and child (>) combinators, comma lists. Matches this node too, as

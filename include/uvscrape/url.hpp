@@ -34,9 +34,9 @@ class Url {
 
   const std::string& scheme() const noexcept { return scheme_; }      // "http" / "https"
   const std::string& userinfo() const noexcept { return userinfo_; }  // usually empty
-  const std::string& host() const noexcept { return host_; }  // lower-case; IPv6 without []
-  uint16_t port() const noexcept { return port_; }            // effective port
-  const std::string& path() const noexcept { return path_; }  // never empty for http(s)
+  const std::string& host() const noexcept { return host_; }          // lower-case; IPv6 without []
+  uint16_t port() const noexcept { return port_; }                    // effective port
+  const std::string& path() const noexcept { return path_; }          // never empty for http(s)
   const std::string& query() const noexcept { return query_; }        // without '?'
   const std::string& fragment() const noexcept { return fragment_; }  // without '#'
   bool has_query() const noexcept { return has_query_; }

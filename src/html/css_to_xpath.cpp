@@ -96,7 +96,8 @@ class Translator {
       }
     }
     if (tag.empty() && predicates.empty()) {
-      fail(at_end() ? "selector expected at the end" : "selector expected at '" + std::string(1, peek()) + "'");
+      fail(at_end() ? "selector expected at the end"
+                    : "selector expected at '" + std::string(1, peek()) + "'");
     }
     return (tag.empty() ? "*" : tag) + predicates;
   }

@@ -13,7 +13,9 @@ namespace {
 using html_detail::Document;
 using html_detail::XPathResult;
 
-xmlNodePtr as_node(void* node) noexcept { return static_cast<xmlNodePtr>(node); }
+xmlNodePtr as_node(void* node) noexcept {
+  return static_cast<xmlNodePtr>(node);
+}
 
 std::string take_xml_string(xmlChar* text) {
   if (text == nullptr) return {};
@@ -53,9 +55,8 @@ const html_detail::CssTranslation& translated_css(std::string_view selector) {
 }  // namespace
 
 std::vector<Element> Element::checked_nodes(const std::string& xpath, std::string_view selector,
-                                            const char* selector_type,
-                                            std::string_view description, long min_count,
-                                            std::optional<long> max_count) const {
+                                            const char* selector_type, std::string_view description,
+                                            long min_count, std::optional<long> max_count) const {
   const XPathResult result = html_detail::evaluate_xpath(xpath, as_node(node_));
   if (!result.valid()) {
     throw_invalid(selector, selector_type, description, "invalid XPath expression", min_count,
@@ -76,8 +77,8 @@ std::vector<Element> Element::checked_nodes(const std::string& xpath, std::strin
   const auto count = static_cast<long>(found.size());
   if (!count_fits(count, min_count, max_count)) {
     throw HTMLStructuralAssumptionException(std::string(selector), selector_type,
-                                            std::string(description), min_count, max_count,
-                                            count, doc_->url, true);
+                                            std::string(description), min_count, max_count, count,
+                                            doc_->url, true);
   }
   return found;
 }
@@ -110,11 +111,8 @@ std::vector<std::string> Element::checked_xpath_strings(std::string_view expr,
         case XML_TEXT_NODE:
         case XML_CDATA_SECTION_NODE:
         case XML_ATTRIBUTE_NODE:
-        case XML_COMMENT_NODE:
-          strings.push_back(take_xml_string(xmlNodeGetContent(node)));
-          break;
-        default:
-          break;  // elements are not strings
+        case XML_COMMENT_NODE: strings.push_back(take_xml_string(xmlNodeGetContent(node))); break;
+        default: break;  // elements are not strings
       }
     }
   }
@@ -144,7 +142,9 @@ std::vector<Element> Element::css(std::string_view selector) const {
   return checked_css(selector, selector, 0);
 }
 
-std::string Element::text() const { return take_xml_string(xmlNodeGetContent(as_node(node_))); }
+std::string Element::text() const {
+  return take_xml_string(xmlNodeGetContent(as_node(node_)));
+}
 
 std::string Element::trimmed_text() const {
   const std::string all = text();
@@ -171,8 +171,12 @@ std::string Element::tag() const {
   return {};
 }
 
-bool Element::is_element() const noexcept { return as_node(node_)->type == XML_ELEMENT_NODE; }
+bool Element::is_element() const noexcept {
+  return as_node(node_)->type == XML_ELEMENT_NODE;
+}
 
-const std::string& Element::url() const noexcept { return doc_->url; }
+const std::string& Element::url() const noexcept {
+  return doc_->url;
+}
 
 }  // namespace uvscrape

@@ -94,12 +94,13 @@ std::string Form::get_url() const {
   return std::string(action.substr(0, cut)) + "?" + encode_form(fields);
 }
 
-std::string Form::encoded_fields() const { return encode_form(fields); }
+std::string Form::encoded_fields() const {
+  return encode_form(fields);
+}
 
 Form Element::as_form() const {
   if (tag() != "form") {
-    throw ScraperAssumptionException("Element is not a form", url(),
-                                     ErrorContext{{"tag", tag()}});
+    throw ScraperAssumptionException("Element is not a form", url(), ErrorContext{{"tag", tag()}});
   }
   Form form;
   form.method = lower(attr("method").value_or("get")) == "post" ? "POST" : "GET";

@@ -38,11 +38,11 @@ Page Page::parse(std::string_view html, std::string url, std::string_view encodi
   const std::string encoding_name(encoding);
   xmlResetLastError();
   htmlDocPtr doc =
-      html.empty() ? nullptr
-                   : htmlReadMemory(html.data(), static_cast<int>(html.size()),
-                                    url.empty() ? nullptr : url.c_str(),
-                                    encoding_name.empty() ? nullptr : encoding_name.c_str(),
-                                    kParseOptions);
+      html.empty()
+          ? nullptr
+          : htmlReadMemory(html.data(), static_cast<int>(html.size()),
+                           url.empty() ? nullptr : url.c_str(),
+                           encoding_name.empty() ? nullptr : encoding_name.c_str(), kParseOptions);
   if (doc == nullptr) {
     fail_html(html.empty() ? "Document is empty" : last_libxml_error("Document is empty"),
               std::move(url), encoding);

@@ -16,17 +16,28 @@ int hex_value(unsigned char c) noexcept {
 // unreserved ones and '%': sub-delims plus ":@/?" (RFC 3986 §3.3, §3.4).
 bool is_allowed_raw(unsigned char c) noexcept {
   switch (c) {
-    case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+':
-    case ',': case ';': case '=': case ':': case '@': case '/': case '?':
-      return true;
-    default:
-      return is_unreserved(c);
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '@':
+    case '/':
+    case '?': return true;
+    default: return is_unreserved(c);
   }
 }
 
 bool is_scheme_char(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '-' || c == '.';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '-' || c == '.';
 }
 
 void append_escaped(std::string& out, unsigned char c) {
@@ -36,7 +47,9 @@ void append_escaped(std::string& out, unsigned char c) {
 }
 
 // Browsers drop these anywhere in an href; keeping them only breaks parsing.
-bool is_dropped(unsigned char c) noexcept { return c == '\t' || c == '\n' || c == '\r'; }
+bool is_dropped(unsigned char c) noexcept {
+  return c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trim_blanks(std::string_view text) noexcept {
   while (!text.empty() && static_cast<unsigned char>(text.front()) <= 0x20) text.remove_prefix(1);

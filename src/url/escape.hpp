@@ -9,8 +9,8 @@ namespace uvscrape::url_detail {
 
 // A-Z a-z 0-9 - . _ ~ (RFC 3986 §2.3).
 constexpr bool is_unreserved(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 // Rewrites a URI reference so uriparser can read it: trims surrounding blanks,

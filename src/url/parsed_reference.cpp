@@ -27,11 +27,11 @@ std::string describe_syntax_error(const std::string& text, const char* error_pos
   const auto offset = static_cast<size_t>(error_pos - text.data());
   if (offset == text.size()) return "not a valid URI reference (unexpected end)";
   const unsigned char c = static_cast<unsigned char>(text[offset]);
-  const std::string shown = c == ' '                 ? std::string("space")
+  const std::string shown = c == ' '                ? std::string("space")
                             : c >= 0x21 && c < 0x7F ? std::string("'") + static_cast<char>(c) + "'"
                                                     : "byte " + std::to_string(c);
-  return "invalid character (" + shown + ") at position " + std::to_string(offset) +
-         " of \"" + text + "\"";
+  return "invalid character (" + shown + ") at position " + std::to_string(offset) + " of \"" +
+         text + "\"";
 }
 
 }  // namespace
@@ -51,10 +51,10 @@ ParsedReference::ParsedReference(std::string escaped, std::string_view original)
   const char* error_pos = nullptr;
   const int rc = uriParseSingleUriExA(&uri_, text_.data(), text_.data() + text_.size(), &error_pos);
   if (rc != URI_SUCCESS) {
-    throw UrlError(std::string(original), rc == URI_ERROR_SYNTAX
-                                              ? describe_syntax_error(text_, error_pos)
-                                              : "could not be parsed (uriparser error " +
-                                                    std::to_string(rc) + ")");
+    throw UrlError(std::string(original),
+                   rc == URI_ERROR_SYNTAX
+                       ? describe_syntax_error(text_, error_pos)
+                       : "could not be parsed (uriparser error " + std::to_string(rc) + ")");
   }
   parsed_ = true;
 }
@@ -63,7 +63,9 @@ ParsedReference::~ParsedReference() {
   if (parsed_) uriFreeUriMembersA(&uri_);
 }
 
-std::string_view ParsedReference::scheme() const noexcept { return range_view(uri_.scheme); }
+std::string_view ParsedReference::scheme() const noexcept {
+  return range_view(uri_.scheme);
+}
 
 void ParsedReference::canonicalise_port(std::string_view effective_scheme,
                                         std::string_view original) {
@@ -128,7 +130,8 @@ std::string to_text(const UriUriA& uri, std::string_view original) {
   if (uri.hostData.ip6 != nullptr) {
     const size_t open = out.find('[');
     const size_t close = open == std::string::npos ? open : out.find(']', open);
-    if (close != std::string::npos) out.replace(open + 1, close - open - 1, range_view(uri.hostText));
+    if (close != std::string::npos)
+      out.replace(open + 1, close - open - 1, range_view(uri.hostText));
   }
 
   // "http://h" and "http://h/" name the same resource (RFC 3986 §6.2.3).

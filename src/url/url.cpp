@@ -105,7 +105,9 @@ std::string with_query(std::string_view url,
 
 // --- Url ----------------------------------------------------------------------
 
-Url Url::parse(std::string_view text) { return from_normalised(normalise_url(text), text); }
+Url Url::parse(std::string_view text) {
+  return from_normalised(normalise_url(text), text);
+}
 
 Url Url::resolve(std::string_view reference) const {
   std::string resolved = resolve_url(text_, reference);
@@ -120,7 +122,8 @@ Url Url::from_normalised(std::string normalised, std::string_view original) {
   const std::string_view s = normalised;
   const size_t colon = s.find(':');
   const size_t first_delim = s.find_first_of("/?#");
-  if (colon == std::string_view::npos || (first_delim != std::string_view::npos && first_delim < colon)) {
+  if (colon == std::string_view::npos ||
+      (first_delim != std::string_view::npos && first_delim < colon)) {
     throw fail("missing scheme (an absolute http or https URL is needed)");
   }
   Url url;

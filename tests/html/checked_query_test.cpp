@@ -39,17 +39,19 @@ TEST(CheckedXPath, ReturnsMatchesInDocumentOrder) {
 
 TEST(CheckedXPath, AtLeastMessageAndContext) {
   const Page page = Page::parse(test_pages::kCaseList, kUrl);
-  const auto e = expect_structural([&] { page.checked_xpath("//table[@id='nope']", "results table"); });
-  EXPECT_STREQ(e.what(),
-               "HTML structure mismatch: Expected at least 1 elements for 'results table', but found 0\n"
-               "URL: http://127.0.0.1:8080/cases\n"
-               "Context:\n"
-               "  selector: //table[@id='nope']\n"
-               "  selector_type: xpath\n"
-               "  expected_min: 1\n"
-               "  expected_max: unlimited\n"
-               "  actual_count: 0\n"
-               "  is_element_query: True");
+  const auto e =
+      expect_structural([&] { page.checked_xpath("//table[@id='nope']", "results table"); });
+  EXPECT_STREQ(
+      e.what(),
+      "HTML structure mismatch: Expected at least 1 elements for 'results table', but found 0\n"
+      "URL: http://127.0.0.1:8080/cases\n"
+      "Context:\n"
+      "  selector: //table[@id='nope']\n"
+      "  selector_type: xpath\n"
+      "  expected_min: 1\n"
+      "  expected_max: unlimited\n"
+      "  actual_count: 0\n"
+      "  is_element_query: True");
   EXPECT_EQ(e.actual_count(), 0);
   EXPECT_EQ(e.request_url(), kUrl);
 }
@@ -57,7 +59,8 @@ TEST(CheckedXPath, AtLeastMessageAndContext) {
 TEST(CheckedXPath, ExactlyMessage) {
   const Page page = Page::parse(test_pages::kCaseList, kUrl);
   const auto e = expect_structural([&] { page.checked_xpath("//tr[@class]", "one row", 1, 1); });
-  EXPECT_EQ(e.message(), "HTML structure mismatch: Expected exactly 1 elements for 'one row', but found 3");
+  EXPECT_EQ(e.message(),
+            "HTML structure mismatch: Expected exactly 1 elements for 'one row', but found 3");
   EXPECT_EQ(e.expected_max(), 1);
   EXPECT_EQ(e.actual_count(), 3);
 }
@@ -144,8 +147,9 @@ TEST(CheckedCss, DemoSelectors) {
   EXPECT_EQ(page.checked_css("tr.odd", "odd row", 1, 1).at(0).attr("data-docket"), "BCC-2024-002");
   EXPECT_EQ(page.checked_css("[data-docket='BCC-2024-003'] .case-name", "name", 1, 1).at(0).text(),
             "Wasp   v.  Bee");
-  EXPECT_EQ(page.checked_css("form#date-search input[type=hidden]", "hidden", 1, 1).at(0).attr("name"),
-            "page");
+  EXPECT_EQ(
+      page.checked_css("form#date-search input[type=hidden]", "hidden", 1, 1).at(0).attr("name"),
+      "page");
   EXPECT_EQ(page.checked_css("nav a, td.docket a", "all links").size(), 5u);
   // Tag names are case-insensitive; libxml2 adds no <tbody>.
   EXPECT_EQ(page.checked_css("TABLE > TR", "rows", 4, 4).size(), 4u);

@@ -40,10 +40,20 @@ TEST(CssTranslation, CompoundAndCombinators) {
 }
 
 TEST(CssTranslation, RejectsWhatIsNotSupported) {
-  for (const char* bad : {"", " ", "a:hover", "a::before", "a + b", "a ~ b", "a[x~=y]", "a[x|=y]",
-                          "a[x*=y]", "a[x^=y]", "a[x$=y]", "a[x", "a[x=", "a[x='y]", "a,",
-                          "a >", "> a", ".", "#", "..a", "a..b", "1a", ".1a", "#-1", "a)",
-                          "a[x=\"y\\\"\"]", "a\\b"}) {
+  for (const char* bad : {"",        " ",
+                          "a:hover", "a::before",
+                          "a + b",   "a ~ b",
+                          "a[x~=y]", "a[x|=y]",
+                          "a[x*=y]", "a[x^=y]",
+                          "a[x$=y]", "a[x",
+                          "a[x=",    "a[x='y]",
+                          "a,",      "a >",
+                          "> a",     ".",
+                          "#",       "..a",
+                          "a..b",    "1a",
+                          ".1a",     "#-1",
+                          "a)",      "a[x=\"y\\\"\"]",
+                          "a\\b"}) {
     const CssTranslation t = css_to_xpath(bad);
     EXPECT_FALSE(t.ok) << "accepted: " << bad << " -> " << t.xpath;
     EXPECT_FALSE(t.error.empty()) << bad;

@@ -1,4 +1,6 @@
 // Page::parse, parse_json, forms, malformed input, and libxml2 staying quiet.
+#include "uvscrape/page.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -6,7 +8,6 @@
 
 #include "fixtures.hpp"
 #include "uvscrape/errors.hpp"
-#include "uvscrape/page.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape {
@@ -64,9 +65,11 @@ TEST(PageParse, MalformedHtmlIsRecovered) {
 
 TEST(PageParse, RandomBytesNeverCrash) {
   std::mt19937 rng(7);
-  const std::string pieces[] = {"<",  ">",  "</", "<div", "<a href=", "'",  "\"", "&amp;", "&#",
-                                "<!--", "-->", "<![CDATA[", "<script>", "</script>", "\xC3",
-                                "\xFF", "\0", " ", "x", "<table><tr><td>", "<?xml ?>", "<!DOCTYPE"};
+  const std::string pieces[] = {"<",        ">",         "</",       "<div",      "<a href=",
+                                "'",        "\"",        "&amp;",    "&#",        "<!--",
+                                "-->",      "<![CDATA[", "<script>", "</script>", "\xC3",
+                                "\xFF",     "\0",        " ",        "x",         "<table><tr><td>",
+                                "<?xml ?>", "<!DOCTYPE"};
   int parsed = 0;
   for (int i = 0; i < 2000; ++i) {
     std::string body;
@@ -158,7 +161,8 @@ TEST(Forms, DemoDateSearchForm) {
 TEST(Forms, MissingFormIsStructural) {
   const Page page = Page::parse(test_pages::kCaseDetail, kSearchUrl);
   EXPECT_THROW((void)page.form("form#date-search"), HTMLStructuralAssumptionException);
-  EXPECT_THROW((void)page.checked_css("h2", "h2", 1, 1).at(0).as_form(), ScraperAssumptionException);
+  EXPECT_THROW((void)page.checked_css("h2", "h2", 1, 1).at(0).as_form(),
+               ScraperAssumptionException);
 }
 
 TEST(Forms, ControlsLikeABrowser) {
@@ -186,8 +190,9 @@ line2</textarea>
   EXPECT_EQ(form.method, "POST");
   EXPECT_EQ(form.action, "http://h/submit?old=1#x");
   const std::vector<std::pair<std::string, std::string>> expected = {
-      {"q", "a b&c"}, {"noval", ""}, {"cb1", "on"}, {"cb2", "yes"}, {"r", "2"}, {"s1", "v1"},
-      {"s2", "b"},    {"s3", "x"},   {"s3", "z"},   {"t", "line1\nline2"},      {"q", "second"}};
+      {"q", "a b&c"}, {"noval", ""},         {"cb1", "on"},  {"cb2", "yes"},
+      {"r", "2"},     {"s1", "v1"},          {"s2", "b"},    {"s3", "x"},
+      {"s3", "z"},    {"t", "line1\nline2"}, {"q", "second"}};
   EXPECT_EQ(form.fields, expected);
   EXPECT_EQ(form.get_url().substr(0, 25), "http://h/submit?q=a+b%26c");
   Form edited = form;
@@ -196,8 +201,8 @@ line2</textarea>
   EXPECT_EQ(edited.fields.size(), expected.size() - 1);  // the second "q" is gone
   EXPECT_EQ(edited.encoded_fields().substr(0, 15), "q=new&noval=&cb");
 
-  const Page bare = Page::parse("<form><select name=s><option>  Only  one </option></select></form>",
-                                "http://h/p#frag");
+  const Page bare = Page::parse(
+      "<form><select name=s><option>  Only  one </option></select></form>", "http://h/p#frag");
   const Form defaults = bare.form("form");
   EXPECT_EQ(defaults.method, "GET");
   EXPECT_EQ(defaults.action, "http://h/p");

@@ -1,11 +1,12 @@
 // The Url class: components, request line pieces, and errors per bad input.
+#include "uvscrape/url.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
 #include "uvscrape/errors.hpp"
-#include "uvscrape/url.hpp"
 
 namespace uvscrape {
 namespace {
