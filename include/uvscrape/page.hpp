@@ -113,8 +113,10 @@ class Element {
 class Page : public Element {
  public:
   // Parses with libxml2's forgiving HTML parser (no network, nothing printed).
-  // `encoding` overrides detection (BOM, <meta charset>), e.g. "utf-8"; a name
-  // libxml2 does not know is ignored and detection applies.
+  // `html` is the body's raw bytes: the charset comes from a BOM or <meta>,
+  // else UTF-8 (Latin-1 if the bytes are not UTF-8). `encoding` overrides that,
+  // e.g. "utf-8" for text already decoded; a name libxml2 does not know is
+  // ignored. libxml2's error output is switched off on threads that use this.
   // Throws ScraperAssumptionException("Failed to parse HTML: ...", url,
   // {encoding, error}) for an empty document.
   static Page parse(std::string_view html, std::string url, std::string_view encoding = {});

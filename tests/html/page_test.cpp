@@ -44,6 +44,12 @@ TEST(PageParse, FragmentsAndEncodings) {
   EXPECT_EQ(latin1.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
   const Page forced = Page::parse("<p>caf\xE9</p>", "http://h/", "iso-8859-1");
   EXPECT_EQ(forced.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
+  // An explicit encoding wins over <meta>: text already decoded to UTF-8 stays right.
+  const char* declared_latin1 =
+      "<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xC3\xA9</p></body></html>";
+  EXPECT_EQ(
+      Page::parse(declared_latin1, "http://h/", "utf-8").checked_css("p", "p", 1, 1).at(0).text(),
+      "caf\xC3\xA9");
   // Without a declaration: UTF-8, and Latin-1 when the bytes are not UTF-8.
   const Page undeclared = Page::parse("<p>caf\xC3\xA9</p>", "http://h/");
   EXPECT_EQ(undeclared.checked_css("p", "p", 1, 1).at(0).text(), "caf\xC3\xA9");
