@@ -37,6 +37,15 @@ class Stream {
   virtual void close(std::function<void()> on_closed = {}) = 0;
 
   virtual bool is_tls() const = 0;
+
+  // Guarantees of the net layer's streams (TcpStream, TlsStream):
+  // * callbacks never run from inside the call that registered them
+  //   (start_reading, write): always from the loop;
+  // * after close() only `on_closed` runs: no data, end or write callbacks;
+  // * start_reading on a stream that already ended reports on_end with
+  //   ConnectionError instead of waiting;
+  // * the stream may be destroyed at any time, even inside its own callbacks
+  //   (the destructor closes it; no callback runs afterwards).
 };
 
 struct ConnectTarget {
@@ -58,6 +67,10 @@ class TlsConfigCache;  // shared mbedTLS configs per (verify, ca_file) (src/net/
 // ConnectionError, RequestTimeoutException{connect|tls_handshake},
 // TlsHandshakeError, TlsVerificationError). Returns a cancel function; cancelling
 // calls `done` with CancelledError.
+// `done` runs once, never before connect() has returned, except from inside
+// cancel() or Resolver::close() (both report CancelledError synchronously).
+// Cancel functions stay safe to call after `done` ran. connect_timeout bounds
+// resolution plus TCP connect over all addresses; tls_timeout the handshake.
 using ConnectCallback = std::function<void(std::unique_ptr<Stream>, std::exception_ptr)>;
 std::function<void()> connect(uv_loop_t* loop, Resolver& resolver, TlsConfigCache& tls,
                               const ConnectTarget& target, ConnectCallback done);

@@ -145,7 +145,14 @@ void TcpStream::connect(const sockaddr* address, std::function<void(int status)>
 void TcpStream::start_reading(DataCallback on_data, EndCallback on_end) {
   if (closed_) return;
   Core* core = core_;
-  if (core->ended) return;
+  if (core->ended) {
+    // Reading a stream that already ended fails rather than waiting forever.
+    core->defer([core, on_end = std::move(on_end)] {
+      if (on_end)
+        on_end(std::make_exception_ptr(ConnectionError(core->url, "connection already ended")));
+    });
+    return;
+  }
   core->on_data = std::move(on_data);
   core->on_end = std::move(on_end);
   ++core->callbacks_generation;

@@ -232,7 +232,15 @@ void TlsStream::finish(std::exception_ptr error) {
 }
 
 void TlsStream::start_reading(DataCallback on_data, EndCallback on_end) {
-  if (phase_ == Phase::closed || phase_ == Phase::ended) return;
+  if (phase_ == Phase::closed) return;
+  if (phase_ == Phase::ended) {
+    // Reading a stream that already ended fails rather than waiting forever.
+    deferred_.post([this, on_end = std::move(on_end)] {
+      if (phase_ != Phase::closed && on_end)
+        on_end(std::make_exception_ptr(ConnectionError(url_, "connection already ended")));
+    });
+    return;
+  }
   on_data_ = std::move(on_data);
   on_end_ = std::move(on_end);
   ++callbacks_generation_;

@@ -281,6 +281,40 @@ TEST_F(TcpConnectTest, PeerCloseIsCleanEndAndDestroyInCallbackIsSafe) {
   EXPECT_FALSE(out.stream);
 }
 
+TEST_F(TcpConnectTest, ReadingAfterTheEndFailsInsteadOfWaiting) {
+  TcpTestServer server(loop(), TcpTestServer::HandlerFactory([] {
+                         return [](std::string_view) { return TcpTestServer::Reply{"bye", true}; };
+                       }));
+  Outcome out;
+  std::string received;
+  bool first_end_clean = false;
+  std::exception_ptr second_end;
+  connect(loop(), *resolver_, *tls_, target("127.0.0.1", server.port()),
+          [&](std::unique_ptr<Stream> s, std::exception_ptr e) {
+            ASSERT_FALSE(e);
+            out.stream = std::move(s);
+            out.stream->write("hi", [](std::exception_ptr) {});
+            out.stream->start_reading([&](std::string_view bytes) { received += bytes; },
+                                      [&](std::exception_ptr error) {
+                                        first_end_clean = !error;
+                                        bool called_inside = true;
+                                        out.stream->start_reading(
+                                            [](std::string_view) { ADD_FAILURE(); },
+                                            [&](std::exception_ptr again) {
+                                              EXPECT_FALSE(called_inside);
+                                              second_end = again;
+                                              out.stream->close();
+                                              server.close();
+                                            });
+                                        called_inside = false;
+                                      });
+          });
+  run(5s);
+  EXPECT_EQ(received, "bye");
+  EXPECT_TRUE(first_end_clean);
+  EXPECT_NE(error_as<ConnectionError>(second_end), nullptr);
+}
+
 TEST_F(TcpConnectTest, ClosedResolverFailsWithCancelledError) {
   resolver_->close();
   Outcome out;
