@@ -14,12 +14,11 @@
 #include <iostream>
 #include <string>
 
-#include "court_site.hpp"
+#include "site_handler.hpp"
 #include "test_server.hpp"
 
 namespace {
 
-using uvscrape::testing::ContentEncoding;
 using uvscrape::testing::ServerRequest;
 using uvscrape::testing::ServerResponse;
 using uvscrape::testing::TestServer;
@@ -65,11 +64,6 @@ Options parse_args(int argc, char** argv) {
     }
   }
   return options;
-}
-
-bool accepts_gzip(const ServerRequest& request) {
-  auto accept = request.header("Accept-Encoding");
-  return accept && accept->find("gzip") != std::string::npos;
 }
 
 // Written to a temporary name and renamed, so a reader never sees half a URL.
@@ -120,18 +114,7 @@ int main(int argc, char** argv) {
       app.server = &server;
       server.route("*", "/*", [&server](const ServerRequest& request, ServerResponse& response) {
         server.clear_requests();  // a long-running server keeps no request log
-        bug_court::SitePage page = bug_court::render_site(request.method, request.target);
-        response.status = page.status;
-        response.header("Content-Type", page.content_type);
-        if (request.method == "HEAD") {
-          // The GET response's length, without its body.
-          response.header("Content-Length", std::to_string(page.body.size()));
-          return;
-        }
-        bool textual = page.content_type.rfind("text/", 0) == 0 ||
-                       page.content_type == "application/json";
-        if (textual && accepts_gzip(request)) response.encoding = ContentEncoding::gzip;
-        response.body = std::move(page.body);
+        bug_court::serve_site(request, response);
       });
 
       std::string url = server.url("");
