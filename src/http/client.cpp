@@ -165,6 +165,8 @@ void Client::Impl::on_kick() {
       // `done` must not throw; nothing sensible can be done with it here.
     }
   }
+  // Now and then, outside any pool operation, forget origins nobody uses.
+  if (++kicks % 1024 == 0) pool.prune();
   std::vector<Transfer*> starting;
   starting.swap(pending);
   for (Transfer* t : starting) {
@@ -206,9 +208,20 @@ void Client::Impl::start(Transfer& t) {
   acquire_connection(t);
 }
 
+std::string Client::Impl::pool_key_for(const Transfer& t) {
+  std::string key = t.url->origin();
+  if (t.url->is_https()) {
+    const RequestOptions& o = t.request.options;
+    key += o.verify_tls ? "|verify|" : "|noverify|";
+    key += o.ca_file;
+  }
+  return key;
+}
+
 // Reuse an idle connection, open a new one, or wait in the origin's FIFO.
 void Client::Impl::acquire_connection(Transfer& t) {
-  ConnectionPool::Origin& origin = pool.origin(t.url->origin());
+  t.pool_key = pool_key_for(t);
+  ConnectionPool::Origin& origin = pool.origin(t.pool_key);
   if (!t.force_fresh) {
     if (Connection* c = pool.take_idle(origin)) {
       ++stats.connections_reused;
@@ -233,7 +246,7 @@ void Client::Impl::acquire_connection(Transfer& t) {
 void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) {
   set_state(t, TransferState::connecting);
   t.force_fresh = false;
-  auto owned = std::make_unique<Connection>(*this, t.url->origin(), loop);
+  auto owned = std::make_unique<Connection>(*this, t.pool_key, loop);
   Connection* c = owned.get();
   connections.emplace(c, std::move(owned));
   pool.count_open(origin);
@@ -460,7 +473,7 @@ void Client::Impl::fail(Transfer& t, std::exception_ptr error, bool later) {
 // The one place a transfer ends: unhook it everywhere, then call `done` once.
 void Client::Impl::finish(Transfer& t, Result result, bool later) {
   if (t.state == TransferState::finished) return;
-  if (t.state == TransferState::queued) pool.remove_waiter(pool.origin(t.url->origin()), &t);
+  if (t.state == TransferState::queued) pool.remove_waiter(pool.origin(t.pool_key), &t);
   if (t.connection != nullptr) {
     Connection* c = t.connection;
     c->transfer = nullptr;

@@ -66,6 +66,9 @@ struct Transfer {
   bool cross_origin = false;  // a redirect left the first origin: no Authorization
   std::optional<RedirectTracker> redirects;
   std::string first_origin;
+  // The pool key of the current hop: the origin, plus the TLS settings for https
+  // (a connection verified against one CA must not serve a request that trusts another).
+  std::string pool_key;
   bool asks_close = false;  // the user sent "Connection: close"
 
   Connection* connection = nullptr;
@@ -102,6 +105,7 @@ struct Client::Impl {
   void set_state(Connection& c, ConnectionState to);
   void start(Transfer& t);
   void acquire_connection(Transfer& t);
+  static std::string pool_key_for(const Transfer& t);
   void open_connection(Transfer& t, ConnectionPool::Origin& origin);
   void on_connected(Connection* c, std::unique_ptr<net::Stream> stream, std::exception_ptr error);
   void send(Connection& c, Transfer& t);
@@ -145,6 +149,7 @@ struct Client::Impl {
   Stats stats;
 
   RequestId next_id = 1;
+  uint64_t kicks = 0;
   std::unordered_map<RequestId, std::unique_ptr<Transfer>> transfers;
   std::vector<Transfer*> pending;                  // start on the next kick
   std::vector<std::unique_ptr<Transfer>> graveyard;  // finished, freed on the next kick

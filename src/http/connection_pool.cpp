@@ -32,4 +32,15 @@ ConnectionPool::Origin* ConnectionPool::origin_waiting_for_total_slot() {
   return nullptr;
 }
 
+void ConnectionPool::prune() {
+  for (auto it = origins_.begin(); it != origins_.end();) {
+    const Origin& o = it->second;
+    if (o.open == 0 && o.waiting.empty() && o.idle.empty()) {
+      it = origins_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 }  // namespace uvscrape::http

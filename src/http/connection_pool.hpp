@@ -57,6 +57,10 @@ class ConnectionPool {
   // slot of the total cap were free; null if none.
   Origin* origin_waiting_for_total_slot();
 
+  // Drops the bookkeeping of origins with nothing open or waiting, so a crawl
+  // over many hosts does not grow the map forever. Invalidates Origin references.
+  void prune();
+
   std::unordered_map<std::string, Origin>& origins() { return origins_; }
   size_t total_open() const { return total_open_; }
   size_t max_per_origin() const { return max_per_origin_; }
