@@ -122,6 +122,13 @@ class Resolver::Impl {
   void answer(const std::string& host, std::shared_ptr<const AddressList> addresses,
               const std::string& failure);
   void rearm_timer();
+  // Keeps the cache small: drops expired entries, and everything if still full.
+  void bound_cache(uint64_t now) {
+    if (cache_.size() < kMaxCacheEntries) return;
+    std::erase_if(cache_, [now](const auto& entry) { return entry.second.expires_at <= now; });
+    if (cache_.size() >= kMaxCacheEntries) cache_.clear();
+  }
+  static constexpr size_t kMaxCacheEntries = 4096;
   // Every call into c-ares goes through here: user callbacks may run inside,
   // and c-ares must not be destroyed from its own callbacks.
   template <class F>
@@ -242,6 +249,7 @@ void Resolver::Impl::finish_query(const std::string& host, int status, ares_addr
     }
   }
   uint64_t now = uv_now(loop_);
+  bound_cache(now);
   if (!addresses->empty()) {
     auto seconds = std::clamp<int64_t>(ttl, options_.min_ttl.count(), options_.max_ttl.count());
     if (seconds > 0)

@@ -315,6 +315,35 @@ TEST_F(TcpConnectTest, ReadingAfterTheEndFailsInsteadOfWaiting) {
   EXPECT_NE(error_as<ConnectionError>(second_end), nullptr);
 }
 
+TEST_F(TcpConnectTest, NumericIpv6HostConnects) {
+  TcpTestServer server(
+      loop(), [](std::string_view in) { return std::string(in); }, "::1");
+  Outcome out;
+  connect(loop(), *resolver_, *tls_, target("::1", server.port()),
+          [&](std::unique_ptr<Stream> s, std::exception_ptr e) {
+            out.called = true;
+            out.error = e;
+            out.stream = std::move(s);
+            if (out.stream) out.stream->close();
+            server.close();
+          });
+  run(5s);
+  ASSERT_TRUE(out.called);
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(resolver_->queries_started(), 0u);
+}
+
+TEST_F(TcpConnectTest, UnknownHostIsDnsError) {
+  Outcome out;
+  auto t = target("nonexistent.invalid", 80);
+  connect(loop(), *resolver_, *tls_, t, out.callback());
+  run(8s);
+  ASSERT_TRUE(out.called);
+  auto* err = error_as<DnsError>(out.error);
+  ASSERT_NE(err, nullptr);
+  EXPECT_EQ(err->url(), t.url);
+}
+
 TEST_F(TcpConnectTest, ClosedResolverFailsWithCancelledError) {
   resolver_->close();
   Outcome out;
