@@ -188,3 +188,23 @@ TEST(CheckedCss, QuotesInAttributeValues) {
 
 }  // namespace
 }  // namespace uvscrape
+
+namespace uvscrape {
+namespace {
+
+// The per-thread caches of compiled XPath and translated CSS are bounded:
+// thousands of distinct generated expressions still evaluate correctly.
+TEST(QueryCaches, ManyDistinctExpressionsStayCorrect) {
+  const Page page = Page::parse(test_pages::kCaseList, "http://h/");
+  for (int i = 0; i < 5000; ++i) {
+    const std::string n = std::to_string(i % 3 + 1);
+    const std::string xpath =
+        "//a[@href='/cases/2024/" + n + "' or @id='x" + std::to_string(i) + "']";
+    ASSERT_EQ(page.checked_xpath(xpath, "link", 1, 1).at(0).text(), "BCC-2024-00" + n);
+    const std::string css = "a[href='/cases/2024/" + n + "'], #y" + std::to_string(i);
+    ASSERT_EQ(page.checked_css(css, "link", 1, 1).at(0).text(), "BCC-2024-00" + n);
+  }
+}
+
+}  // namespace
+}  // namespace uvscrape
