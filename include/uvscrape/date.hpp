@@ -22,6 +22,8 @@ struct Date {
   auto operator<=>(const Date&) const = default;
 };
 
-inline void to_json(Json& j, const Date& d) { j = d.iso(); }
+inline void to_json(Json& j, const Date& d) {
+  j = d.iso();
+}
 
 }  // namespace uvscrape

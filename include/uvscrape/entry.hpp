@@ -74,28 +74,40 @@ namespace entry_detail {
 
 template <class P>
 EntryParamKind kind_of() {
-  if constexpr (std::same_as<P, std::string>) return EntryParamKind::string;
-  else if constexpr (std::same_as<P, Date>) return EntryParamKind::date;
-  else if constexpr (Speculative<P>) return EntryParamKind::speculative;
-  else if constexpr (Model<P>) return EntryParamKind::model;
-  else return EntryParamKind::integer;
+  if constexpr (std::same_as<P, std::string>)
+    return EntryParamKind::string;
+  else if constexpr (std::same_as<P, Date>)
+    return EntryParamKind::date;
+  else if constexpr (Speculative<P>)
+    return EntryParamKind::speculative;
+  else if constexpr (Model<P>)
+    return EntryParamKind::model;
+  else
+    return EntryParamKind::integer;
 }
 
 template <class P>
 std::string type_name() {
-  if constexpr (std::same_as<P, std::string>) return "str";
-  else if constexpr (std::same_as<P, Date>) return "date";
-  else if constexpr (Model<P>) return std::string(model_name<P>());
-  else return "int";
+  if constexpr (std::same_as<P, std::string>)
+    return "str";
+  else if constexpr (std::same_as<P, Date>)
+    return "date";
+  else if constexpr (Model<P>)
+    return std::string(model_name<P>());
+  else
+    return "int";
 }
 
 // Reads one parameter; on failure sets `error` and returns false.
 template <class P>
 bool read_param(const Json& raw, P& out, std::string& error) {
   if constexpr (std::same_as<P, std::string>) {
-    if (raw.is_string()) out = raw.get<std::string>();
-    else if (raw.is_number()) out = raw.dump();
-    else return error = "expected a string", false;
+    if (raw.is_string())
+      out = raw.get<std::string>();
+    else if (raw.is_number())
+      out = raw.dump();
+    else
+      return error = "expected a string", false;
     return true;
   } else if constexpr (std::same_as<P, Date>) {
     if (raw.is_string())
@@ -146,7 +158,8 @@ template <class R, class... Args, class Call>
 EntryPoint make_entry_point(std::string name, std::vector<std::string> names, Call call) {
   static_assert((EntryParameter<Args> && ...),
                 "entry parameters are std::string, integers, Date or models");
-  static_assert(speculative_count<Args...>() <= 1, "an entry takes at most one speculative parameter");
+  static_assert(speculative_count<Args...>() <= 1,
+                "an entry takes at most one speculative parameter");
   using Tuple = std::tuple<Args...>;
   constexpr bool speculative = speculative_count<Args...>() == 1;
 
@@ -183,9 +196,11 @@ EntryPoint make_entry_point(std::string name, std::vector<std::string> names, Ca
           problems.push_back("parameter '" + pname + "': " + error);
       };
       (one(names[I], std::get<I>(values)), ...);
-    }(std::index_sequence_for<Args...>{});
+    }
+    (std::index_sequence_for<Args...>{});
     if (!problems.empty())
-      throw ScraperConfigError("invalid parameters for entry '" + name + "': " + join(problems, "; "));
+      throw ScraperConfigError("invalid parameters for entry '" + name +
+                               "': " + join(problems, "; "));
   };
 
   ep.validate = [read_all, names](const Json& raw) {
@@ -194,7 +209,8 @@ EntryPoint make_entry_point(std::string name, std::vector<std::string> names, Ca
     Json out = Json::object();
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((out[names[I]] = Json(std::get<I>(values))), ...);
-    }(std::index_sequence_for<Args...>{});
+    }
+    (std::index_sequence_for<Args...>{});
     return out;
   };
 

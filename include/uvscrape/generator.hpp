@@ -25,8 +25,7 @@ class Generator {
     std::suspend_always initial_suspend() noexcept { return {}; }
     std::suspend_always final_suspend() noexcept { return {}; }
     template <class U>
-      requires std::constructible_from<T, U&&>
-    std::suspend_always yield_value(U&& value) {
+    requires std::constructible_from<T, U&&> std::suspend_always yield_value(U&& value) {
       current.emplace(std::forward<U>(value));
       return {};
     }

@@ -30,10 +30,14 @@
 
 // --- a preprocessor for-each (up to 256 fields) -----------------------------------------
 #define UVSCRAPE_PP_PARENS ()
-#define UVSCRAPE_PP_EXPAND(...) UVSCRAPE_PP_EXPAND4(UVSCRAPE_PP_EXPAND4(UVSCRAPE_PP_EXPAND4(UVSCRAPE_PP_EXPAND4(__VA_ARGS__))))
-#define UVSCRAPE_PP_EXPAND4(...) UVSCRAPE_PP_EXPAND3(UVSCRAPE_PP_EXPAND3(UVSCRAPE_PP_EXPAND3(UVSCRAPE_PP_EXPAND3(__VA_ARGS__))))
-#define UVSCRAPE_PP_EXPAND3(...) UVSCRAPE_PP_EXPAND2(UVSCRAPE_PP_EXPAND2(UVSCRAPE_PP_EXPAND2(UVSCRAPE_PP_EXPAND2(__VA_ARGS__))))
-#define UVSCRAPE_PP_EXPAND2(...) UVSCRAPE_PP_EXPAND1(UVSCRAPE_PP_EXPAND1(UVSCRAPE_PP_EXPAND1(UVSCRAPE_PP_EXPAND1(__VA_ARGS__))))
+#define UVSCRAPE_PP_EXPAND(...) \
+  UVSCRAPE_PP_EXPAND4(UVSCRAPE_PP_EXPAND4(UVSCRAPE_PP_EXPAND4(UVSCRAPE_PP_EXPAND4(__VA_ARGS__))))
+#define UVSCRAPE_PP_EXPAND4(...) \
+  UVSCRAPE_PP_EXPAND3(UVSCRAPE_PP_EXPAND3(UVSCRAPE_PP_EXPAND3(UVSCRAPE_PP_EXPAND3(__VA_ARGS__))))
+#define UVSCRAPE_PP_EXPAND3(...) \
+  UVSCRAPE_PP_EXPAND2(UVSCRAPE_PP_EXPAND2(UVSCRAPE_PP_EXPAND2(UVSCRAPE_PP_EXPAND2(__VA_ARGS__))))
+#define UVSCRAPE_PP_EXPAND2(...) \
+  UVSCRAPE_PP_EXPAND1(UVSCRAPE_PP_EXPAND1(UVSCRAPE_PP_EXPAND1(UVSCRAPE_PP_EXPAND1(__VA_ARGS__))))
 #define UVSCRAPE_PP_EXPAND1(...) __VA_ARGS__
 #define UVSCRAPE_PP_FOR_EACH(macro, ctx, ...) \
   __VA_OPT__(UVSCRAPE_PP_EXPAND(UVSCRAPE_PP_FOR_EACH_HELPER(macro, ctx, __VA_ARGS__)))
@@ -42,10 +46,11 @@
 #define UVSCRAPE_PP_FOR_EACH_AGAIN() UVSCRAPE_PP_FOR_EACH_HELPER
 
 #define UVSCRAPE_MODEL_VISIT_FIELD(Type, field) visit(#field, &Type::field);
-#define UVSCRAPE_MODEL_DEFAULT_NAME(Type, field) if (name == #field) return true;
+#define UVSCRAPE_MODEL_DEFAULT_NAME(Type, field) \
+  if (name == #field) return true;
 
 // Declares `Type` a model with the listed fields (at the namespace of `Type`).
-#define UVSCRAPE_MODEL(Type, ...)                                                     \
+#define UVSCRAPE_MODEL(Type, ...)                                                       \
   [[maybe_unused]] inline constexpr std::string_view uvscrape_model_name(const Type*) { \
     return #Type;                                                                       \
   }                                                                                     \
@@ -53,16 +58,15 @@
   void uvscrape_model_fields(const Type*, Visitor&& visit) {                            \
     UVSCRAPE_PP_FOR_EACH(UVSCRAPE_MODEL_VISIT_FIELD, Type, __VA_ARGS__)                 \
   }                                                                                     \
-  [[maybe_unused]] inline void to_json(::uvscrape::Json& j, const Type& value) {       \
+  [[maybe_unused]] inline void to_json(::uvscrape::Json& j, const Type& value) {        \
     ::uvscrape::model_to_json(j, value);                                                \
   }
 
 // Fields of `Type` that may be missing from the input (they keep their initialiser).
-#define UVSCRAPE_MODEL_DEFAULTS(Type, ...)                                              \
-  [[maybe_unused]] inline bool uvscrape_model_has_default(const Type*,                  \
-                                                          std::string_view name) {      \
-    UVSCRAPE_PP_FOR_EACH(UVSCRAPE_MODEL_DEFAULT_NAME, Type, __VA_ARGS__)                \
-    return false;                                                                       \
+#define UVSCRAPE_MODEL_DEFAULTS(Type, ...)                                                      \
+  [[maybe_unused]] inline bool uvscrape_model_has_default(const Type*, std::string_view name) { \
+    UVSCRAPE_PP_FOR_EACH(UVSCRAPE_MODEL_DEFAULT_NAME, Type, __VA_ARGS__)                        \
+    return false;                                                                               \
   }
 
 namespace uvscrape {
@@ -113,8 +117,9 @@ bool read_value(const Json& in, V& out, const Json& loc, Json& errors);
 template <Model T>
 bool read_model(const Json& in, T& out, const Json& loc, Json& errors) {
   if (!in.is_object()) {
-    add_error(errors, loc, "Input should be a valid dictionary or instance of " +
-                               std::string(model_name<T>()), "model_type");
+    add_error(errors, loc,
+              "Input should be a valid dictionary or instance of " + std::string(model_name<T>()),
+              "model_type");
     return false;
   }
   bool ok = true;
@@ -212,7 +217,8 @@ bool read_value(const Json& in, V& out, const Json& loc, Json& errors) {
         out = value;
         return true;
       }
-      add_error(errors, loc, "Input should be a valid integer, unable to parse string as an integer",
+      add_error(errors, loc,
+                "Input should be a valid integer, unable to parse string as an integer",
                 "int_parsing");
       return false;
     }
@@ -246,8 +252,7 @@ bool read_value(const Json& in, V& out, const Json& loc, Json& errors) {
       out = *d;
       return true;
     }
-    add_error(errors, loc, "Input should be a valid date in the format YYYY-MM-DD",
-              "date_parsing");
+    add_error(errors, loc, "Input should be a valid date in the format YYYY-MM-DD", "date_parsing");
     return false;
   } else if constexpr (is_vector<V>::value) {
     if (!in.is_array()) {

@@ -229,11 +229,11 @@ class Request {
   Permanent& mutable_permanent();
 
   std::string url_;
-  const std::string* continuation_ = nullptr;          // interned step name
+  const std::string* continuation_ = nullptr;            // interned step name
   std::shared_ptr<const std::string> current_location_;  // shared by siblings
   std::shared_ptr<const Request> parent_;
-  Json accumulated_data_;                  // null means {}
-  std::shared_ptr<Extras> extras_;         // copy-on-write
+  Json accumulated_data_;                       // null means {}
+  std::shared_ptr<Extras> extras_;              // copy-on-write
   std::shared_ptr<const Permanent> permanent_;  // shared across generations
   std::int32_t priority_ = 0;
   bool has_priority_ = false;

@@ -31,8 +31,8 @@ class Response {
 
   int status_code = 0;
   Headers headers;
-  std::string content;  // the body bytes (Content-Encoding already removed)
-  std::string url;      // the final URL, after redirects
+  std::string content;                      // the body bytes (Content-Encoding already removed)
+  std::string url;                          // the final URL, after redirects
   std::vector<std::string> redirect_chain;  // URLs fetched before `url`, in order
   std::shared_ptr<const Request> request;   // the request that was fetched
 

@@ -83,8 +83,8 @@ class ScraperBase {
   virtual std::vector<Request> get_entry();
   // Speculative templates stored by initial_seed, by entry name (alphabetical),
   // in the order they were given. Never cleared.
-  const std::map<std::string, std::vector<SpeculativeTemplate>, std::less<>>& speculative_templates()
-      const noexcept {
+  const std::map<std::string, std::vector<SpeculativeTemplate>, std::less<>>&
+  speculative_templates() const noexcept {
     return templates_;
   }
 
@@ -108,20 +108,23 @@ class ScraperBase {
   template <class S, class R>
   void step(std::string name, R (S::*fn)(const Response&), StepOptions options = {}) {
     S* self = static_cast<S*>(this);
-    add_step(std::move(name), [self, fn](const Response& r) { return collect((self->*fn)(r)); },
-             options);
+    add_step(
+        std::move(name), [self, fn](const Response& r) { return collect((self->*fn)(r)); },
+        options);
   }
   template <class S, class R>
   void step(std::string name, R (S::*fn)(const Response&) const, StepOptions options = {}) {
     const S* self = static_cast<const S*>(this);
-    add_step(std::move(name), [self, fn](const Response& r) { return collect((self->*fn)(r)); },
-             options);
+    add_step(
+        std::move(name), [self, fn](const Response& r) { return collect((self->*fn)(r)); },
+        options);
   }
   template <class F>
-    requires std::invocable<F&, const Response&>
+  requires std::invocable<F&, const Response&>
   void step(std::string name, F fn, StepOptions options = {}) {
-    add_step(std::move(name),
-             [fn = std::move(fn)](const Response& r) mutable { return collect(fn(r)); }, options);
+    add_step(
+        std::move(name), [fn = std::move(fn)](const Response& r) mutable { return collect(fn(r)); },
+        options);
   }
 
   // Registers an entry point; `param_names` names every parameter, in order.

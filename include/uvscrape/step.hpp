@@ -40,8 +40,8 @@ class Yield {
   Yield(EstimateData estimate) : value_(std::move(estimate)) {}
   Yield(DataItem item) : value_(std::move(item)) {}
   template <class J>
-    requires std::same_as<std::remove_cvref_t<J>, Json>
-  Yield(J&& item) : value_(DataItem(std::forward<J>(item))) {}
+  requires std::same_as<std::remove_cvref_t<J>, Json> Yield(J&& item)
+      : value_(DataItem(std::forward<J>(item))) {}
   template <class T>
   Yield(ParsedData<T> data) : value_(DataItem::from(data.unwrap())) {}
   template <Model T>

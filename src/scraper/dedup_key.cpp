@@ -73,8 +73,8 @@ std::string canonical_form(const Request& r) {
   url = url.substr(0, url.find('#'));
   const auto q = url.find('?');
   field(out, url.substr(0, q));
-  NameValueList query = q == std::string_view::npos ? NameValueList{}
-                                                     : split_query(url.substr(q + 1));
+  NameValueList query =
+      q == std::string_view::npos ? NameValueList{} : split_query(url.substr(q + 1));
   for (const auto& p : r.params()) query.push_back(p);
   pairs(out, std::move(query));
 
@@ -91,8 +91,8 @@ std::string canonical_form(const Request& r) {
 
   if (const auto& json = r.json()) {
     // nlohmann::json keeps object keys sorted, at every depth.
-    const nlohmann::json sorted = nlohmann::json::parse(
-        json->dump(-1, ' ', false, Json::error_handler_t::replace));
+    const nlohmann::json sorted =
+        nlohmann::json::parse(json->dump(-1, ' ', false, Json::error_handler_t::replace));
     field(out, "json");
     field(out, sorted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
@@ -130,6 +130,8 @@ std::optional<DedupFingerprint> Request::dedup_fingerprint() const {
   return fingerprint(sha256(canonical_form(*this)));
 }
 
-std::string Request::url_with_params() const { return with_query(url_, params()); }
+std::string Request::url_with_params() const {
+  return with_query(url_, params());
+}
 
 }  // namespace uvscrape

@@ -67,7 +67,8 @@ Request::Extras& Request::mutable_extras() {
 }
 
 Request::Permanent& Request::mutable_permanent() {
-  auto fresh = permanent_ ? std::make_shared<Permanent>(*permanent_) : std::make_shared<Permanent>();
+  auto fresh =
+      permanent_ ? std::make_shared<Permanent>(*permanent_) : std::make_shared<Permanent>();
   Permanent& ref = *fresh;
   permanent_ = std::move(fresh);
   return ref;
@@ -75,7 +76,9 @@ Request::Permanent& Request::mutable_permanent() {
 
 // --- setters ----------------------------------------------------------------------------
 
-void Request::set_to(std::string step) { continuation_ = intern(std::move(step)); }
+void Request::set_to(std::string step) {
+  continuation_ = intern(std::move(step));
+}
 void Request::set_with_data(Json data) {
   // Json is a value type: this is a deep copy of whatever the caller passed.
   accumulated_data_ = std::move(data);
@@ -84,22 +87,36 @@ void Request::set_priority(int value) {
   priority_ = value;
   has_priority_ = true;
 }
-void Request::set_params(NameValueList pairs) { mutable_extras().params = std::move(pairs); }
+void Request::set_params(NameValueList pairs) {
+  mutable_extras().params = std::move(pairs);
+}
 void Request::set_param(std::string name, std::string value) {
   mutable_extras().params.emplace_back(std::move(name), std::move(value));
 }
-void Request::set_form(NameValueList pairs) { mutable_extras().data = std::move(pairs); }
-void Request::set_body(std::string bytes) { mutable_extras().data = std::move(bytes); }
-void Request::set_json(Json value) { mutable_extras().json = std::move(value); }
+void Request::set_form(NameValueList pairs) {
+  mutable_extras().data = std::move(pairs);
+}
+void Request::set_body(std::string bytes) {
+  mutable_extras().data = std::move(bytes);
+}
+void Request::set_json(Json value) {
+  mutable_extras().json = std::move(value);
+}
 void Request::set_header(std::string name, std::string value) {
   upsert(mutable_extras().headers, std::move(name), std::move(value), true);
 }
-void Request::set_headers(NameValueList pairs) { mutable_extras().headers = std::move(pairs); }
+void Request::set_headers(NameValueList pairs) {
+  mutable_extras().headers = std::move(pairs);
+}
 void Request::set_cookie(std::string name, std::string value) {
   upsert(mutable_extras().cookies, std::move(name), std::move(value), false);
 }
-void Request::set_cookies(NameValueList pairs) { mutable_extras().cookies = std::move(pairs); }
-void Request::set_timeout(double seconds) { mutable_extras().timeout = seconds; }
+void Request::set_cookies(NameValueList pairs) {
+  mutable_extras().cookies = std::move(pairs);
+}
+void Request::set_timeout(double seconds) {
+  mutable_extras().timeout = seconds;
+}
 void Request::set_dedup_key(std::string key) {
   mutable_extras().explicit_key = std::move(key);
   dedup_mode_ = DedupMode::explicit_key;
@@ -136,7 +153,9 @@ void Request::set_speculative(SpeculationId id) {
 const NameValueList& Request::params() const noexcept {
   return extras_ ? extras_->params : kNoPairs;
 }
-const RequestData& Request::data() const noexcept { return extras_ ? extras_->data : kNoData; }
+const RequestData& Request::data() const noexcept {
+  return extras_ ? extras_->data : kNoData;
+}
 const std::optional<Json>& Request::json() const noexcept {
   return extras_ ? extras_->json : kNoJson;
 }

@@ -31,12 +31,12 @@ Request resolve_against(Request child, std::shared_ptr<const Request> parent,
                         std::shared_ptr<const std::string> base) {
   const std::string& base_text = base ? *base : std::string();
   detail::RequestAccess::set_url(child, resolve_url(base_text, child.url()));
-  detail::RequestAccess::set_current_location(child, base && !base->empty() ? std::move(base)
-                                                                            : nullptr);
+  detail::RequestAccess::set_current_location(child,
+                                              base && !base->empty() ? std::move(base) : nullptr);
   if (parent) {
-    detail::RequestAccess::set_permanent(
-        child, merge_permanent(detail::RequestAccess::permanent(*parent),
-                               detail::RequestAccess::permanent(child)));
+    detail::RequestAccess::set_permanent(child,
+                                         merge_permanent(detail::RequestAccess::permanent(*parent),
+                                                         detail::RequestAccess::permanent(child)));
   }
   detail::RequestAccess::set_parent(child, std::move(parent));
   return child;

@@ -68,9 +68,13 @@ void ScraperBase::add_step(std::string name, StepFunction fn, StepOptions option
   steps_[std::move(name)] = StepEntry{std::move(fn), options};
 }
 
-bool ScraperBase::has_step(std::string_view name) const { return steps_.find(name) != steps_.end(); }
+bool ScraperBase::has_step(std::string_view name) const {
+  return steps_.find(name) != steps_.end();
+}
 
-std::vector<std::string> ScraperBase::list_steps() const { return keys_of(steps_); }
+std::vector<std::string> ScraperBase::list_steps() const {
+  return keys_of(steps_);
+}
 
 const StepOptions& ScraperBase::step_options(std::string_view name) const {
   static const StepOptions none;
@@ -82,9 +86,9 @@ std::vector<Yield> ScraperBase::call_step(std::string_view name, const Response&
   auto it = steps_.find(name);
   if (it == steps_.end())
     throw ScraperConfigError("Nonexistent continuation referenced: step '" + std::string(name) +
-                             "' is not a step of " + this->name() + " (steps: " +
-                             entry_detail::join(list_steps(), ", ") + "; URL: " + response.url +
-                             ")");
+                             "' is not a step of " + this->name() +
+                             " (steps: " + entry_detail::join(list_steps(), ", ") +
+                             "; URL: " + response.url + ")");
   return it->second.fn(response);
 }
 
@@ -115,7 +119,9 @@ const EntryPoint& ScraperBase::find_entry(std::string_view name) const {
   return it->second;
 }
 
-std::vector<std::string> ScraperBase::list_entries() const { return keys_of(entries_); }
+std::vector<std::string> ScraperBase::list_entries() const {
+  return keys_of(entries_);
+}
 
 const EntryInfo& ScraperBase::entry_info(std::string_view name) const {
   return find_entry(name).info;
@@ -129,9 +135,8 @@ Json ScraperBase::entries_schema() const {
       params.push_back({{"name", p.name}, {"type", p.type_name}, {"kind", to_string(p.kind)}});
     out.push_back({{"name", name},
                    {"params", std::move(params)},
-                   {"speculative_param", ep.info.speculative_param
-                                             ? Json(*ep.info.speculative_param)
-                                             : Json(nullptr)}});
+                   {"speculative_param",
+                    ep.info.speculative_param ? Json(*ep.info.speculative_param) : Json(nullptr)}});
   }
   return out;
 }
@@ -187,6 +192,8 @@ StatusClass ScraperBase::classify_status(int status_code, const Headers&, std::s
   return statuses_.classify(status_code);
 }
 
-bool ScraperBase::fails_successfully(const Response&) const { return true; }
+bool ScraperBase::fails_successfully(const Response&) const {
+  return true;
+}
 
 }  // namespace uvscrape

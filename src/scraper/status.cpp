@@ -25,7 +25,8 @@ StatusClass StatusClassifier::classify(int code) const noexcept {
 }
 
 StatusClassifier& StatusClassifier::set(int code, StatusClass cls) {
-  if (code >= 0 && code < static_cast<int>(table_.size())) table_[static_cast<std::size_t>(code)] = cls;
+  if (code >= 0 && code < static_cast<int>(table_.size()))
+    table_[static_cast<std::size_t>(code)] = cls;
   return *this;
 }
 

@@ -9,7 +9,9 @@ namespace {
 
 using namespace uvscrape;
 
-std::string key(const Request& r) { return r.dedup_key().value(); }
+std::string key(const Request& r) {
+  return r.dedup_key().value();
+}
 
 TEST(DedupKey, IsLowerCaseHexSha256) {
   const std::string k = key(Request::get("http://h/cases"));
@@ -18,7 +20,8 @@ TEST(DedupKey, IsLowerCaseHexSha256) {
 }
 
 TEST(DedupKey, SameUrlSameKeyDifferentUrlDifferentKey) {
-  EXPECT_EQ(key(Request::get("http://h/cases/1")), key(Request::get("http://h/cases/1").to("other")));
+  EXPECT_EQ(key(Request::get("http://h/cases/1")),
+            key(Request::get("http://h/cases/1").to("other")));
   EXPECT_NE(key(Request::get("http://h/cases/1")), key(Request::get("http://h/cases/2")));
 }
 
@@ -70,11 +73,13 @@ TEST(DedupKey, FragmentHeadersCookiesAndFlagsAreNotPartOfTheKey) {
   const auto base = key(Request::get("http://h/x"));
   EXPECT_EQ(key(Request::get("http://h/x#section")), base);
   EXPECT_EQ(key(Request::get("http://h/x").header("A", "1").cookie("c", "1")), base);
-  EXPECT_EQ(key(Request::get("http://h/x").nonnavigating().priority(1).with_data({{"a", 1}})), base);
+  EXPECT_EQ(key(Request::get("http://h/x").nonnavigating().priority(1).with_data({{"a", 1}})),
+            base);
 }
 
 TEST(DedupKey, NormalisedUrlsShareAKey) {
-  EXPECT_EQ(key(Request::get("HTTP://H:80/%7Euser/a%20b")), key(Request::get("http://h/~user/a b")));
+  EXPECT_EQ(key(Request::get("HTTP://H:80/%7Euser/a%20b")),
+            key(Request::get("http://h/~user/a b")));
 }
 
 // Decision 2: keys come from the resolved request, so one relative link on two
@@ -82,10 +87,13 @@ TEST(DedupKey, NormalisedUrlsShareAKey) {
 TEST(DedupKey, IsComputedAfterResolution) {
   auto page_a = std::make_shared<const Request>(Request::get("http://h/a/").to("s"));
   auto page_b = std::make_shared<const Request>(Request::get("http://h/b/").to("s"));
-  Request from_a = resolve_yielded(Request::get("next"), Response(200, {}, "", "http://h/a/", page_a));
-  Request from_b = resolve_yielded(Request::get("next"), Response(200, {}, "", "http://h/b/", page_b));
+  Request from_a =
+      resolve_yielded(Request::get("next"), Response(200, {}, "", "http://h/a/", page_a));
+  Request from_b =
+      resolve_yielded(Request::get("next"), Response(200, {}, "", "http://h/b/", page_b));
   EXPECT_NE(key(from_a), key(from_b));
-  Request absolute = resolve_yielded(Request::get("/b/next"), Response(200, {}, "", "http://h/a/", page_a));
+  Request absolute =
+      resolve_yielded(Request::get("/b/next"), Response(200, {}, "", "http://h/a/", page_a));
   EXPECT_EQ(key(absolute), key(from_b));
   EXPECT_EQ(key(from_a), key(Request::get("http://h/a/next")));
 }
@@ -95,7 +103,8 @@ TEST(DedupKey, ExplicitKeyIsVerbatimAndSurvivesResolution) {
   Request r = Request::get("doc.pdf").archive("pdf").dedup_key("case-42/opinion");
   EXPECT_EQ(r.dedup_mode(), DedupMode::explicit_key);
   EXPECT_EQ(r.dedup_key(), "case-42/opinion");
-  EXPECT_EQ(resolve_yielded(r, Response(200, {}, "", "http://h/", q)).dedup_key(), "case-42/opinion");
+  EXPECT_EQ(resolve_yielded(r, Response(200, {}, "", "http://h/", q)).dedup_key(),
+            "case-42/opinion");
 }
 
 TEST(DedupKey, SkipHasNoKeyAndNoFingerprint) {

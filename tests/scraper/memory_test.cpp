@@ -32,7 +32,9 @@ void operator delete(void* p) noexcept {
   g_live_bytes -= static_cast<long long>(malloc_usable_size(p) + sizeof(std::size_t));
   std::free(p);
 }
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete(void* p, std::size_t) noexcept {
+  operator delete(p);
+}
 
 namespace {
 
@@ -41,7 +43,8 @@ using namespace uvscrape;
 // Bytes per request for `count` children yielded from one list page and
 // resolved, minus the URL text itself.
 double bytes_per_request(int count, const std::function<Request(int)>& make) {
-  auto page = std::make_shared<const Request>(Request::get("http://bench.test/cases/page/1.html").to("list"));
+  auto page = std::make_shared<const Request>(
+      Request::get("http://bench.test/cases/page/1.html").to("list"));
   Response response(200, {}, "", page->url(), page);
   std::vector<std::shared_ptr<const Request>> queued;
   queued.reserve(static_cast<std::size_t>(count));
@@ -67,7 +70,9 @@ TEST(RequestMemory, TypicalFanOutStaysUnder200BytesPerRequest) {
 
 TEST(RequestMemory, AccumulatedDataCostsOnlyWhatItHolds) {
   const double per = bytes_per_request(20000, [](int i) {
-    return Request::get("/cases/" + std::to_string(i) + ".html").to("parse_case").with_data({{"n", i}});
+    return Request::get("/cases/" + std::to_string(i) + ".html")
+        .to("parse_case")
+        .with_data({{"n", i}});
   });
   std::printf("bytes per queued request with a one-key data map: %.1f\n", per);
   EXPECT_LE(per, 400.0);

@@ -9,7 +9,8 @@ namespace {
 using namespace uvscrape;
 
 TEST(Request, KeepsUrlContinuationMethodAndFormDataAsGiven) {
-  Request r = Request::post("http://h/search?x=1").to("parse_results").form({{"b", "2"}, {"a", "1"}});
+  Request r =
+      Request::post("http://h/search?x=1").to("parse_results").form({{"b", "2"}, {"a", "1"}});
   EXPECT_EQ(r.method(), HttpMethod::POST);
   EXPECT_EQ(r.url(), "http://h/search?x=1");
   EXPECT_EQ(r.continuation(), "parse_results");
@@ -106,7 +107,8 @@ TEST(Request, ParamsJsonBodyHeadersCookiesTimeoutVerifyAreKept) {
   EXPECT_EQ(r.timeout(), 12.5);
   EXPECT_FALSE(r.verify());
   EXPECT_EQ(r.url_with_params(), "http://h/api?z=0&q=a+b&page=2");
-  EXPECT_EQ(Request::get("http://h/p#frag").param("a", "1").url_with_params(), "http://h/p?a=1#frag");
+  EXPECT_EQ(Request::get("http://h/p#frag").param("a", "1").url_with_params(),
+            "http://h/p?a=1#frag");
   EXPECT_EQ(Request::get("http://h/p").url_with_params(), "http://h/p");
 }
 
@@ -146,8 +148,7 @@ TEST(Request, ExplicitHeaderWinsOverPermanentHeader) {
                   .permanent_cookie("sid", "p")
                   .cookie("sid", "e")
                   .permanent_cookie("lang", "en");
-  EXPECT_EQ(r.permanent_headers(),
-            (NameValueList{{"Authorization", "perm"}, {"X-Session", "s"}}));
+  EXPECT_EQ(r.permanent_headers(), (NameValueList{{"Authorization", "perm"}, {"X-Session", "s"}}));
   EXPECT_EQ(r.effective_headers(),
             (NameValueList{{"Authorization", "explicit"}, {"X-Session", "s"}}));
   EXPECT_EQ(r.effective_cookies(), (NameValueList{{"sid", "e"}, {"lang", "en"}}));

@@ -18,8 +18,9 @@ Response fetched(std::shared_ptr<const Request> q, std::string final_url) {
 
 TEST(Resolution, JoinsAgainstTheBaseLikeABrowser) {
   auto q = shared(Request::get("http://h/cases").to("list"));
-  EXPECT_EQ(resolve_yielded(Request::get("/cases/BCC-2024-001"), fetched(q, "http://h/cases")).url(),
-            "http://h/cases/BCC-2024-001");
+  EXPECT_EQ(
+      resolve_yielded(Request::get("/cases/BCC-2024-001"), fetched(q, "http://h/cases")).url(),
+      "http://h/cases/BCC-2024-001");
   EXPECT_EQ(resolve_yielded(Request::get("BCC-2024-001"), fetched(q, "http://h/cases/")).url(),
             "http://h/cases/BCC-2024-001");
   EXPECT_EQ(resolve_yielded(Request::get("http://other/cases"), fetched(q, "http://h/x")).url(),
@@ -108,9 +109,10 @@ TEST(Resolution, PermanentHeadersMergePerKeyAndTheChildWins) {
                                 .permanent_header("Authorization", "token-1")
                                 .permanent_header("X-Client", "uvscrape")
                                 .permanent_cookie("sid", "1"));
-  Request parent_req = resolve_yielded(
-      Request::get("/cases").permanent_header("Authorization", "token-2").permanent_cookie("lang", "en"),
-      fetched(grandparent, "http://h/login"));
+  Request parent_req = resolve_yielded(Request::get("/cases")
+                                           .permanent_header("Authorization", "token-2")
+                                           .permanent_cookie("lang", "en"),
+                                       fetched(grandparent, "http://h/login"));
   auto parent = shared(parent_req.to("list"));
   EXPECT_EQ(parent->permanent_headers(),
             (NameValueList{{"Authorization", "token-2"}, {"X-Client", "uvscrape"}}));

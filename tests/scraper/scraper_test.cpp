@@ -36,13 +36,17 @@ class CourtScraper : public Scraper<CaseData> {
   }
 
   std::vector<Request> get_cases() { return {Request::get("http://h/cases").to("parse_list")}; }
-  Request get_justices() { return Request::get("http://h/api/justices").nonnavigating().to("parse_list"); }
+  Request get_justices() {
+    return Request::get("http://h/api/justices").nonnavigating().to("parse_list");
+  }
   Request fetch_case(SpeculativeRange id) {
     return Request::get("http://h/cases/" + std::to_string(id.min)).to("parse_case");
   }
   std::vector<Request> cases_by_date(DateRange range, std::string court, int page) {
     return {Request::get("http://h/search")
-                .params({{"from", range.start.iso()}, {"to", range.end.iso()}, {"court", court},
+                .params({{"from", range.start.iso()},
+                         {"to", range.end.iso()},
+                         {"court", court},
                          {"page", std::to_string(page)}})
                 .to("parse_list")};
   }
@@ -186,8 +190,9 @@ TEST(Entries, ValidateParamsCoercesStringsIntsDatesAndModels) {
 TEST(Entries, ValidateParamsReportsEveryProblem) {
   CourtScraper s;
   try {
-    s.validate_params("cases_by_date",
-                      {{"range", {{"start", "2024-02-30"}}}, {"page", "seven"}, {"bogus", 1}, {"x", 2}});
+    s.validate_params(
+        "cases_by_date",
+        {{"range", {{"start", "2024-02-30"}}}, {"page", "seven"}, {"bogus", 1}, {"x", 2}});
     FAIL() << "no exception";
   } catch (const ScraperConfigError& e) {
     const std::string what = e.what();
@@ -206,11 +211,13 @@ TEST(Entries, InitialSeedDispatchesSingleAndMultipleInvocations) {
   auto one = s.initial_seed(Json::array({{{"get_cases", Json::object()}}}));
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].url(), "http://h/cases");
-  auto many = s.initial_seed(Json::array(
-      {{{"get_justices", Json::object()}},
-       {{"cases_by_date", {{"range", {{"start", "2024-01-01"}, {"end", "2024-01-31"}}},
-                           {"court", "bcc"}, {"page", 1}}},
-        {"get_cases", Json::object()}}}));
+  auto many =
+      s.initial_seed(Json::array({{{"get_justices", Json::object()}},
+                                  {{"cases_by_date",
+                                    {{"range", {{"start", "2024-01-01"}, {"end", "2024-01-31"}}},
+                                     {"court", "bcc"},
+                                     {"page", 1}}},
+                                   {"get_cases", Json::object()}}}));
   ASSERT_EQ(many.size(), 3u);
   EXPECT_EQ(many[0].url(), "http://h/api/justices");
   EXPECT_TRUE(many[0].is_nonnavigating());
@@ -282,7 +289,8 @@ TEST(Entries, SchemaListsEveryEntry) {
   Json schema = s.entries_schema();
   ASSERT_EQ(schema.size(), 4u);
   EXPECT_EQ(schema[0]["name"], "cases_by_date");
-  EXPECT_EQ(schema[0]["params"][0], (Json{{"name", "range"}, {"type", "DateRange"}, {"kind", "model"}}));
+  EXPECT_EQ(schema[0]["params"][0],
+            (Json{{"name", "range"}, {"type", "DateRange"}, {"kind", "model"}}));
   EXPECT_EQ(schema[1]["speculative_param"], "case_id");
   EXPECT_EQ(schema[2]["speculative_param"], nullptr);
 }
@@ -332,8 +340,10 @@ class PickyScraper : public Scraper<> {
     statuses().set(503, StatusClass::persistent);
     set_follow_redirects(true);
   }
-  StatusClass classify_status(int code, const Headers& headers, std::string_view body) const override {
-    if (code == 200 && body.find("rate limited") != std::string_view::npos) return StatusClass::transient;
+  StatusClass classify_status(int code, const Headers& headers,
+                              std::string_view body) const override {
+    if (code == 200 && body.find("rate limited") != std::string_view::npos)
+      return StatusClass::transient;
     return ScraperBase::classify_status(code, headers, body);
   }
 };

@@ -86,8 +86,9 @@ TEST(Speculation, SeedingPlan) {
 
 TEST(Speculation, SeedingSetsCeilingAndStopped) {
   CaseScraper s;
-  s.initial_seed(Json::array({{{"fetch_case", {{"case_id", {{"min", 1}, {"soft_max", 5}, {"gap", 0}}}}}},
-                              {{"fetch_case", {{"case_id", {{"min", 1}, {"soft_max", 3}, {"gap", 2}}}}}}}));
+  s.initial_seed(
+      Json::array({{{"fetch_case", {{"case_id", {{"min", 1}, {"soft_max", 5}, {"gap", 0}}}}}},
+                   {{"fetch_case", {{"case_id", {{"min", 1}, {"soft_max", 3}, {"gap", 2}}}}}}}));
   SpeculationTracker t(s);
   auto probes = t.seed();
   EXPECT_TRUE(t.states()[0].stopped);
@@ -110,7 +111,8 @@ TEST(Speculation, SeedingSetsCeilingAndStopped) {
 TEST(Speculation, YearlyTemplateKeepsItsOtherFields) {
   CaseScraper s;
   s.initial_seed(Json::array(
-      {{{"fetch_yearly", {{"court", "bcc"}, {"case_id", {{"year", "2025"}, {"min", 7}, {"gap", 2}}}}}}}));
+      {{{"fetch_yearly",
+         {{"court", "bcc"}, {"case_id", {{"year", "2025"}, {"min", 7}, {"gap", 2}}}}}}}));
   SpeculationTracker t(s);
   auto probes = t.seed();
   ASSERT_EQ(probes.size(), 2u);

@@ -67,12 +67,8 @@ TEST(Model, ConvertsToJson) {
 }
 
 TEST(Model, ListsEveryErrorWithLocMsgType) {
-  Json raw = {{"case_name", 7},
-              {"date_filed", "2024-13-45"},
-              {"page_count", "twelve"},
-              {"sealed", "maybe"},
-              {"parties", {{{"role", "x"}}}},
-              {"date_closed", 20240101}};
+  Json raw = {{"case_name", 7},    {"date_filed", "2024-13-45"},   {"page_count", "twelve"},
+              {"sealed", "maybe"}, {"parties", {{{"role", "x"}}}}, {"date_closed", 20240101}};
   try {
     validate<CaseData>(raw, "http://h/cases/1");
     FAIL() << "no exception";
