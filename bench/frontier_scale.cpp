@@ -39,7 +39,7 @@ size_t allocated_bytes() {
 
 // "/cases/2024/civil/0001234.html": with kSite, a 62-character URL.
 std::string case_path(uint64_t i) {
-  char text[40];
+  char text[48];  // room for any 64-bit number
   std::snprintf(text, sizeof text, "/cases/2024/civil/%07llu.html", static_cast<unsigned long long>(i));
   return text;
 }
