@@ -67,6 +67,19 @@ void BM_XPathCaseFields(benchmark::State& state) {
 }
 BENCHMARK(BM_XPathCaseFields);
 
+// The same four fields with one query: the <dd> elements, then class and text
+// of each (a scraper's choice; shows what a query over the whole page costs).
+void BM_XPathCaseFieldsOneQuery(benchmark::State& state) {
+  const uvscrape::Page page = uvscrape::Page::parse(case_page(), kCaseUrl);
+  for (auto _ : state) {
+    for (const uvscrape::Element& dd : page.checked_xpath("//dl/dd", "case fields", 4, 4)) {
+      benchmark::DoNotOptimize(dd.attr("class"));
+      benchmark::DoNotOptimize(dd.text());
+    }
+  }
+}
+BENCHMARK(BM_XPathCaseFieldsOneQuery);
+
 // The whole per-page cost of the crawl's case step: parse, then extract.
 void BM_ParseAndExtractCasePage(benchmark::State& state) {
   const std::string html = case_page();
