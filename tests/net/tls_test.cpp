@@ -28,14 +28,17 @@ using uvscrape::testing::TlsServerConfig;
 using uvscrape::testing::TlsServerSession;
 
 // Serves TLS with `certificate`; each decrypted chunk is answered by `app`.
+// The SNI name of the last session goes to `*server_name` if given.
 TcpTestServer::HandlerFactory tls_server(const PemCertificate& certificate,
                                          std::function<std::string(std::string_view)> app,
-                                         bool close_notify_after_reply = false) {
+                                         bool close_notify_after_reply = false,
+                                         std::shared_ptr<std::string> server_name = nullptr) {
   auto config = std::make_shared<TlsServerConfig>(certificate);
-  return [config, app, close_notify_after_reply] {
+  return [config, app, close_notify_after_reply, server_name] {
     auto session = std::make_shared<TlsServerSession>(config);
-    return [session, app, close_notify_after_reply](std::string_view in) {
+    return [session, app, close_notify_after_reply, server_name](std::string_view in) {
       session->feed(in);
+      if (server_name && session->handshake_done()) *server_name = session->server_name();
       std::string request = session->take_plaintext();
       if (!request.empty()) {
         session->write(app(request));
@@ -142,11 +145,36 @@ TEST_F(TlsTest, TrustedCertificateIsAcceptedAndDataFlows) {
   EXPECT_EQ(result.received, "pong:ping");
 }
 
-TEST_F(TlsTest, HostNameLocalhostMatches) {
-  TcpTestServer server(loop(), tls_server(test_certificates().valid, pong));
+TEST_F(TlsTest, HostNameLocalhostMatchesAndIsSentAsSni) {
+  auto server_name = std::make_shared<std::string>();
+  TcpTestServer server(loop(), tls_server(test_certificates().valid, pong, false, server_name));
   auto result = exchange(server, target("localhost", server.port()), 9);
   EXPECT_TRUE(result.connected) << describe(result.connect_error);
   EXPECT_EQ(result.received, "pong:ping");
+  EXPECT_EQ(*server_name, "localhost");
+}
+
+TEST_F(TlsTest, StreamMayBeDestroyedInsideItsDataCallback) {
+  const std::string big(100 * 1024, 'z');  // several records: more would follow
+  TcpTestServer server(
+      loop(), tls_server(test_certificates().valid, [&](std::string_view) { return big; }));
+  std::unique_ptr<Stream> stream;
+  int chunks = 0;
+  connect(loop(), *resolver_, tls_, target("127.0.0.1", server.port()),
+          [&](std::unique_ptr<Stream> s, std::exception_ptr e) {
+            ASSERT_FALSE(e) << describe(e);
+            stream = std::move(s);
+            stream->start_reading(
+                [&](std::string_view) {
+                  ++chunks;
+                  stream.reset();  // no further callback may run
+                  server.close();
+                },
+                [](std::exception_ptr) { ADD_FAILURE() << "end after destruction"; });
+            stream->write("go", [](std::exception_ptr) {});
+          });
+  run(5s);
+  EXPECT_EQ(chunks, 1);
 }
 
 TEST_F(TlsTest, WrongHostNameIsVerificationError) {

@@ -70,6 +70,7 @@ TlsServerConfig::TlsServerConfig(const PemCertificate& cert) : state_(std::make_
         "config defaults");
   mbedtls_ssl_conf_rng(&s.ssl, mbedtls_ctr_drbg_random, &s.drbg);
   check(mbedtls_ssl_conf_own_cert(&s.ssl, &s.certificate, &s.key), "own certificate");
+  mbedtls_ssl_conf_sni(&s.ssl, &TlsServerSession::record_server_name, nullptr);
 }
 
 TlsServerConfig::~TlsServerConfig() = default;
@@ -86,6 +87,7 @@ struct TlsServerSession::State {
   bool failed = false;
   bool peer_closed = false;
   std::string error;
+  std::string server_name;
 
   static int send(void* ctx, const unsigned char* bytes, size_t length) {
     static_cast<State*>(ctx)->out.append(reinterpret_cast<const char*>(bytes), length);
@@ -194,6 +196,18 @@ const std::string& TlsServerSession::error() const {
 }
 bool TlsServerSession::peer_closed() const {
   return state_->peer_closed;
+}
+
+const std::string& TlsServerSession::server_name() const {
+  return state_->server_name;
+}
+
+// mbedTLS 2.28 has no per-session user data; the BIO context is our State.
+int TlsServerSession::record_server_name(void*, mbedtls_ssl_context* ssl, const unsigned char* name,
+                                         size_t length) {
+  auto* state = static_cast<State*>(ssl->p_bio);
+  state->server_name.assign(reinterpret_cast<const char*>(name), length);
+  return 0;  // serve the configured certificate whatever the name
 }
 
 }  // namespace uvscrape::testing

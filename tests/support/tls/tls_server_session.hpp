@@ -18,11 +18,14 @@
 // time (mbedTLS's random generator is shared by the sessions).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "tls/test_certificates.hpp"
+
+struct mbedtls_ssl_context;  // <mbedtls/ssl.h>
 
 namespace uvscrape::testing {
 
@@ -60,11 +63,15 @@ class TlsServerSession {
   std::string take_ciphertext();
 
   bool handshake_done() const;
-  bool failed() const;               // a fatal TLS error: close the connection
-  const std::string& error() const;  // mbedTLS's text for it
-  bool peer_closed() const;          // the client sent close_notify
+  bool failed() const;                     // a fatal TLS error: close the connection
+  const std::string& error() const;        // mbedTLS's text for it
+  bool peer_closed() const;                // the client sent close_notify
+  const std::string& server_name() const;  // SNI the client sent ("" if none)
 
  private:
+  friend class TlsServerConfig;
+  static int record_server_name(void*, ::mbedtls_ssl_context* ssl, const unsigned char* name,
+                                size_t length);
   struct State;
   std::unique_ptr<State> state_;
 };
