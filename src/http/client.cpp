@@ -196,7 +196,7 @@ void Client::Impl::start(Transfer& t) {
   t.first_origin = t.url->origin();
   const RequestOptions& o = t.request.options;
   t.redirects.emplace(o.max_redirects.value_or(options.max_redirects), o.allow_https_downgrade);
-  t.redirects->start(*t.url, t.method);
+  t.redirects->start(t.method);
   const auto total = timeout_or(o.total_timeout, options.total_timeout);
   if (total.count() > 0) {
     t.total_timer = std::make_unique<net::Timer>(loop);
@@ -321,6 +321,7 @@ void Client::Impl::send(Connection& c, Transfer& t) {
   c.parser.reset(&c, t.url_text, t.method == "HEAD", limits);
 
   std::string wire;
+  wire.reserve(512 + (t.send_body && t.body.present ? t.body.bytes.size() : 0));
   WriteSpec spec;
   spec.method = t.method;
   spec.url = &*t.url;

@@ -23,12 +23,16 @@ RedirectRewrite rewrite_for_redirect(int status, std::string_view method) {
   return {std::string(method), true};
 }
 
-void RedirectTracker::start(const Url& url, std::string_view method) {
-  visited_.insert(visit_key(method, url));
+void RedirectTracker::start(std::string_view method) {
+  visited_.clear();
+  chain_.clear();
+  hops_ = 0;
+  first_method_.assign(method);
 }
 
 Url RedirectTracker::follow(const Url& current, std::string_view location,
                             std::string_view next_method) {
+  if (hops_ == 0 && visited_.empty()) visited_.insert(visit_key(first_method_, current));
   const std::string from = current.str_without_fragment();
   Url next = [&] {
     try {

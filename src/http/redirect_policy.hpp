@@ -27,8 +27,10 @@ class RedirectTracker {
   RedirectTracker(int max_redirects, bool allow_https_downgrade)
       : max_redirects_(max_redirects), allow_downgrade_(allow_https_downgrade) {}
 
-  // Records the first hop.
-  void start(const Url& url, std::string_view method);
+  // Records the method of the first hop; the loop set is only built once a
+  // redirect happens (most requests never redirect). `follow` must then be
+  // called first with the URL the request started at.
+  void start(std::string_view method);
   // The target of a redirect from `current` (answered with `status` and
   // `location`) to be fetched with `next_method`. Throws TooManyRedirectsError
   // (hop limit, or "redirect loop"), RedirectRefusedError (https->http without
@@ -45,6 +47,7 @@ class RedirectTracker {
   int hops_ = 0;
   std::vector<std::string> chain_;
   std::unordered_set<std::string> visited_;  // "METHOD url"
+  std::string first_method_;
 };
 
 }  // namespace uvscrape::http
