@@ -47,12 +47,12 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
         [this](std::shared_ptr<const AddressList> addresses, std::exception_ptr error) {
           on_resolved(std::move(addresses), std::move(error));
         });
-    if (!finished_) cancel_resolve_ = std::move(cancel);
+    if (state_ != State::done) cancel_resolve_ = std::move(cancel);
     starting_ = false;
   }
 
   void cancel() {
-    if (finished_) return;
+    if (state_ == State::done) return;
     fail(std::make_exception_ptr(CancelledError(target_.url, "connect cancelled")));
   }
 
@@ -111,7 +111,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   }
 
   void fail(std::exception_ptr error) {
-    if (finished_) return;
+    if (state_ == State::done) return;
     if (starting_) {
       // Never report before connect() has returned its cancel function.
       timer_.start(0, [this, error] {
@@ -128,7 +128,6 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   // Drops every resource and returns the last owning reference, so the attempt
   // lives until the caller's callback has returned.
   std::shared_ptr<ConnectAttempt> release() {
-    finished_ = true;
     state_ = State::done;
     if (cancel_resolve_) std::exchange(cancel_resolve_, nullptr)();
     timer_.stop();
@@ -145,7 +144,6 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   Timer timer_;
   State state_ = State::resolving;
   bool starting_ = false;
-  bool finished_ = false;
   std::function<void()> cancel_resolve_;
   std::shared_ptr<const AddressList> addresses_;
   size_t next_ = 0;
