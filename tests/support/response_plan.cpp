@@ -130,7 +130,7 @@ ResponsePlan build_response_plan(ServerResponse r, const ServerRequest& req,
   } else {
     body = out.keep(std::move(r.body));
   }
-  const bool endless = r.endless_body;
+  const bool endless = r.endless_body && req.method != "HEAD" && !status_has_no_body(r.status);
   const bool close_delimited = !r.chunked && (r.close_delimited || endless);
   const bool closing = last_on_connection || r.close_connection || close_delimited;
   const bool send_body = req.method != "HEAD" && !status_has_no_body(r.status);

@@ -45,6 +45,7 @@ ServerConnection* ServerConnection::accept(uv_stream_t* listener, ConnectionHost
     c->tls_ = std::make_unique<TlsServerSession>(std::move(config));
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp_), &ServerConnection::on_alloc,
                 &ServerConnection::on_read);
+  c->arm_idle_timer();
   return c;
 }
 
@@ -152,9 +153,10 @@ int ServerConnection::on_message_complete(llhttp_t* parser) {
 void ServerConnection::start_next_response() {
   if (state_ != State::idle) return;
   if (pending_.empty()) {
-    if (peer_eof_) close_now();
-    return;
+    if (peer_eof_) return close_now();
+    return arm_idle_timer();
   }
+  uv_timer_stop(&timer_);
   Pending p = std::move(pending_.front());
   pending_.pop_front();
   ++responses_started_;
@@ -186,6 +188,12 @@ void ServerConnection::start_next_response() {
   segment_waited_ = false;
   served_counted_ = false;
   run_plan();
+}
+
+// Like a real server's keep-alive timeout: an idle connection gets a FIN.
+void ServerConnection::arm_idle_timer() {
+  const uint64_t ms = host_ ? host_->idle_timeout_ms() : 0;
+  if (ms > 0) wait(ms, [](ServerConnection* c) { c->close_gracefully(); });
 }
 
 void ServerConnection::run_plan() {

@@ -35,6 +35,7 @@ class ConnectionHost {
   virtual void connection_closed(class ServerConnection* connection) = 0;
   virtual size_t max_requests_per_connection() const = 0;
   virtual uint64_t linger_ms() const = 0;
+  virtual uint64_t idle_timeout_ms() const = 0;  // 0: kept-alive connections stay open
   // Non-null: the connection speaks TLS with this config.
   virtual std::shared_ptr<TlsServerConfig> tls_config() const = 0;
 };
@@ -73,6 +74,7 @@ class ServerConnection {
 
   // responding
   void start_next_response();
+  void arm_idle_timer();
   void run_plan();
   void write_bufs(const uv_buf_t* bufs, size_t count, void (*then)(ServerConnection*));
   static void on_write(uv_write_t* req, int status);

@@ -37,8 +37,20 @@
 // bad_chunk_size, oversized_headers = N bytes, endless_body, drip_interval (slow
 // drip, 1 byte per interval), any status, never_respond, raw bytes, Content-Length
 // lies (set the header yourself), close_delimited bodies, close_connection.
-// `Connection: close` after N requests on every connection:
-// TestServerOptions::max_requests_per_connection = N.
+// 1xx before the final response: informational = {100, 103}. Per connection
+// (TestServerOptions): `Connection: close` after N requests
+// (max_requests_per_connection = N) and closing idle kept-alive connections
+// (idle_timeout). A handler can also fault only some requests, e.g. by
+// req.index_on_connection (drop the 2nd request on a kept-alive connection).
+//
+// TLS mode: the same server, every connection over TLS (tests/support/tls):
+//   #include "tls/test_certificates.hpp"
+//   #include "tls/tls_server_session.hpp"
+//   TestServerOptions o;
+//   o.tls = std::make_shared<TlsServerConfig>(test_certificates().valid);  // or
+//           // .wrong_host, .expired, .self_signed; trust test_certificates().ca.cert_file
+//   TestServer server(&loop, o);   // url() is "https://127.0.0.1:<port>..."
+// Faults apply to the plaintext; resets and cuts act on the TCP socket.
 //
 // Every request is recorded (method, target, headers, body, connection id) and
 // counted; requests(), connections_accepted(), responses_completed() are safe to
@@ -77,6 +89,9 @@ struct TestServerOptions {
   // After a graceful close (FIN) the server drains the client's bytes this long
   // before closing the socket, so no RST destroys a response in flight.
   std::chrono::milliseconds linger{2000};
+  // > 0: a connection idle this long (no request in progress) is closed with a
+  // FIN, like nginx's keepalive_timeout; tests of a client's pool use it.
+  std::chrono::milliseconds idle_timeout{0};
   // TLS mode: every connection speaks TLS with this config, e.g.
   //   options.tls = std::make_shared<TlsServerConfig>(test_certificates().expired);
   // (tls/tls_server_session.hpp, tls/test_certificates.hpp). Use one config per
@@ -160,6 +175,9 @@ class TestServer : private ConnectionHost {
   }
   uint64_t linger_ms() const override { return static_cast<uint64_t>(options_.linger.count()); }
   std::shared_ptr<TlsServerConfig> tls_config() const override { return options_.tls; }
+  uint64_t idle_timeout_ms() const override {
+    return static_cast<uint64_t>(options_.idle_timeout.count());
+  }
 
   static void on_connection(uv_stream_t* listener, int status);
   std::optional<Handler> find_handler(const ServerRequest& request) const;
