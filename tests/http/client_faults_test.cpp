@@ -1,4 +1,9 @@
 // Every fault the test server can inject, each asserting the exact error type.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "client_fixture.hpp"
 
 namespace uvscrape::http::test {
@@ -224,6 +229,47 @@ TEST_F(ClientFaults, RefusedConnectionIsConnectionError) {
   HttpRequest r;
   r.url = "http://127.0.0.1:" + std::to_string(port) + "/";
   expect_error<ConnectionError>(fetch(std::move(r)));
+}
+
+TEST_F(ClientFaults, UnknownHostIsDnsError) {
+  HttpRequest r;
+  r.url = "http://no-such-host.invalid/";
+  const std::string what = expect_error<DnsError>(fetch(std::move(r), 15s));
+  EXPECT_NE(what.find("no-such-host.invalid"), std::string::npos) << what;
+}
+
+TEST_F(ClientFaults, UnansweredConnectHitsTheConnectTimeout) {
+  // A listener whose accept queue is full drops further SYNs, so a connect
+  // neither succeeds nor fails: only the connect timeout ends it.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(s);
+  }
+  ClientOptions o;
+  o.connect_timeout = 200ms;
+  HttpRequest r;
+  r.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  const Result res = fetch(std::move(r), 5s, o);
+  for (int s : fillers) ::close(s);
+  ::close(listener);
+  expect_error<RequestTimeoutException>(res);
+  try {
+    std::rethrow_exception(res.error);
+  } catch (const RequestTimeoutException& e) {
+    EXPECT_EQ(e.phase(), TimeoutPhase::connect);
+    EXPECT_DOUBLE_EQ(e.timeout_seconds(), 0.2);
+  }
 }
 
 TEST_F(ClientFaults, AfterEveryFaultTheClientStillWorks) {

@@ -117,5 +117,59 @@ TEST_F(TlsClientTest, FaultsOverTlsKeepTheirTypes) {
   close_server(s);
 }
 
+TEST_F(TlsClientTest, PlainHttpServerBehindAnHttpsUrlIsAHandshakeError) {
+  // The plain server answers the ClientHello with an HTTP 400 (or a close).
+  std::string url = server().url("/");
+  url.replace(0, 4, "https");
+  HttpRequest r;
+  r.url = url;
+  expect_error<TlsHandshakeError>(fetch(std::move(r)));
+}
+
+TEST_F(TlsClientTest, SilentPeerHitsTheTlsHandshakeTimeout) {
+  // Accepts connections and never says a word.
+  struct Silent {
+    uv_tcp_t listener{};
+    std::vector<uv_tcp_t*> accepted;
+  } silent;
+  uv_tcp_init(loop(), &silent.listener);
+  silent.listener.data = &silent;
+  sockaddr_in addr{};
+  uv_ip4_addr("127.0.0.1", 0, &addr);
+  ASSERT_EQ(uv_tcp_bind(&silent.listener, reinterpret_cast<const sockaddr*>(&addr), 0), 0);
+  ASSERT_EQ(uv_listen(reinterpret_cast<uv_stream_t*>(&silent.listener), 8,
+                      [](uv_stream_t* l, int) {
+                        auto* s = static_cast<Silent*>(l->data);
+                        auto* c = new uv_tcp_t{};
+                        uv_tcp_init(l->loop, c);
+                        uv_accept(l, reinterpret_cast<uv_stream_t*>(c));
+                        s->accepted.push_back(c);
+                      }),
+            0);
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(&silent.listener, reinterpret_cast<sockaddr*>(&bound), &len);
+  const int port = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  ClientOptions o;
+  o.tls_timeout = 150ms;
+  HttpRequest r;
+  r.url = "https://127.0.0.1:" + std::to_string(port) + "/";
+  const Result res = fetch(std::move(r), 5s, o);
+  expect_error<RequestTimeoutException>(res);
+  try {
+    std::rethrow_exception(res.error);
+  } catch (const RequestTimeoutException& e) {
+    EXPECT_EQ(e.phase(), TimeoutPhase::tls_handshake);
+  }
+  for (uv_tcp_t* c : silent.accepted) {
+    uv_close(reinterpret_cast<uv_handle_t*>(c), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+  }
+  bool listener_closed = false;
+  silent.listener.data = &listener_closed;
+  uv_close(reinterpret_cast<uv_handle_t*>(&silent.listener),
+           [](uv_handle_t* h) { *static_cast<bool*>(h->data) = true; });
+  run_for(1s, [&] { return listener_closed; });
+}
+
 }  // namespace
 }  // namespace uvscrape::http::test
