@@ -243,6 +243,7 @@ class Request {
   bool nonnavigating_ = false;
   bool archive_ = false;
   bool speculative_ = false;
+  bool url_normalised_ = false;  // set by resolution: dedup keys skip normalising again
 };
 
 #undef UVSCRAPE_REQUEST_SETTER

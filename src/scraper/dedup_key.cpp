@@ -63,13 +63,16 @@ std::string canonical_form(const Request& r) {
   std::string out = "uvscrape-dedup-v1";
   field(out, to_string(r.method()));
 
+  std::string_view url = r.url();
   std::string normalised;
-  try {
-    normalised = normalise_url(r.url());
-  } catch (const UrlError&) {
-    normalised = r.url();  // the fetch will report it; the key still works
+  if (!detail::RequestAccess::url_normalised(r)) {
+    try {
+      normalised = normalise_url(r.url());
+      url = normalised;
+    } catch (const UrlError&) {
+      // Keep the URL as given: the fetch will report it, the key still works.
+    }
   }
-  std::string_view url = normalised;
   url = url.substr(0, url.find('#'));
   const auto q = url.find('?');
   field(out, url.substr(0, q));

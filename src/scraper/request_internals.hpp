@@ -31,7 +31,12 @@ struct Request::Permanent {
 namespace detail {
 // Resolution rewrites fields a scraper cannot set directly.
 struct RequestAccess {
-  static void set_url(Request& r, std::string url) { r.url_ = std::move(url); }
+  // `url` is the output of URL normalisation/resolution.
+  static void set_normalised_url(Request& r, std::string url) {
+    r.url_ = std::move(url);
+    r.url_normalised_ = true;
+  }
+  static bool url_normalised(const Request& r) { return r.url_normalised_; }
   static void set_parent(Request& r, std::shared_ptr<const Request> parent) {
     r.parent_ = std::move(parent);
   }

@@ -30,7 +30,7 @@ const std::string& resolution_base(const Response& response) {
 Request resolve_against(Request child, std::shared_ptr<const Request> parent,
                         std::shared_ptr<const std::string> base) {
   const std::string& base_text = base ? *base : std::string();
-  detail::RequestAccess::set_url(child, resolve_url(base_text, child.url()));
+  detail::RequestAccess::set_normalised_url(child, resolve_url(base_text, child.url()));
   detail::RequestAccess::set_current_location(child,
                                               base && !base->empty() ? std::move(base) : nullptr);
   if (parent) {

@@ -187,6 +187,53 @@ TEST(Request, BuilderWorksOnLvaluesAndRvalues) {
   EXPECT_EQ(moved.priority(), 4);
 }
 
+// Contract §1.8: a request is plain data; every field survives a round trip.
+TEST(Request, RoundTripsThroughJson) {
+  Request r = Request::post("http://h/api?x=1")
+                  .to("parse_api")
+                  .at("http://h/list")
+                  .params({{"q", "a b"}})
+                  .body(std::string("\x00\xff raw", 6))
+                  .header("X-A", "1")
+                  .cookie("c", "2")
+                  .permanent_header("Authorization", "t")
+                  .permanent_cookie("sid", "s")
+                  .timeout(2.5)
+                  .verify(false)
+                  .with_data({{"docket", "A"}, {"n", {1, 2}}})
+                  .priority(9)
+                  .archive("pdf")
+                  .nonnavigating()
+                  .dedup_key("explicit-key")
+                  .speculative({"fetch_case:0", 0, 7});
+  Json saved = r;
+  EXPECT_EQ(saved["method"], "POST");
+  EXPECT_EQ(saved["continuation"], "parse_api");
+  EXPECT_EQ(saved["body_hex"], "00ff20726177");
+  Request again = request_from_json(Json::parse(saved.dump()));
+  EXPECT_EQ(Json(again), saved);
+  EXPECT_EQ(again.priority(), 9);  // explicit 9 on an archive request stays 9
+  EXPECT_EQ(std::get<std::string>(again.data()), std::string("\x00\xff raw", 6));
+  EXPECT_EQ(again.dedup_key(), "explicit-key");
+  EXPECT_EQ(again.speculation_id()->id, 7);
+  EXPECT_EQ(again.effective_headers(), r.effective_headers());
+
+  Request plain = Request::get("http://h/").to("s").form({{"a", "1"}}).json({{"k", 1}});
+  Request plain_again = request_from_json(Json(plain));
+  EXPECT_EQ(Json(plain_again), Json(plain));
+  EXPECT_FALSE(plain_again.explicit_priority());
+  EXPECT_EQ(plain_again.dedup_key(), plain.dedup_key());
+  EXPECT_EQ(Json(Request::get("u").dedup_key(skip_deduplication))["dedup_mode"], "skip");
+}
+
+TEST(Request, MalformedJsonIsAConfigError) {
+  EXPECT_THROW(request_from_json(Json::array()), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"method", "FETCH"}, {"url", "u"}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"headers", {{"a"}}}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"body_hex", "abc"}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", "high"}}), ScraperConfigError);
+}
+
 // The common case stays small: the benchmark queues a million requests.
 TEST(Request, InlineSizeIsSmall) {
   static_assert(sizeof(Request) <= 136, "Request grew: keep rare fields in the extras block");
