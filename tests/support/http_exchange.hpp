@@ -83,7 +83,9 @@ struct ServerResponse {
   std::chrono::milliseconds delay_between_chunks{0};  // between body pieces
   std::chrono::milliseconds drip_interval{0};  // slow drip: whole response 1 byte per interval
   Disconnect disconnect = Disconnect::none;
-  bool disconnect_with_reset = false;             // RST (uv_tcp_close_reset) instead of FIN
+  // RST (uv_tcp_close_reset) instead of FIN. The kernel drops what is still in
+  // its send buffer on RST, so the client may see fewer bytes than were sent.
+  bool disconnect_with_reset = false;
   size_t disconnect_after_body_bytes = SIZE_MAX;  // mid_body: SIZE_MAX means half the body
   bool invalid_status_line = false;  // "HTTP/1.1 OOPS not-a-status" instead of the status line
   bool bad_chunk_size = false;       // chunked framing with a non-hex chunk-size line
