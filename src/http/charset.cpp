@@ -12,9 +12,13 @@ namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr size_t kMetaScanBytes = 1024;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
 
 bool is_label_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -78,7 +82,8 @@ std::string_view charset_from_meta(std::string_view html) {
   size_t pos = 0;
   while ((pos = ifind(head, "<meta", pos)) != std::string_view::npos) {
     const size_t end = head.find('>', pos);
-    const std::string_view tag = head.substr(pos, end == std::string_view::npos ? head.npos : end - pos);
+    const std::string_view tag =
+        head.substr(pos, end == std::string_view::npos ? head.npos : end - pos);
     // Covers <meta charset="x"> and <meta http-equiv=... content="text/html; charset=x">.
     const size_t at = ifind(tag, "charset");
     if (at != std::string_view::npos) {
@@ -92,8 +97,8 @@ std::string_view charset_from_meta(std::string_view html) {
 
 Charset charset_from_label(std::string_view label) {
   static constexpr std::string_view kWestern[] = {
-      "windows-1252", "cp1252",     "x-cp1252", "iso-8859-1", "iso8859-1", "iso_8859-1",
-      "latin1",       "latin-1",    "l1",       "cp819",      "ibm819",    "us-ascii",
+      "windows-1252", "cp1252",     "x-cp1252",    "iso-8859-1",    "iso8859-1", "iso_8859-1",
+      "latin1",       "latin-1",    "l1",          "cp819",         "ibm819",    "us-ascii",
       "ascii",        "iso-ir-100", "csisolatin1", "ansi_x3.4-1968"};
   for (std::string_view name : kWestern) {
     if (iequals(label, name)) return Charset::windows1252;

@@ -11,9 +11,13 @@ namespace uvscrape::http {
 
 namespace {
 
-double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+double seconds(std::chrono::milliseconds ms) {
+  return static_cast<double>(ms.count()) / 1000.0;
+}
 
-uint64_t now_ms(uv_loop_t* loop) { return uv_now(loop); }
+uint64_t now_ms(uv_loop_t* loop) {
+  return uv_now(loop);
+}
 
 }  // namespace
 
@@ -43,7 +47,8 @@ const char* to_string(ConnectionState state) noexcept {
 // ---------------------------------------------------------------------------
 // Client: thin forwarding to Impl.
 
-Client::Client(uv_loop_t* loop, ClientOptions options) : impl_(new Impl(loop, std::move(options))) {}
+Client::Client(uv_loop_t* loop, ClientOptions options)
+    : impl_(new Impl(loop, std::move(options))) {}
 
 Client::~Client() {
   if (impl_ == nullptr) return;
@@ -59,8 +64,12 @@ Client::~Client() {
 RequestId Client::fetch(HttpRequest request, std::function<void(Result)> done) {
   return impl_->fetch(std::move(request), std::move(done));
 }
-void Client::cancel(RequestId id) { impl_->cancel(id); }
-void Client::close(std::function<void()> on_closed) { impl_->close(std::move(on_closed)); }
+void Client::cancel(RequestId id) {
+  impl_->cancel(id);
+}
+void Client::close(std::function<void()> on_closed) {
+  impl_->close(std::move(on_closed));
+}
 Client::Stats Client::stats() const {
   Stats s = impl_->stats;
   s.connections_open = impl_->pool.total_open();
@@ -133,14 +142,20 @@ void Client::Impl::fail_after_close(Transfer& t) {
   transfers.erase(t.id);
   uv_timer_init(loop, &d->timer);
   d->timer.data = d;
-  uv_timer_start(&d->timer, [](uv_timer_t* h) {
-    auto* d = static_cast<Deferred*>(h->data);
-    try {
-      if (d->done) d->done(Result{std::nullopt, std::make_exception_ptr(CancelledError(d->url, "client closed"))});
-    } catch (...) {
-    }
-    uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* hh) { delete static_cast<Deferred*>(hh->data); });
-  }, 0, 0);
+  uv_timer_start(
+      &d->timer,
+      [](uv_timer_t* h) {
+        auto* d = static_cast<Deferred*>(h->data);
+        try {
+          if (d->done)
+            d->done(Result{std::nullopt,
+                           std::make_exception_ptr(CancelledError(d->url, "client closed"))});
+        } catch (...) {
+        }
+        uv_close(reinterpret_cast<uv_handle_t*>(h),
+                 [](uv_handle_t* hh) { delete static_cast<Deferred*>(hh->data); });
+      },
+      0, 0);
 }
 
 void Client::Impl::schedule_kick() {
@@ -232,7 +247,8 @@ void Client::Impl::acquire_connection(Transfer& t) {
     // Make room under the total cap by closing the longest-idle connection elsewhere.
     Connection* oldest = nullptr;
     for (auto& [key, o] : pool.origins()) {
-      if (!o.idle.empty() && (oldest == nullptr || o.idle.front()->idle_since_ms < oldest->idle_since_ms)) {
+      if (!o.idle.empty() &&
+          (oldest == nullptr || o.idle.front()->idle_since_ms < oldest->idle_since_ms)) {
         oldest = o.idle.front();
       }
     }
@@ -264,10 +280,11 @@ void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) 
   target.ca_file = o.ca_file;
   target.connect_timeout = timeout_or(o.connect_timeout, options.connect_timeout);
   target.tls_timeout = timeout_or(o.tls_timeout, options.tls_timeout);
-  auto cancel = net::connect(loop, resolver, tls, target,
-                             [this, c](std::unique_ptr<net::Stream> stream, std::exception_ptr error) {
-                               on_connected(c, std::move(stream), std::move(error));
-                             });
+  auto cancel =
+      net::connect(loop, resolver, tls, target,
+                   [this, c](std::unique_ptr<net::Stream> stream, std::exception_ptr error) {
+                     on_connected(c, std::move(stream), std::move(error));
+                   });
   // connect may have answered already (an immediate failure).
   if (connections.count(c) != 0 && c->state == ConnectionState::connecting) {
     c->cancel_connect = std::move(cancel);
@@ -362,8 +379,8 @@ void Client::Impl::arm_read_timer(Connection& c, Transfer& t, bool first_byte) {
   const TimeoutPhase phase = first_byte ? TimeoutPhase::first_byte : TimeoutPhase::idle_read;
   Transfer* tp = &t;
   c.read_timer.start(static_cast<uint64_t>(timeout.count()), [this, tp, timeout, phase] {
-    fail(*tp, std::make_exception_ptr(
-                  RequestTimeoutException(tp->url_text, seconds(timeout), phase)));
+    fail(*tp,
+         std::make_exception_ptr(RequestTimeoutException(tp->url_text, seconds(timeout), phase)));
   });
 }
 
@@ -386,9 +403,12 @@ void Client::Impl::release(Connection& c) {
   c.idle_since_ms = now_ms(loop);
   pool.put_idle(origin, &c);
   if (!uv_is_active(reinterpret_cast<uv_handle_t*>(sweep))) {
-    uv_timer_start(sweep, [](uv_timer_t* h) {
-      if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
-    }, static_cast<uint64_t>(options.pool_idle_timeout.count()), 0);
+    uv_timer_start(
+        sweep,
+        [](uv_timer_t* h) {
+          if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
+        },
+        static_cast<uint64_t>(options.pool_idle_timeout.count()), 0);
   }
 }
 
@@ -408,9 +428,12 @@ void Client::Impl::sweep_idle() {
   }
   for (Connection* c : expired) retire(*c);
   if (next_due != UINT64_MAX) {
-    uv_timer_start(sweep, [](uv_timer_t* h) {
-      if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
-    }, next_due - now, 0);
+    uv_timer_start(
+        sweep,
+        [](uv_timer_t* h) {
+          if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
+        },
+        next_due - now, 0);
   }
 }
 
@@ -535,8 +558,8 @@ void Client::Impl::close(std::function<void()> on_closed_) {
   for (RequestId id : ids) {
     auto it = transfers.find(id);
     if (it == transfers.end()) continue;
-    fail(*it->second, std::make_exception_ptr(CancelledError(it->second->url_text, "client closed")),
-         true);
+    fail(*it->second,
+         std::make_exception_ptr(CancelledError(it->second->url_text, "client closed")), true);
   }
   std::vector<Connection*> all;
   for (auto& [c, owned] : connections) all.push_back(c);

@@ -53,7 +53,7 @@ struct RequestOptions {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;  // absolute http(s) URL
+  std::string url;                                           // absolute http(s) URL
   std::vector<std::pair<std::string, std::string>> params;   // appended as the query string
   std::vector<std::pair<std::string, std::string>> headers;  // sent in order
   std::vector<std::pair<std::string, std::string>> cookies;  // rendered as a Cookie header
@@ -69,7 +69,7 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   Headers headers;
-  std::string body;  // decoded (Content-Encoding removed)
+  std::string body;          // decoded (Content-Encoding removed)
   std::string text() const;  // body decoded by charset: Content-Type, <meta charset>, UTF-8
   std::string url;           // the final URL, after redirects
   std::vector<std::string> redirect_chain;  // every URL fetched before `url`, in order
@@ -88,8 +88,8 @@ struct ClientOptions {
   size_t max_header_bytes = 64 * 1024;
   size_t max_body_bytes = 256ull * 1024 * 1024;
   size_t max_decoded_bytes = 256ull * 1024 * 1024;  // decompression-bomb guard
-  std::string user_agent;  // empty: "uvscrape/<version>"
-  std::string ca_file;     // empty: the system bundle from ca-certificates
+  std::string user_agent;                           // empty: "uvscrape/<version>"
+  std::string ca_file;                              // empty: the system bundle from ca-certificates
 };
 
 using RequestId = uint64_t;

@@ -151,12 +151,12 @@ struct Client::Impl {
   RequestId next_id = 1;
   uint64_t kicks = 0;
   std::unordered_map<RequestId, std::unique_ptr<Transfer>> transfers;
-  std::vector<Transfer*> pending;                  // start on the next kick
-  std::vector<std::unique_ptr<Transfer>> graveyard;  // finished, freed on the next kick
+  std::vector<Transfer*> pending;                     // start on the next kick
+  std::vector<std::unique_ptr<Transfer>> graveyard;   // finished, freed on the next kick
   std::vector<std::unique_ptr<Transfer>> completing;  // finished, `done` runs on the next kick
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
 
-  uv_idle_t* kick = nullptr;   // runs on_kick once per loop turn while needed
+  uv_idle_t* kick = nullptr;    // runs on_kick once per loop turn while needed
   uv_timer_t* sweep = nullptr;  // closes idle connections; unref'd
 
   bool closing = false;

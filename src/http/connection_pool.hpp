@@ -30,7 +30,9 @@ class ConnectionPool {
   Origin& origin(const std::string& key) { return origins_[key]; }
 
   // A slot for a new connection to `o` is free under both caps.
-  bool may_open(const Origin& o) const { return o.open < max_per_origin_ && total_open_ < max_total_; }
+  bool may_open(const Origin& o) const {
+    return o.open < max_per_origin_ && total_open_ < max_total_;
+  }
   // Only the total cap is in the way (an idle connection elsewhere may be evicted).
   bool blocked_by_total_only(const Origin& o) const {
     return o.open < max_per_origin_ && total_open_ >= max_total_;

@@ -108,9 +108,9 @@ class ZlibStage final : public DecodingStage {
         }
         if (rc == Z_BUF_ERROR) break;  // needs more input
         if (rc != Z_OK) {
-          throw ProtocolError(url_, std::string("corrupt ") +
-                                        (kind_ == Kind::gzip ? "gzip" : "deflate") + " body: " +
-                                        (z_.msg != nullptr ? z_.msg : "inflate failed"));
+          throw ProtocolError(url_,
+                              std::string("corrupt ") + (kind_ == Kind::gzip ? "gzip" : "deflate") +
+                                  " body: " + (z_.msg != nullptr ? z_.msg : "inflate failed"));
         }
       } while (z_.avail_out == 0 || z_.avail_in > 0);
     }
@@ -128,7 +128,9 @@ class ZlibStage final : public DecodingStage {
 class BrotliStage final : public DecodingStage {
  public:
   BrotliStage(std::string url, size_t limit)
-      : url_(std::move(url)), guard_(url_, limit), state_(BrotliDecoderCreateInstance(nullptr, nullptr, nullptr)) {
+      : url_(std::move(url)),
+        guard_(url_, limit),
+        state_(BrotliDecoderCreateInstance(nullptr, nullptr, nullptr)) {
     if (state_ == nullptr) throw ProtocolError(url_, "brotli init failed");
   }
   ~BrotliStage() override { BrotliDecoderDestroyInstance(state_); }
@@ -142,8 +144,8 @@ class BrotliStage final : public DecodingStage {
       out.resize(old + kOutChunk);
       auto next_out = reinterpret_cast<uint8_t*>(out.data() + old);
       size_t avail_out = kOutChunk;
-      const BrotliDecoderResult rc =
-          BrotliDecoderDecompressStream(state_, &avail_in, &next_in, &avail_out, &next_out, nullptr);
+      const BrotliDecoderResult rc = BrotliDecoderDecompressStream(state_, &avail_in, &next_in,
+                                                                   &avail_out, &next_out, nullptr);
       out.resize(old + (kOutChunk - avail_out));
       guard_.produced(out.size() - old);
       if (rc == BROTLI_DECODER_RESULT_ERROR) {
@@ -185,9 +187,11 @@ ContentDecoder::ContentDecoder(std::string_view content_encoding, std::string ur
     const std::string_view coding = *it;
     if (coding.empty() || iequals(coding, "identity")) continue;
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
-      stages_.push_back(std::make_unique<ZlibStage>(ZlibStage::Kind::gzip, url_, max_decoded_bytes_));
+      stages_.push_back(
+          std::make_unique<ZlibStage>(ZlibStage::Kind::gzip, url_, max_decoded_bytes_));
     } else if (iequals(coding, "deflate")) {
-      stages_.push_back(std::make_unique<ZlibStage>(ZlibStage::Kind::deflate, url_, max_decoded_bytes_));
+      stages_.push_back(
+          std::make_unique<ZlibStage>(ZlibStage::Kind::deflate, url_, max_decoded_bytes_));
     } else if (iequals(coding, "br")) {
       stages_.push_back(std::make_unique<BrotliStage>(url_, max_decoded_bytes_));
     } else {

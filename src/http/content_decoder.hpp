@@ -45,7 +45,7 @@ class ContentDecoder {
   size_t max_decoded_bytes_;
   size_t decoded_bytes_ = 0;
   std::vector<std::unique_ptr<DecodingStage>> stages_;  // in decoding order
-  std::vector<std::string> scratch_;                     // between stages
+  std::vector<std::string> scratch_;                    // between stages
 };
 
 }  // namespace uvscrape::http

@@ -38,8 +38,8 @@ Url RedirectTracker::follow(const Url& current, std::string_view location,
     try {
       return current.resolve(location);
     } catch (const UrlError& e) {
-      throw RedirectRefusedError(from, "unusable Location '" + std::string(location) +
-                                           "': " + e.reason());
+      throw RedirectRefusedError(
+          from, "unusable Location '" + std::string(location) + "': " + e.reason());
     }
   }();
   if (current.is_https() && !next.is_https() && !allow_downgrade_) {
@@ -49,8 +49,7 @@ Url RedirectTracker::follow(const Url& current, std::string_view location,
     throw TooManyRedirectsError(from, "redirect loop back to " + next.str_without_fragment());
   }
   if (++hops_ > max_redirects_) {
-    throw TooManyRedirectsError(from, "more than " + std::to_string(max_redirects_) +
-                                          " redirects");
+    throw TooManyRedirectsError(from, "more than " + std::to_string(max_redirects_) + " redirects");
   }
   chain_.push_back(from);
   return next;

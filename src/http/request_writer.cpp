@@ -44,11 +44,13 @@ bool method_expects_body(std::string_view method) {
 
 }  // namespace
 
-std::string default_user_agent() { return std::string("uvscrape/") + UVSCRAPE_VERSION; }
+std::string default_user_agent() {
+  return std::string("uvscrape/") + UVSCRAPE_VERSION;
+}
 
 RequestBody make_request_body(const HttpRequest& request) {
-  const int forms = int(request.body.has_value()) + int(request.form.has_value()) +
-                    int(request.json.has_value());
+  const int forms =
+      int(request.body.has_value()) + int(request.form.has_value()) + int(request.json.has_value());
   if (forms > 1) throw UrlError(request.url, "a request has at most one of body, form, json");
   RequestBody body;
   if (request.body) {

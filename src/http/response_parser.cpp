@@ -135,8 +135,8 @@ int ResponseParser::on_headers_complete(llhttp_t* p) {
   ResponseParser& s = self(p);
   const int status = llhttp_get_status_code(p);
   if (status == 101) {
-    return s.fail(std::make_exception_ptr(
-        ProtocolError(s.url_, "unexpected 101 Switching Protocols")));
+    return s.fail(
+        std::make_exception_ptr(ProtocolError(s.url_, "unexpected 101 Switching Protocols")));
   }
   if (status >= 100 && status < 200) {
     s.informational_ = true;  // 100 Continue, 103 Early Hints: the real response follows

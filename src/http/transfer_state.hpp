@@ -39,19 +39,15 @@ constexpr bool is_allowed(TransferState from, TransferState to) noexcept {
   switch (from) {
     case S::pending:
       return to == S::queued || to == S::connecting || to == S::awaiting || to == S::finished;
-    case S::queued:
-      return to == S::connecting || to == S::awaiting || to == S::finished;
-    case S::connecting:
-      return to == S::awaiting || to == S::finished;
+    case S::queued: return to == S::connecting || to == S::awaiting || to == S::finished;
+    case S::connecting: return to == S::awaiting || to == S::finished;
     case S::awaiting:
       return to == S::receiving || to == S::connecting || to == S::queued || to == S::finished;
     case S::receiving:
       return to == S::paused || to == S::queued || to == S::connecting || to == S::awaiting ||
              to == S::finished;
-    case S::paused:
-      return to == S::receiving || to == S::finished;
-    case S::finished:
-      return false;
+    case S::paused: return to == S::receiving || to == S::finished;
+    case S::finished: return false;
   }
   return false;
 }
@@ -61,14 +57,10 @@ constexpr bool is_allowed(TransferState from, TransferState to) noexcept {
 constexpr bool is_allowed(ConnectionState from, ConnectionState to) noexcept {
   using C = ConnectionState;
   switch (from) {
-    case C::connecting:
-      return to == C::busy || to == C::closing;
-    case C::busy:
-      return to == C::idle || to == C::busy || to == C::closing;
-    case C::idle:
-      return to == C::busy || to == C::closing;
-    case C::closing:
-      return false;
+    case C::connecting: return to == C::busy || to == C::closing;
+    case C::busy: return to == C::idle || to == C::busy || to == C::closing;
+    case C::idle: return to == C::busy || to == C::closing;
+    case C::closing: return false;
   }
   return false;
 }

@@ -1,6 +1,7 @@
+#include "http/charset.hpp"
+
 #include <gtest/gtest.h>
 
-#include "http/charset.hpp"
 #include "http/client.hpp"
 
 namespace uvscrape::http {
@@ -14,8 +15,10 @@ TEST(Charset, FromContentType) {
 }
 
 TEST(Charset, FromMetaTagsInTheFirst1024Bytes) {
-  EXPECT_EQ(charset_from_meta("<html><head><meta charset=\"windows-1252\"></head>"), "windows-1252");
-  EXPECT_EQ(charset_from_meta("<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=iso-8859-1\">"),
+  EXPECT_EQ(charset_from_meta("<html><head><meta charset=\"windows-1252\"></head>"),
+            "windows-1252");
+  EXPECT_EQ(charset_from_meta(
+                "<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=iso-8859-1\">"),
             "iso-8859-1");
   EXPECT_EQ(charset_from_meta("<meta name=x><meta charset='latin1'>"), "latin1");
   EXPECT_EQ(charset_from_meta(std::string(1100, ' ') + "<meta charset=latin1>"), "");
@@ -35,13 +38,19 @@ TEST(Charset, Labels) {
 
 TEST(Charset, Utf8InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(decode_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
-  EXPECT_EQ(decode_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(decode_utf8("\xC3"), "\xEF\xBF\xBD");                   // truncated at the end
-  EXPECT_EQ(decode_utf8("\xE2\x82" "x"), "\xEF\xBF\xBD" "x");       // truncated 3-byte
-  EXPECT_EQ(decode_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // overlong
+  EXPECT_EQ(decode_utf8("a\xFF"
+                        "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(decode_utf8("\xC3"), "\xEF\xBF\xBD");  // truncated at the end
+  EXPECT_EQ(decode_utf8("\xE2\x82"
+                        "x"),
+            "\xEF\xBF\xBD"
+            "x");                                                  // truncated 3-byte
+  EXPECT_EQ(decode_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
   EXPECT_EQ(decode_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(decode_utf8("\xF0\x9F\x90\x9B"), "\xF0\x9F\x90\x9B");   // a bug, 4 bytes
-  EXPECT_EQ(decode_utf8("\xEF\xBB\xBFhi"), "hi");                   // BOM dropped
+  EXPECT_EQ(decode_utf8("\xF0\x9F\x90\x9B"), "\xF0\x9F\x90\x9B");                  // a bug, 4 bytes
+  EXPECT_EQ(decode_utf8("\xEF\xBB\xBFhi"), "hi");                                  // BOM dropped
 }
 
 TEST(Charset, Windows1252AndLatin1ToUtf8) {

@@ -6,7 +6,8 @@ namespace uvscrape::http::test {
 namespace {
 
 TEST_F(ClientTest, GetReturnsStatusHeadersBodyAndSendsDefaults) {
-  server().respond("GET", "/hello", ServerResponse::html("<p>hi</p>").header("X-Twice", "1").header("X-Twice", "2"));
+  server().respond("GET", "/hello",
+                   ServerResponse::html("<p>hi</p>").header("X-Twice", "1").header("X-Twice", "2"));
   const Result r = get("/hello?a=1");
   const HttpResponse resp = ok(r);
   EXPECT_EQ(resp.status, 200);
@@ -31,7 +32,8 @@ TEST_F(ClientTest, ParamsHeadersCookiesAndFormBodyReachTheServer) {
   r.params = {{"page", "2"}};
   r.headers = {{"X-Custom", "yes"}, {"User-Agent", "custom/1"}};
   r.cookies = {{"session", "s1"}};
-  r.form = std::vector<std::pair<std::string, std::string>>{{"from_date", "2024-01-01"}, {"q", "a b"}};
+  r.form =
+      std::vector<std::pair<std::string, std::string>>{{"from_date", "2024-01-01"}, {"q", "a b"}};
   ok(fetch(std::move(r)));
   const auto req = server().last_request();
   ASSERT_TRUE(req);
@@ -152,10 +154,12 @@ TEST_F(ClientTest, ManyRequestsEachDoneExactlyOnce) {
     });
   }
   run_for(5s, [&] {
-    for (int n : calls) if (n == 0) return false;
+    for (int n : calls)
+      if (n == 0) return false;
     return true;
   });
-  run_for(50ms, [] { return false; }, false);
+  run_for(
+      50ms, [] { return false; }, false);
   for (int n : calls) EXPECT_EQ(n, 1);
   EXPECT_EQ(c.stats().requests_completed, 50u);
 }

@@ -18,8 +18,8 @@ TEST_F(ClientTest, CancelInFlightRequestGivesCancelledError) {
   run_for(2s, [&] { return result.has_value(); });
   ASSERT_TRUE(result);
   expect_error<CancelledError>(*result);
-  c.cancel(id);      // twice: ignored
-  c.cancel(999999);  // unknown: ignored
+  c.cancel(id);                               // twice: ignored
+  c.cancel(999999);                           // unknown: ignored
   EXPECT_EQ(c.stats().connections_open, 0u);  // the half-used connection was closed
 }
 
@@ -35,9 +35,10 @@ TEST_F(ClientTest, CancelBeforeStartAndWhileQueued) {
   for (size_t i = 0; i < 3; ++i) {
     HttpRequest r;
     r.url = server().url("/s");
-    ids.push_back(c.fetch(std::move(r), [&results, i](Result res) { results[i] = std::move(res); }));
+    ids.push_back(
+        c.fetch(std::move(r), [&results, i](Result res) { results[i] = std::move(res); }));
   }
-  c.cancel(ids[0]);  // not started yet
+  c.cancel(ids[0]);                      // not started yet
   EXPECT_FALSE(results[0].has_value());  // never synchronously
   run_for(2s, [&] { return server().request_count() == 1; });
   c.cancel(ids[2]);  // queued behind ids[1]

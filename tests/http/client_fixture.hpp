@@ -60,8 +60,9 @@ class ClientTest : public ::testing::Test {
     uv_timer_t timer;
     uv_timer_init(&loop_, &timer);
     timer.data = &expired;
-    uv_timer_start(&timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; },
-                   static_cast<uint64_t>(deadline.count()), 0);
+    uv_timer_start(
+        &timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; },
+        static_cast<uint64_t>(deadline.count()), 0);
     // Unref'd: the deadline alone must not keep the loop alive.
     uv_unref(reinterpret_cast<uv_handle_t*>(&timer));
     while (!done() && !expired) {

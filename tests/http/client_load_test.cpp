@@ -13,8 +13,8 @@ constexpr size_t kDistinctBodies = 64;
 constexpr size_t kPoolCap = 16;
 
 uint32_t checksum(std::string_view s) {
-  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(s.data()),
-                                     static_cast<uInt>(s.size())));
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
 }
 
 TEST_F(ClientTest, TwoThousandRequestsSixtyFourInFlightByteExact) {

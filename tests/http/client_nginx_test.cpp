@@ -24,7 +24,8 @@ std::string file_body(size_t n, unsigned seed) {
 
 class NginxTest : public ClientTest {
  protected:
-  std::vector<Result> fetch_many(const std::vector<std::string>& urls, std::chrono::milliseconds deadline = 20s,
+  std::vector<Result> fetch_many(const std::vector<std::string>& urls,
+                                 std::chrono::milliseconds deadline = 20s,
                                  ClientOptions options = {}) {
     Client& c = client(std::move(options));
     std::vector<Result> results(urls.size());
@@ -55,7 +56,8 @@ TEST_F(NginxTest, StaticFilesByteExactWithContentLength) {
   const HttpResponse b = ok(fetch(std::move(r), 10s));
   EXPECT_EQ(b.headers.get("Content-Length"), std::to_string(big.size()));
   EXPECT_TRUE(b.body == big);
-  const auto results = fetch_many({nginx.url("/small.txt"), nginx.url("/empty.txt"), nginx.url("/missing")});
+  const auto results =
+      fetch_many({nginx.url("/small.txt"), nginx.url("/empty.txt"), nginx.url("/missing")});
   EXPECT_EQ(ok(results[0]).body, small);
   EXPECT_EQ(ok(results[1]).body, "");
   EXPECT_EQ(ok(results[2]).status, 404);
@@ -82,7 +84,8 @@ TEST_F(NginxTest, KeepaliveRequestsThreeIsCopedWith) {
   NginxOptions o;
   o.keepalive_requests = 3;
   NginxFixture nginx(o);
-  for (int i = 0; i < 8; ++i) nginx.write_file("f" + std::to_string(i) + ".txt", file_body(1000 + 997 * i, 10 + i));
+  for (int i = 0; i < 8; ++i)
+    nginx.write_file("f" + std::to_string(i) + ".txt", file_body(1000 + 997 * i, 10 + i));
   nginx.start();
   // Sequential: every third response closes the connection.
   for (int i = 0; i < 12; ++i) {
@@ -96,7 +99,9 @@ TEST_F(NginxTest, KeepaliveRequestsThreeIsCopedWith) {
   for (int i = 0; i < 200; ++i) urls.push_back(nginx.url("/f" + std::to_string(i % 8) + ".txt"));
   const auto results = fetch_many(urls);
   for (size_t i = 0; i < results.size(); ++i) {
-    EXPECT_EQ(ok(results[i]).body, file_body(1000 + 997 * (i % 8), 10 + static_cast<unsigned>(i % 8))) << i;
+    EXPECT_EQ(ok(results[i]).body,
+              file_body(1000 + 997 * (i % 8), 10 + static_cast<unsigned>(i % 8)))
+        << i;
   }
 }
 
@@ -109,8 +114,8 @@ TEST_F(NginxTest, TlsWithATestCaCertificate) {
   const std::string text = file_body(200'000, 3);
   nginx.write_file("s.txt", text);
   nginx.start();
-  const auto results = fetch_many({nginx.tls_url("/s.txt"), nginx.tls_url("/s.txt"),
-                                   nginx.tls_url("/s.txt", "localhost")});
+  const auto results = fetch_many(
+      {nginx.tls_url("/s.txt"), nginx.tls_url("/s.txt"), nginx.tls_url("/s.txt", "localhost")});
   for (const Result& r : results) EXPECT_TRUE(ok(r).body == text);
   // Without the test CA the certificate is not trusted.
   HttpRequest untrusted;

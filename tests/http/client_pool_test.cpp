@@ -144,7 +144,8 @@ TEST_F(PoolTest, DeadPooledConnectionIsRetriedOnceForIdempotentRequests) {
 TEST_F(PoolTest, RetryHappensOnlyOnce) {
   server().route("GET", "/dead", [](const ServerRequest& req, ServerResponse& res) {
     res = ServerResponse::text("first");
-    if (req.index_on_connection >= 2 || req.connection_id >= 2) res.disconnect = Disconnect::before_response;
+    if (req.index_on_connection >= 2 || req.connection_id >= 2)
+      res.disconnect = Disconnect::before_response;
   });
   ok(get("/dead"));
   // Reused connection dies; the fresh one dies too: no second retry.

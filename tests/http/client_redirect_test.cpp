@@ -11,8 +11,9 @@ TEST_F(ClientTest, RedirectChainIsFollowedAndReported) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "landed");
   EXPECT_EQ(r.url, server().url("/final"));
-  EXPECT_EQ(r.redirect_chain, (std::vector<std::string>{server().url("/hop/0"), server().url("/hop/1"),
-                                                       server().url("/hop/2")}));
+  EXPECT_EQ(r.redirect_chain,
+            (std::vector<std::string>{server().url("/hop/0"), server().url("/hop/1"),
+                                      server().url("/hop/2")}));
   EXPECT_EQ(server().connections_accepted(), 1u);  // every hop on the kept-alive connection
 }
 

@@ -17,7 +17,8 @@ std::string pattern(size_t n) {
 // Collects chunks; optionally pauses after each one and resumes from a timer.
 class RecordingSink : public BodySink {
  public:
-  RecordingSink(uv_loop_t* loop, bool pause) : loop_(loop), pause_(pause), timer_(new uv_timer_t{}) {
+  RecordingSink(uv_loop_t* loop, bool pause)
+      : loop_(loop), pause_(pause), timer_(new uv_timer_t{}) {
     uv_timer_init(loop_, timer_);
     timer_->data = this;
   }
@@ -41,13 +42,16 @@ class RecordingSink : public BodySink {
     paused_ = true;
     ++pauses_;
     resume_ = std::move(resume);
-    uv_timer_start(timer_, [](uv_timer_t* t) {
-      auto* self = static_cast<RecordingSink*>(t->data);
-      if (self == nullptr) return;
-      self->paused_ = false;
-      auto resume = std::move(self->resume_);
-      resume();
-    }, 1, 0);
+    uv_timer_start(
+        timer_,
+        [](uv_timer_t* t) {
+          auto* self = static_cast<RecordingSink*>(t->data);
+          if (self == nullptr) return;
+          self->paused_ = false;
+          auto resume = std::move(self->resume_);
+          resume();
+        },
+        1, 0);
     return false;
   }
 
@@ -128,7 +132,8 @@ TEST_F(ClientTest, PausedSinkHoldsTheServerBack) {
   std::optional<Result> result;
   const RequestId id = c.fetch(std::move(r), [&](Result res) { result = std::move(res); });
   run_for(10s, [&] { return sink.bytes > 0; });
-  run_for(300ms, [] { return false; }, false);  // time for the server to push more, if it could
+  run_for(
+      300ms, [] { return false; }, false);  // time for the server to push more, if it could
   EXPECT_FALSE(result.has_value());
   EXPECT_LT(sink.bytes, 2u * 1024u * 1024u);  // far from the 64 MiB on offer
   c.cancel(id);

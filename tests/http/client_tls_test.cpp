@@ -22,7 +22,8 @@ class TlsClientTest : public ClientTest {
   }
   void close_server(std::unique_ptr<TestServer>& s) {
     s->close();
-    run_for(3s, [&] { return s->open_connections() == 0; }, false);
+    run_for(
+        3s, [&] { return s->open_connections() == 0; }, false);
   }
   HttpRequest request_to(const TestServer& s, const std::string& path, bool use_test_ca = true) {
     HttpRequest r;
@@ -162,7 +163,8 @@ TEST_F(TlsClientTest, SilentPeerHitsTheTlsHandshakeTimeout) {
     EXPECT_EQ(e.phase(), TimeoutPhase::tls_handshake);
   }
   for (uv_tcp_t* c : silent.accepted) {
-    uv_close(reinterpret_cast<uv_handle_t*>(c), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    uv_close(reinterpret_cast<uv_handle_t*>(c),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
   }
   bool listener_closed = false;
   silent.listener.data = &listener_closed;

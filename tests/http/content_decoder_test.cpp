@@ -1,9 +1,10 @@
+#include "http/content_decoder.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "content_encoder.hpp"
-#include "http/content_decoder.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::http {

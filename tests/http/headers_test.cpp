@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "uvscrape/headers.hpp"
+
+#include <gtest/gtest.h>
 
 namespace uvscrape {
 namespace {

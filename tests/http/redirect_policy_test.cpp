@@ -1,6 +1,7 @@
+#include "http/redirect_policy.hpp"
+
 #include <gtest/gtest.h>
 
-#include "http/redirect_policy.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::http {
@@ -18,12 +19,12 @@ TEST(RedirectRules, MethodAndBodyRewriting) {
     const char* out;
     bool keep_body;
   };
-  for (Row r : {Row{303, "POST", "GET", false}, Row{303, "PUT", "GET", false},
-                Row{303, "GET", "GET", false}, Row{303, "HEAD", "HEAD", true},
-                Row{301, "POST", "GET", false}, Row{302, "POST", "GET", false},
-                Row{301, "PUT", "PUT", true}, Row{302, "GET", "GET", true},
-                Row{307, "POST", "POST", true}, Row{308, "POST", "POST", true},
-                Row{307, "DELETE", "DELETE", true}}) {
+  for (Row r :
+       {Row{303, "POST", "GET", false}, Row{303, "PUT", "GET", false},
+        Row{303, "GET", "GET", false}, Row{303, "HEAD", "HEAD", true},
+        Row{301, "POST", "GET", false}, Row{302, "POST", "GET", false},
+        Row{301, "PUT", "PUT", true}, Row{302, "GET", "GET", true}, Row{307, "POST", "POST", true},
+        Row{308, "POST", "POST", true}, Row{307, "DELETE", "DELETE", true}}) {
     const RedirectRewrite w = rewrite_for_redirect(r.status, r.in);
     EXPECT_EQ(w.method, r.out) << r.status << " " << r.in;
     EXPECT_EQ(w.keep_body, r.keep_body) << r.status << " " << r.in;
@@ -40,8 +41,8 @@ TEST(RedirectTracker, ResolvesRelativeLocationsAndRecordsTheChain) {
   EXPECT_EQ(c.str(), "http://other:8080/d");
   Url d = tracker.follow(c, "https://secure/e", "GET");
   EXPECT_EQ(d.str(), "https://secure/e");
-  EXPECT_EQ(tracker.chain(), (std::vector<std::string>{"http://h/a/b", "http://h/c?x=1",
-                                                      "http://other:8080/d"}));
+  EXPECT_EQ(tracker.chain(),
+            (std::vector<std::string>{"http://h/a/b", "http://h/c?x=1", "http://other:8080/d"}));
   EXPECT_EQ(tracker.hops(), 3);
 }
 

@@ -1,6 +1,7 @@
+#include "http/request_writer.hpp"
+
 #include <gtest/gtest.h>
 
-#include "http/request_writer.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape_version.h"
 
@@ -31,7 +32,8 @@ TEST(RequestWriter, GetWithDefaults) {
   EXPECT_EQ(serialise(r),
             "GET /a/b?x=1 HTTP/1.1\r\n"
             "Host: example.com\r\n"
-            "User-Agent: uvscrape/" UVSCRAPE_VERSION "\r\n"
+            "User-Agent: uvscrape/" UVSCRAPE_VERSION
+            "\r\n"
             "Accept: */*\r\n"
             "Accept-Encoding: gzip, deflate, br\r\n"
             "\r\n");
@@ -56,7 +58,8 @@ TEST(RequestWriter, ParamsAreAppendedToTheQuery) {
 TEST(RequestWriter, UserHeadersInOrderAndOverrideDefaultsCaseInsensitively) {
   HttpRequest r;
   r.url = "http://h/";
-  r.headers = {{"X-B", "2"}, {"user-agent", "mine/1"}, {"X-A", "1"}, {"ACCEPT-ENCODING", "identity"}};
+  r.headers = {
+      {"X-B", "2"}, {"user-agent", "mine/1"}, {"X-A", "1"}, {"ACCEPT-ENCODING", "identity"}};
   const std::string s = serialise(r);
   EXPECT_EQ(s,
             "GET / HTTP/1.1\r\n"
@@ -96,7 +99,8 @@ TEST(RequestWriter, RawBodyKeepsUserContentTypeAndIgnoresUserFraming) {
   r.method = "POST";
   r.url = "http://h/raw";
   r.body = std::string("\0\1\2", 3);
-  r.headers = {{"content-type", "application/octet-stream"}, {"Content-Length", "999"},
+  r.headers = {{"content-type", "application/octet-stream"},
+               {"Content-Length", "999"},
                {"Transfer-Encoding", "chunked"}};
   const std::string s = serialise(r);
   EXPECT_NE(s.find("content-type: application/octet-stream\r\n"), std::string::npos);

@@ -1,6 +1,7 @@
+#include "http/response_parser.hpp"
+
 #include <gtest/gtest.h>
 
-#include "http/response_parser.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::http {
@@ -48,9 +49,10 @@ TEST_F(ParserTest, ContentLengthBodyInOneGoAndBytewise) {
 TEST_F(ParserTest, ChunkedBodyWithTrailers) {
   for (bool bytewise : {false, true}) {
     reset();
-    feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
-         bytewise);
+    feed(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+        bytewise);
     EXPECT_TRUE(parser.complete());
     EXPECT_TRUE(parser.reusable());
     EXPECT_EQ(rec.body, "hello world");
@@ -84,8 +86,9 @@ TEST_F(ParserTest, NoBodyForHead204And304) {
 
 TEST_F(ParserTest, InformationalResponsesAreSkipped) {
   reset();
-  feed("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
-       "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
+  feed(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
+      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
   EXPECT_EQ(rec.heads, 1);
   EXPECT_EQ(rec.status, 201);
   EXPECT_FALSE(rec.headers.contains("Link"));

@@ -7,7 +7,8 @@ namespace {
 
 TEST(TransferStates, FinishedIsFinal) {
   using S = TransferState;
-  for (S to : {S::pending, S::queued, S::connecting, S::awaiting, S::receiving, S::paused, S::finished}) {
+  for (S to :
+       {S::pending, S::queued, S::connecting, S::awaiting, S::receiving, S::paused, S::finished}) {
     EXPECT_FALSE(is_allowed(S::finished, to)) << to_string(to);
   }
   for (S from : {S::pending, S::queued, S::connecting, S::awaiting, S::receiving, S::paused}) {
@@ -25,7 +26,8 @@ TEST(TransferStates, OnlyReceivingPausesAndPausedOnlyResumes) {
 
 TEST(ConnectionStates, ClosingIsFinal) {
   using C = ConnectionState;
-  for (C to : {C::connecting, C::busy, C::idle, C::closing}) EXPECT_FALSE(is_allowed(C::closing, to));
+  for (C to : {C::connecting, C::busy, C::idle, C::closing})
+    EXPECT_FALSE(is_allowed(C::closing, to));
   EXPECT_FALSE(is_allowed(C::connecting, C::idle));  // a fresh connection first carries its request
   EXPECT_TRUE(is_allowed(C::idle, C::busy));
 }
