@@ -319,6 +319,53 @@ TEST(Scraper, StepsMayBeLambdasOrFunctionsReturningVectors) {
   EXPECT_EQ(run_step(s, "vector_member", response_for(q)).size(), 1u);
 }
 
+class GeneratorEntryScraper : public Scraper<> {
+ public:
+  GeneratorEntryScraper() { entry("pages", &GeneratorEntryScraper::pages, {"count"}); }
+  Generator<Request> pages(int count) {
+    for (int i = 1; i <= count; ++i)
+      co_yield Request::get("http://h/p/" + std::to_string(i)).to("s");
+  }
+};
+
+TEST(Entries, MayBeGeneratorsOfRequests) {
+  GeneratorEntryScraper s;
+  auto requests = s.initial_seed(Json::array({{{"pages", {{"count", 3}}}}}));
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].url(), "http://h/p/3");
+}
+
+struct Counted {
+  static inline int alive = 0;
+  Counted() { ++alive; }
+  Counted(const Counted&) { ++alive; }
+  ~Counted() { --alive; }
+};
+
+Generator<int> counting(int n, bool fail_at_end) {
+  Counted guard;
+  for (int i = 0; i < n; ++i) co_yield i;
+  if (fail_at_end) throw std::runtime_error("end");
+}
+
+TEST(Generator, YieldsInOrderRethrowsAndCleansUpWhenAbandoned) {
+  EXPECT_EQ(counting(3, false).collect(), (std::vector<int>{0, 1, 2}));
+  EXPECT_THROW(counting(2, true).collect(), std::runtime_error);
+  {
+    Generator<int> g = counting(5, false);
+    auto it = g.begin();
+    EXPECT_EQ(*it, 0);
+    ++it;
+    EXPECT_EQ(*it, 1);
+    EXPECT_EQ(Counted::alive, 1);
+  }  // abandoned half-way: the frame and its locals are destroyed
+  EXPECT_EQ(Counted::alive, 0);
+  Generator<int> moved = counting(1, false);
+  Generator<int> target = std::move(moved);
+  EXPECT_EQ(target.collect(), (std::vector<int>{0}));
+  EXPECT_TRUE(moved.collect().empty());
+}
+
 TEST(StatusClassification, Defaults) {
   CourtScraper s;
   for (int c : {200, 201, 204, 208, 226, 304})
