@@ -117,6 +117,21 @@ TEST_F(ClientTest, NoBodyForHead204And304) {
   EXPECT_EQ(server().connections_accepted(), 1u);
 }
 
+TEST_F(ClientTest, InformationalResponsesAreSkipped) {
+  ServerResponse resp = ServerResponse::text("final");
+  resp.informational = {100, 103};
+  server().respond("POST", "/interim", resp);
+  HttpRequest r;
+  r.method = "POST";
+  r.url = server().url("/interim");
+  r.body = "payload";
+  const HttpResponse got = ok(fetch(std::move(r)));
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, "final");
+  EXPECT_EQ(ok(get("/interim")).status, 404);  // the connection stayed in sync
+  EXPECT_EQ(server().connections_accepted(), 1u);
+}
+
 TEST_F(ClientTest, AnyStatusIsAResponseNotAnError) {
   for (int status : {201, 400, 404, 429, 500, 503, 599}) {
     server().respond("GET", "/s" + std::to_string(status), ServerResponse::with_status(status));
