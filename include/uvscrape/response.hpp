@@ -48,6 +48,9 @@ class Response {
   // ("Failed to parse JSON: ...") naming the URL.
   const Json& json() const;
 
+  // The fetched request's accumulated data ({} when none).
+  const Json& accumulated_data() const noexcept;
+
   // The stored file of an archive request; nullopt for ordinary responses.
   virtual std::optional<std::string_view> local_filepath() const { return std::nullopt; }
 

@@ -170,6 +170,8 @@ class ScraperBase {
 // A scraper whose data items are of type T (a model, or Json).
 template <class T = Json>
 class Scraper : public ScraperBase {
+  static_assert(Model<T> || std::same_as<T, Json>, "a scraper's data type is a model or Json");
+
  public:
   using Data = T;
 

@@ -33,6 +33,7 @@ struct SpeculationState {
 class SpeculationTracker {
  public:
   // One state per stored template: entries alphabetical, templates in order.
+  // The scraper must outlive the tracker (probes are built by its entries).
   explicit SpeculationTracker(const ScraperBase& scraper);
 
   // The seeding plan: for every state not stopped, the seed range IDs then the

@@ -14,6 +14,11 @@ Response::Response(int status_code, Headers headers, std::string content, std::s
 
 Response::~Response() = default;
 
+const Json& Response::accumulated_data() const noexcept {
+  static const Json empty = Json::object();
+  return request ? request->accumulated_data() : empty;
+}
+
 const Page& Response::page() const {
   // Parsed from the raw bytes so the HTML parser applies <meta charset>.
   if (!page_) page_ = std::make_shared<const Page>(Page::parse(content, url));

@@ -21,6 +21,10 @@ TEST(Response, FieldsAreStoredVerbatimAndTheRequestIsTheSameObject) {
   EXPECT_EQ(r.request.get(), q.get());
   EXPECT_EQ(r.redirect_chain.size(), 2u);
   EXPECT_FALSE(r.local_filepath());
+  EXPECT_EQ(r.accumulated_data(), Json::object());
+  auto with_data = std::make_shared<const Request>(Request::get("u").with_data({{"k", 1}}));
+  EXPECT_EQ(Response(200, {}, "", "u", with_data).accumulated_data()["k"], 1);
+  EXPECT_EQ(Response().accumulated_data(), Json::object());
   r.set_text("decoded");
   EXPECT_EQ(r.text(), "decoded");
   EXPECT_EQ(r.content, "body\xff");
