@@ -1,7 +1,8 @@
 // bug_court_server: serves the Bug Civil Court demo site over HTTP/1.1 on
 // libuv + llhttp (the project's own server core), until SIGINT or SIGTERM.
 //
-//   bug_court_server [--host 127.0.0.1] [--port 8080] [--port-file FILE] [--quiet]
+//   bug_court_server [--host 127.0.0.1] [--port 8080] [--port-file FILE] [--delay-ms N]
+//                    [--quiet]
 //
 // --port 0 picks a free port; the URL is printed on stdout and, with
 // --port-file, written to FILE (atomically) so scripts can find it.
@@ -28,12 +29,14 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string port_file;
+  int delay_ms = 0;  // added before every response, to watch a crawl progress
   bool quiet = false;
 };
 
 [[noreturn]] void usage(const char* message) {
   if (message != nullptr) std::cerr << "bug_court_server: " << message << "\n";
-  std::cerr << "usage: bug_court_server [--host ADDR] [--port N] [--port-file FILE] [--quiet]\n";
+  std::cerr << "usage: bug_court_server [--host ADDR] [--port N] [--port-file FILE] "
+               "[--delay-ms N] [--quiet]\n";
   std::exit(message != nullptr ? 2 : 0);
 }
 
@@ -55,6 +58,9 @@ Options parse_args(int argc, char** argv) {
       options.port = static_cast<int>(port);
     } else if (arg == "--port-file") {
       options.port_file = value();
+    } else if (arg == "--delay-ms") {
+      options.delay_ms = std::atoi(value().c_str());
+      if (options.delay_ms < 0) usage("--delay-ms takes a non-negative number");
     } else if (arg == "--quiet") {
       options.quiet = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -112,9 +118,11 @@ int main(int argc, char** argv) {
     try {
       TestServer server(&loop, server_options);
       app.server = &server;
-      server.route("*", "/*", [&server](const ServerRequest& request, ServerResponse& response) {
+      const auto delay = std::chrono::milliseconds(options.delay_ms);
+      server.route("*", "/*", [&server, delay](const ServerRequest& request, ServerResponse& response) {
         server.clear_requests();  // a long-running server keeps no request log
         bug_court::serve_site(request, response);
+        response.delay_before_headers = delay;
       });
 
       std::string url = server.url("");
