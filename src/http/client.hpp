@@ -1,6 +1,24 @@
 // The asynchronous HTTP/1.1 client: many requests at once on one libuv loop.
 // It knows nothing of scrapers or queues; the driver is one of its users.
 //
+// Each request is a transfer moving through the states of transfer_state.hpp
+// (pending -> queued/connecting -> awaiting -> receiving [-> paused] -> finished,
+// looping back for redirects); client.cpp holds the transitions. Connections
+// live in a keep-alive pool keyed by origin (and TLS settings for https), capped
+// per origin and in total; transfers over the cap wait in a per-origin FIFO.
+// Idle pooled connections do not read and the pool's idle timer is unref'd, so
+// an idle client never keeps uv_run() from returning; close() ends them all.
+//
+// Errors in Result::error (DESIGN decision 8): UrlError (bad URL or header),
+// DnsError, ConnectionError (refused, reset, closed before the response was
+// complete), RequestTimeoutException (phase: connect, tls_handshake, first_byte,
+// idle_read, total), TlsHandshakeError, TlsVerificationError, ProtocolError
+// (malformed response, corrupt or unknown Content-Encoding), LimitExceededError
+// (header bytes, body bytes, decoded bytes), TooManyRedirectsError (hop limit,
+// "redirect loop"), RedirectRefusedError (https->http, non-http Location),
+// CancelledError (cancel(), close(), a sink refusing the headers).
+// A non-2xx status is a response, not an error.
+//
 // INTERFACE CONTRACT (shared by the driver, the demo and the benchmarks). The
 // HTTP layer owns this file and may add members, but keeps these shapes.
 #pragma once
@@ -25,8 +43,9 @@ namespace uvscrape::http {
 using uvscrape::Headers;
 
 // Receives a streamed body chunk by chunk. Backpressure: return false from
-// on_chunk to pause reading; call `resume()` (given to on_chunk's owner through
-// StreamControl) when ready for more.
+// on_chunk to pause reading; call the `resume` it was given when ready for more
+// (calling it again later, or after the request ended, is harmless). While
+// paused, no chunk arrives and the socket is not read.
 class BodySink {
  public:
   virtual ~BodySink() = default;
