@@ -17,7 +17,7 @@ TARGET_RSS_MIB = 64.0
 
 
 def medians(rows):
-    keys = ("wall_s", "cpu_s", "rss_mib", "req_per_s")
+    keys = ("wall_s", "cpu_s", "user_s", "sys_s", "rss_mib", "req_per_s")
     return {k: statistics.median(r[k] for r in rows) for k in keys} | {
         "reps": len(rows),
         "wall_min": min(r["wall_s"] for r in rows),
@@ -48,12 +48,12 @@ def main():
     stats = {name: medians(rows) for name, rows in by_name.items()}
 
     print()
-    print(f"{'program':<34} {'reps':>4} {'wall s':>8} {'(min-max)':>15} {'CPU s':>7} "
-          f"{'peak RSS MiB':>12} {'requests':>8} {'req/s':>8}")
+    print(f"{'program':<26} {'reps':>4} {'wall s':>7} {'(min-max)':>13} {'CPU s':>6} {'(user':>6} {'sys)':>5} "
+          f"{'peak RSS MiB':>12} {'requests':>8} {'req/s':>7}")
     for name, s in stats.items():
         spread = f"({s['wall_min']:.2f}-{s['wall_max']:.2f})"
-        print(f"{name:<34} {s['reps']:>4} {s['wall_s']:>8.3f} {spread:>15} {s['cpu_s']:>7.3f} "
-              f"{s['rss_mib']:>12.1f} {s['requests']:>8} {s['req_per_s']:>8.0f}")
+        print(f"{name:<26} {s['reps']:>4} {s['wall_s']:>7.3f} {spread:>13} {s['cpu_s']:>6.3f} {s['user_s']:>6.2f} "
+              f"{s['sys_s']:>5.2f} {s['rss_mib']:>12.1f} {s['requests']:>8} {s['req_per_s']:>7.0f}")
     print()
 
     failed = False
