@@ -70,10 +70,8 @@ class ZlibStage final : public DecodingStage {
   }
 
   void finish() override {
-    if (!initialised_ && pending_.empty()) {
-      if (kind_ == Kind::deflate) return;  // an empty deflate body
-      throw ProtocolError(url_, "empty gzip body");
-    }
+    // No body at all (HEAD, 204, 304, Content-Length: 0) is not a truncated one.
+    if (!initialised_ && pending_.empty()) return;
     if (!ended_) throw ProtocolError(url_, "truncated compressed body");
   }
 

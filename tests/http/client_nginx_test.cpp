@@ -78,6 +78,14 @@ TEST_F(NginxTest, GzipAndChunkedResponsesAreDecoded) {
   const HttpResponse ch = ok(results[1]);
   EXPECT_TRUE(ch.headers.contains("Transfer-Encoding"));
   EXPECT_TRUE(ch.body == text);
+  // HEAD: Content-Encoding: gzip and no body at all.
+  HttpRequest head;
+  head.method = "HEAD";
+  head.url = nginx.url("/page.txt");
+  const HttpResponse h = ok(fetch(std::move(head)));
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.headers.get("Content-Encoding"), "gzip");
+  EXPECT_EQ(h.body, "");
 }
 
 TEST_F(NginxTest, KeepaliveRequestsThreeIsCopedWith) {

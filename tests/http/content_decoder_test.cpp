@@ -57,6 +57,13 @@ TEST(ContentDecoder, SmallPiecesForEveryCoding) {
   }
 }
 
+TEST(ContentDecoder, AnEmptyBodyIsFineForEveryCoding) {
+  // HEAD, 204 and 304 responses carry Content-Encoding but no body.
+  for (const char* coding : {"gzip", "deflate", "br", "gzip, br"}) {
+    EXPECT_EQ(decode_all(coding, "", 1), "") << coding;
+  }
+}
+
 TEST(ContentDecoder, IdentityAndEmptyPassThrough) {
   EXPECT_EQ(decode_all("", "abc", 1), "abc");
   EXPECT_EQ(decode_all("identity", "abc", 2), "abc");
