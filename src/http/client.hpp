@@ -13,7 +13,7 @@
 // DnsError, ConnectionError (refused, reset, closed before the response was
 // complete), RequestTimeoutException (phase: connect, tls_handshake, first_byte,
 // idle_read, total), TlsHandshakeError, TlsVerificationError, ProtocolError
-// (malformed response, corrupt or unknown Content-Encoding), LimitExceededError
+// (malformed response, corrupt compressed body), LimitExceededError
 // (header bytes, body bytes, decoded bytes), TooManyRedirectsError (hop limit,
 // "redirect loop"), RedirectRefusedError (https->http, non-http Location),
 // CancelledError (cancel(), close(), a sink refusing the headers).

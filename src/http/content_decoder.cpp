@@ -192,9 +192,9 @@ ContentDecoder::ContentDecoder(std::string_view content_encoding, std::string ur
           std::make_unique<ZlibStage>(ZlibStage::Kind::deflate, url_, max_decoded_bytes_));
     } else if (iequals(coding, "br")) {
       stages_.push_back(std::make_unique<BrotliStage>(url_, max_decoded_bytes_));
-    } else {
-      throw ProtocolError(url_, "unsupported Content-Encoding '" + std::string(coding) + "'");
     }
+    // Anything else ("utf-8", "none", ...) is a server mislabelling its body, as
+    // browsers treat it: the bytes pass through unchanged.
   }
   if (stages_.size() > 1) scratch_.resize(stages_.size() - 1);
 }

@@ -23,8 +23,8 @@ class DecodingStage {
 class ContentDecoder {
  public:
   // `content_encoding` is the header value ("gzip", "br", "gzip, br", ...);
-  // codings are undone in reverse order. "identity" and empty mean none.
-  // Unknown codings throw ProtocolError naming `url`.
+  // codings are undone in reverse order. "identity", empty and unknown tokens
+  // (mislabelled bodies such as "utf-8") leave the bytes as they are.
   ContentDecoder(std::string_view content_encoding, std::string url, size_t max_decoded_bytes);
   ~ContentDecoder();
   ContentDecoder(const ContentDecoder&) = delete;

@@ -112,9 +112,14 @@ TEST(ContentDecoder, CorruptAndTruncatedInputIsProtocolError) {
   EXPECT_THROW(decode_all("br", br.substr(0, br.size() / 2), 10), ProtocolError);
 }
 
-TEST(ContentDecoder, UnknownCodingIsProtocolError) {
-  EXPECT_THROW(ContentDecoder("compress", "http://h/", 100), ProtocolError);
-  EXPECT_THROW(ContentDecoder("zstd", "http://h/", 100), ProtocolError);
+TEST(ContentDecoder, UnknownCodingPassesTheBytesThrough) {
+  EXPECT_EQ(decode_all("utf-8", "plain text", 3), "plain text");
+  EXPECT_EQ(decode_all("x-unknown, identity", "abc", 1), "abc");
+  EXPECT_TRUE(ContentDecoder("compress", "http://h/", 100).is_identity());
+  // The size guard still applies.
+  ContentDecoder d("utf-8", "http://h/", 4);
+  std::string out;
+  EXPECT_THROW(d.decode("12345", out), LimitExceededError);
 }
 
 }  // namespace
