@@ -98,6 +98,16 @@ TEST(DedupKey, IsComputedAfterResolution) {
   EXPECT_EQ(key(from_a), key(Request::get("http://h/a/next")));
 }
 
+// An entry request (never resolved) and a link to the same page agree.
+TEST(DedupKey, EntryAndResolvedLinkToTheSamePageAgree) {
+  auto page = std::make_shared<const Request>(Request::get("http://h/x/").to("s"));
+  Request link = resolve_yielded(Request::get("../a/./b/../c?x=1#top"),
+                                 Response(200, {}, "", "http://h/x/", page));
+  EXPECT_EQ(link.url(), "http://h/a/c?x=1#top");
+  EXPECT_EQ(key(link), key(Request::get("HTTP://H:80/a/c?x=1")));
+  EXPECT_EQ(*link.dedup_fingerprint(), *Request::get("http://h/a/./c?x=1").dedup_fingerprint());
+}
+
 TEST(DedupKey, ExplicitKeyIsVerbatimAndSurvivesResolution) {
   auto q = std::make_shared<const Request>(Request::get("http://h/").to("s"));
   Request r = Request::get("doc.pdf").archive("pdf").dedup_key("case-42/opinion");
