@@ -2,8 +2,9 @@
 // (contract §1.7, §3.3).
 //
 //   Step parse_list(const Response& response) {
-//     for (auto& link : response.page().checked_xpath("//a[@class='case']", "case links"))
-//       co_yield Request::get(link.attribute("href")).to("parse_case");
+//     for (auto& href : response.page().checked_xpath_strings("//a[@class='case']/@href",
+//                                                             "case links"))
+//       co_yield Request::get(href).to("parse_case");   // resolved by the driver
 //     CaseSummary summary{...};
 //     co_yield ParsedData(std::move(summary));
 //   }
