@@ -7,6 +7,7 @@
 #include <string>
 
 #include "driver/request_heap.hpp"
+#include "uvscrape/request.hpp"
 
 namespace {
 
@@ -43,5 +44,13 @@ void BM_QueuePushPopUrl(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_QueuePushPopUrl)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
+
+// What the driver queues: whole Requests (Driver::Run holds a RequestHeap<Request>).
+void BM_QueuePushPopRequest(benchmark::State& state) {
+  steady_push_pop<uvscrape::Request>(state, [](uint64_t i) {
+    return uvscrape::Request::get("http://127.0.0.1:8080/cases/" + std::to_string(i) + ".html").to("case_page");
+  });
+}
+BENCHMARK(BM_QueuePushPopRequest)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
 
 }  // namespace
