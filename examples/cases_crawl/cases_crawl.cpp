@@ -2,10 +2,9 @@
 //   cases_crawl BASE_URL OUT_DIR [WORKERS]
 // Writes one JSON object per case to OUT_DIR/items.jsonl, archives the PDFs
 // under OUT_DIR/, exits 0 only if the run completed.
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
-#include <vector>
 
 #include "uvscrape/driver.hpp"
 #include "uvscrape/page.hpp"
@@ -25,14 +24,14 @@ class CasesScraper : public Scraper<Json> {
 
  private:
   Step list(const Response& r) {
-    const Page page = Page::parse(r.text(), r.url);
+    const Page& page = r.page();
     for (auto& href : page.checked_xpath_strings("//a[@class='case']/@href", "case links"))
       co_yield Request::get(href).to("case_page");
     for (auto& href : page.checked_xpath_strings("//a[@rel='next']/@href", "next page", 0, 1))
       co_yield Request::get(href).to("list").priority(2);  // keep discovering
   }
   Step case_page(const Response& r) {
-    const Page page = Page::parse(r.text(), r.url);
+    const Page& page = r.page();
     Json item = Json::object();
     for (const char* field : {"docket", "filed", "judge", "status"}) {
       const std::string xpath = std::string("//dd[@class='") + field + "']/text()";
@@ -48,10 +47,7 @@ class CasesScraper : public Scraper<Json> {
 };
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s BASE_URL OUT_DIR [WORKERS]\n", argv[0]);
-    return 2;
-  }
+  if (argc < 3) return std::fprintf(stderr, "usage: %s BASE_URL OUT_DIR [WORKERS]\n", argv[0]), 2;
   std::string base = argv[1];
   while (!base.empty() && base.back() == '/') base.pop_back();
   DriverOptions options;
@@ -62,8 +58,8 @@ int main(int argc, char** argv) {
     Driver driver(scraper, options);
     std::FILE* items = std::fopen((options.storage_dir + "/items.jsonl").c_str(), "w");
     if (!items) return std::perror("items.jsonl"), 1;
-    std::vector<char> buffer(1 << 20);
-    std::setvbuf(items, buffer.data(), _IOFBF, buffer.size());
+    static char buffer[1 << 20];  // items are written in big blocks, never one by one
+    std::setvbuf(items, buffer, _IOFBF, sizeof buffer);
     driver.on_data = [items](const Json& item) {
       std::string line = item.dump();
       line += '\n';
@@ -71,10 +67,8 @@ int main(int argc, char** argv) {
     };
     const RunResult result = driver.run();
     const bool written = std::fclose(items) == 0;
-    std::fprintf(stderr, "%s: %llu requests, %llu items, %llu files\n", result.status.c_str(),
-                 static_cast<unsigned long long>(result.requests_completed),
-                 static_cast<unsigned long long>(result.items_emitted),
-                 static_cast<unsigned long long>(driver.progress().files_archived));
+    std::fprintf(stderr, "%s: %" PRIu64 " requests, %" PRIu64 " items\n", result.status.c_str(),
+                 result.requests_completed, result.items_emitted);
     return result.status == "completed" && written ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cases_crawl: %s\n", e.what());

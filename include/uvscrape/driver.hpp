@@ -54,12 +54,12 @@ struct DriverProgress {
   std::uint64_t requests_queued = 0;
   std::uint64_t requests_in_flight = 0;
   std::uint64_t requests_discarded = 0;
-  std::uint64_t items_emitted = 0;       // on_data calls
-  std::uint64_t invalid_items = 0;       // on_invalid_data calls
-  std::uint64_t errors = 0;              // transient, structural and fatal errors
+  std::uint64_t items_emitted = 0;  // on_data calls
+  std::uint64_t invalid_items = 0;  // on_invalid_data calls
+  std::uint64_t errors = 0;         // transient, structural and fatal errors
   std::uint64_t duplicates_dropped = 0;
   std::uint64_t files_archived = 0;
-  std::uint64_t bytes_received = 0;      // response bodies, archived files included
+  std::uint64_t bytes_received = 0;  // response bodies, archived files included
 };
 
 namespace detail {

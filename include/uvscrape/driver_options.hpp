@@ -41,9 +41,9 @@ struct DriverOptions {
   std::chrono::milliseconds first_byte_timeout{30'000};
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds total_timeout{0};  // 0: none (per-request timeout() still applies)
-  bool verify_tls = true;          // certificate and host name verification
-  std::string ca_file;             // empty: the system bundle
-  std::string user_agent;          // empty: "uvscrape/<version>"
+  bool verify_tls = true;                      // certificate and host name verification
+  std::string ca_file;                         // empty: the system bundle
+  std::string user_agent;                      // empty: "uvscrape/<version>"
   int max_redirects = 10;  // redirects are followed when the scraper asks for it
   std::size_t max_connections_per_origin = 8;
   std::size_t max_connections_total = 256;

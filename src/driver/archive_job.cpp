@@ -53,9 +53,9 @@ void run_archive_callback(uv_loop_t* loop, const ArchiveCallback& callback, std:
     job.release();  // freed in after_work
     return;
   }
-  job->done(std::string{}, std::make_exception_ptr(ArchiveError(
-                               job->url, std::string("cannot queue the archive callback: ") +
-                                             uv_strerror(rc))));
+  job->done(std::string{},
+            std::make_exception_ptr(ArchiveError(
+                job->url, std::string("cannot queue the archive callback: ") + uv_strerror(rc))));
 }
 
 }  // namespace uvscrape::driver

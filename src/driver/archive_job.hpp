@@ -12,10 +12,9 @@
 
 namespace uvscrape::driver {
 
-using ArchiveCallback = std::function<std::string(const std::string& content,
-                                                  const std::string& url,
-                                                  const std::string& expected_type,
-                                                  const std::string& storage_dir)>;
+using ArchiveCallback =
+    std::function<std::string(const std::string& content, const std::string& url,
+                              const std::string& expected_type, const std::string& storage_dir)>;
 
 void run_archive_callback(uv_loop_t* loop, const ArchiveCallback& callback, std::string content,
                           std::string url, std::string expected_type, std::string storage_dir,

@@ -12,8 +12,8 @@ namespace {
 constexpr size_t kMaxNameBytes = 180;  // well under NAME_MAX, room for a suffix
 
 bool safe_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 std::string sanitise(std::string_view text) {

@@ -1,8 +1,9 @@
 // The streaming archive writer; see archive_sink.hpp.
 #include "driver/archive_sink.hpp"
 
-#include <cassert>
 #include <fcntl.h>
+
+#include <cassert>
 
 #include "uvscrape/errors.hpp"
 
@@ -19,7 +20,9 @@ ArchiveSink::ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string f
   start_open();
 }
 
-ArchiveSink::~ArchiveSink() { assert(!fs_busy_); }
+ArchiveSink::~ArchiveSink() {
+  assert(!fs_busy_);
+}
 
 void ArchiveSink::submit(uv_fs_t* req) {
   (void)req;
@@ -86,8 +89,7 @@ void ArchiveSink::pump() {
     case Phase::finished:
       if (ending_ && done_) complete();
       return;
-    default:
-      return;  // an fs request of that phase is in flight
+    default: return;  // an fs request of that phase is in flight
   }
 }
 
@@ -118,8 +120,7 @@ void ArchiveSink::close_file() {
 
 void ArchiveSink::fail(const std::string& reason, int uv_error) {
   if (!error_) {
-    error_ = std::make_exception_ptr(
-        ArchiveError(url_, reason + ": " + uv_strerror(uv_error)));
+    error_ = std::make_exception_ptr(ArchiveError(url_, reason + ": " + uv_strerror(uv_error)));
   }
   pending_.clear();
   if (phase_ == Phase::opening) phase_ = Phase::finished;  // no file exists
@@ -142,7 +143,9 @@ void ArchiveSink::complete() {
   // `this` may be gone now.
 }
 
-void ArchiveSink::on_fs(uv_fs_t* req) { static_cast<ArchiveSink*>(req->data)->handle_fs(req); }
+void ArchiveSink::on_fs(uv_fs_t* req) {
+  static_cast<ArchiveSink*>(req->data)->handle_fs(req);
+}
 
 void ArchiveSink::handle_fs(uv_fs_t* req) {
   const ssize_t result = req->result;
@@ -160,8 +163,8 @@ void ArchiveSink::handle_fs(uv_fs_t* req) {
       make_dir_.clear();
       return start_open();
     case UV_FS_MKSTEMP:
-      if (result < 0) return fail("cannot create a temporary file in " + storage_dir_,
-                                  static_cast<int>(result));
+      if (result < 0)
+        return fail("cannot create a temporary file in " + storage_dir_, static_cast<int>(result));
       file_ = static_cast<uv_file>(result);
       temp_path_ = std::move(made_path);
       phase_ = Phase::open;
@@ -216,9 +219,9 @@ void ArchiveSink::handle_fs(uv_fs_t* req) {
     }
     case UV_FS_RENAME:
       if (result < 0) {
-        error_ = std::make_exception_ptr(ArchiveError(
-            url_, "cannot rename " + temp_path_ + " to " + final_path_ + ": " +
-                      uv_strerror(static_cast<int>(result))));
+        error_ = std::make_exception_ptr(
+            ArchiveError(url_, "cannot rename " + temp_path_ + " to " + final_path_ + ": " +
+                                   uv_strerror(static_cast<int>(result))));
         phase_ = Phase::removing;
         submit(&fs_req_);
         if (uv_fs_unlink(loop_, &fs_req_, temp_path_.c_str(), &ArchiveSink::on_fs) < 0) {
@@ -230,11 +233,8 @@ void ArchiveSink::handle_fs(uv_fs_t* req) {
       }
       phase_ = Phase::finished;
       return pump();
-    case UV_FS_UNLINK:
-      phase_ = Phase::finished;
-      return pump();
-    default:
-      return;
+    case UV_FS_UNLINK: phase_ = Phase::finished; return pump();
+    default: return;
   }
 }
 

@@ -67,13 +67,13 @@ class ArchiveSink final : public http::BodySink {
   std::string temp_path_;
   uv_file file_ = -1;
   Phase phase_ = Phase::opening;
-  bool writing_body_ = true;   // false after a non-2xx status
-  bool ending_ = false;        // finish() or abort() called
+  bool writing_body_ = true;  // false after a non-2xx status
+  bool ending_ = false;       // finish() or abort() called
   bool aborting_ = false;
-  bool fs_busy_ = false;       // one fs request at a time
+  bool fs_busy_ = false;  // one fs request at a time
   uv_fs_t fs_req_{};
-  std::string pending_;        // bytes waiting for the disk
-  std::string in_flight_;      // bytes being written
+  std::string pending_;    // bytes waiting for the disk
+  std::string in_flight_;  // bytes being written
   size_t in_flight_done_ = 0;
   uint64_t offset_ = 0;
   std::function<void()> resume_;

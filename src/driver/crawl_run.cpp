@@ -20,8 +20,7 @@ Driver::Run::~Run() {
   stop_listener_.reset();
 }
 
-StatusClass Driver::Run::classify(int status, const Headers& headers,
-                                  std::string_view body) const {
+StatusClass Driver::Run::classify(int status, const Headers& headers, std::string_view body) const {
   return driver_.scraper_.classify_status(status, headers, body);
 }
 

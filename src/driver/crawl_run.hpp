@@ -60,8 +60,8 @@ struct Driver::Run final : driver::WorkerHost {
   void on_transient(const TransientException& error, std::exception_ptr ptr);
   void on_structural(const ScraperAssumptionException& error, std::exception_ptr ptr);
 
-  void stop_gracefully();                 // running -> stopping
-  void fail(std::exception_ptr error);    // -> failing (first error wins)
+  void stop_gracefully();               // running -> stopping
+  void fail(std::exception_ptr error);  // -> failing (first error wins)
   // Nothing in flight and nothing left to do -> closing: the HTTP client and the
   // stop listener close, then on_run_complete and on_done run -> done.
   void maybe_close();

@@ -81,10 +81,16 @@ RunResult Driver::run() {
   return result;
 }
 
-void Driver::stop() noexcept { options_.stop_signal->request_stop(); }
+void Driver::stop() noexcept {
+  options_.stop_signal->request_stop();
+}
 
-bool Driver::running() const noexcept { return run_ && !run_->finished(); }
+bool Driver::running() const noexcept {
+  return run_ && !run_->finished();
+}
 
-DriverProgress Driver::progress() const noexcept { return counters_->snapshot(); }
+DriverProgress Driver::progress() const noexcept {
+  return counters_->snapshot();
+}
 
 }  // namespace uvscrape

@@ -8,7 +8,9 @@
 namespace uvscrape::driver {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // The value after the first "charset=" (any case) in `text`; "" if none.
 std::string_view charset_in(std::string_view text) {

@@ -11,7 +11,9 @@ constexpr uint64_t kPrime2 = 0xC2B2AE3D27D4EB4Full;
 constexpr uint64_t kPrime3 = 0x165667B19E3779F9ull;
 constexpr uint64_t kPrime4 = 0xD6E8FEB86659FD93ull;
 
-constexpr uint64_t rotl(uint64_t x, int r) noexcept { return (x << r) | (x >> (64 - r)); }
+constexpr uint64_t rotl(uint64_t x, int r) noexcept {
+  return (x << r) | (x >> (64 - r));
+}
 
 // The 64-bit finaliser of MurmurHash3: every input bit affects every output bit.
 constexpr uint64_t avalanche(uint64_t h) noexcept {

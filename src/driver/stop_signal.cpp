@@ -18,7 +18,9 @@ bool StopSignal::stop_requested() const noexcept {
   return state_->requested.load(std::memory_order_acquire);
 }
 
-void StopSignal::reset() const noexcept { state_->requested.store(false, std::memory_order_release); }
+void StopSignal::reset() const noexcept {
+  state_->requested.store(false, std::memory_order_release);
+}
 
 }  // namespace uvscrape
 
@@ -33,7 +35,9 @@ StopListener::StopListener(uv_loop_t* loop, StopSignal signal, std::function<voi
   signal_.state()->listeners.push_back(&handle_->async);
 }
 
-StopListener::~StopListener() { close(); }
+StopListener::~StopListener() {
+  close();
+}
 
 void StopListener::on_async(uv_async_t* async) {
   StopListener* self = static_cast<Handle*>(async->data)->owner;

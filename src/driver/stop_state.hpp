@@ -15,7 +15,7 @@ namespace uvscrape::detail {
 
 struct StopState {
   std::atomic<bool> requested{false};
-  std::mutex mutex;                     // guards `listeners`
+  std::mutex mutex;                    // guards `listeners`
   std::vector<uv_async_t*> listeners;  // one per attached driver
 };
 

@@ -10,6 +10,14 @@ namespace uvscrape::driver {
 void Worker::start(Request request) {
   state_ = State::fetching;
   request_ = std::make_shared<const Request>(std::move(request));
+  try {
+    begin_fetch();
+  } catch (...) {
+    fail(std::current_exception());  // e.g. a request the HTTP layer cannot even start
+  }
+}
+
+void Worker::begin_fetch() {
   const DriverOptions& options = host_.options();
   http::HttpRequest http = to_http_request(*request_, options, host_.follow_redirects());
 
@@ -53,8 +61,7 @@ void Worker::on_fetched(http::Result result) {
 // Contract §4.6 step 7 and DESIGN decision 10.
 std::exception_ptr Worker::status_error(const http::HttpResponse& http) const {
   switch (host_.classify(http.status, http.headers, http.body)) {
-    case StatusClass::successful:
-      return nullptr;
+    case StatusClass::successful: return nullptr;
     case StatusClass::transient:
       return std::make_exception_ptr(
           HTMLResponseAssumptionException(http.status, {200}, request_->url_with_params()));
@@ -90,18 +97,18 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
   const uint64_t bytes = content.size();
   auto response = std::make_shared<Response>(to_response(std::move(http), request_));
   const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
-  run_archive_callback(
-      host_.loop(), host_.archive_callback(), std::move(content), response->url, type,
-      host_.options().storage_dir,
-      [this, response, bytes](std::string path, std::exception_ptr error) {
-        if (error) return finish(Outcome{request_, nullptr, error, bytes, false});
-        Outcome outcome;
-        outcome.request = request_;
-        outcome.bytes = bytes;
-        outcome.archived = true;
-        outcome.response = std::make_unique<ArchiveResponse>(std::move(*response), std::move(path));
-        finish(std::move(outcome));
-      });
+  run_archive_callback(host_.loop(), host_.archive_callback(), std::move(content), response->url,
+                       type, host_.options().storage_dir,
+                       [this, response, bytes](std::string path, std::exception_ptr error) {
+                         if (error) return finish(Outcome{request_, nullptr, error, bytes, false});
+                         Outcome outcome;
+                         outcome.request = request_;
+                         outcome.bytes = bytes;
+                         outcome.archived = true;
+                         outcome.response = std::make_unique<ArchiveResponse>(std::move(*response),
+                                                                              std::move(path));
+                         finish(std::move(outcome));
+                       });
 }
 
 void Worker::fail(std::exception_ptr error) {

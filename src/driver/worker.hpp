@@ -67,6 +67,7 @@ class Worker {
   State state() const noexcept { return state_; }
 
  private:
+  void begin_fetch();
   void on_fetched(http::Result result);
   void store_with_sink(http::HttpResponse&& http);
   void store_with_callback(http::HttpResponse&& http);

@@ -19,8 +19,8 @@ namespace uvscrape::driver {
 namespace {
 
 fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() /
-                 ("uvscrape-drv-" + name + "-" + std::to_string(uv_os_getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("uvscrape-drv-" + name + "-" + std::to_string(uv_os_getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -203,7 +203,8 @@ TEST(ArchiveJob, RunsTheCallbackOnThePool) {
         on_pool = !uv_thread_equal(&self, &loop_thread);
         return dir + "/" + type + "/" + url + "/" + content;
       },
-      "bytes", "u", "pdf", "/d", [&](std::string path, std::exception_ptr error) {
+      "bytes", "u", "pdf", "/d",
+      [&](std::string path, std::exception_ptr error) {
         EXPECT_FALSE(error);
         got = std::move(path);
       });

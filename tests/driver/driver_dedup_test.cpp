@@ -96,8 +96,8 @@ TEST(DriverDedup, CustomKeys) {  // items 17, 19
       });
   auto h = hits(server);
   EXPECT_EQ(h["/a"], 1);
-  EXPECT_EQ(h["/b"], 0);       // same custom key as /a
-  EXPECT_EQ(h["/c?x=1"], 2);   // different custom keys for the same URL
+  EXPECT_EQ(h["/b"], 0);      // same custom key as /a
+  EXPECT_EQ(h["/c?x=1"], 2);  // different custom keys for the same URL
   EXPECT_EQ(asked, (std::vector<std::string>{"k1", "k1", "k2", "k3"}));
 }
 
@@ -109,7 +109,8 @@ TEST(DriverDedup, SkipKeysBypassAndDoNotUseUpTheKey) {  // item 20
       server,
       [] {
         std::vector<Request> out;
-        for (int i = 0; i < 3; ++i) out.push_back(Request::get("/s").to("leaf").dedup_key(skip_deduplication));
+        for (int i = 0; i < 3; ++i)
+          out.push_back(Request::get("/s").to("leaf").dedup_key(skip_deduplication));
         out.push_back(Request::get("/s").to("leaf"));
         return out;
       },
@@ -161,9 +162,9 @@ TEST(DriverDedup, RelativeLinksDedupAfterResolution) {  // decision 2
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/dir/")).to("entry")};
   scraper.add_step("entry", [](const Response&) -> Step {
-    co_yield Request::get("x").to("leaf");          // /dir/x
-    co_yield Request::get("/dir/x").to("leaf");     // the same page
-    co_yield Request::get("../dir/./x").to("leaf"); // the same page again
+    co_yield Request::get("x").to("leaf");           // /dir/x
+    co_yield Request::get("/dir/x").to("leaf");      // the same page
+    co_yield Request::get("../dir/./x").to("leaf");  // the same page again
   });
   scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
   Driver driver(scraper, test_options("dedup-resolved"));

@@ -48,9 +48,12 @@ TEST(DriverStructural, NoCallbackPropagatesOutOfRun) {  // item 39
   std::vector<std::string> items;
   std::string status;
   try {
-    crawl_pages(server, {"/bad"}, [&](Driver& d) {
-      d.on_run_complete = [&](auto&, const std::string& s, auto, auto, auto) { status = s; };
-    }, &items);
+    crawl_pages(
+        server, {"/bad"},
+        [&](Driver& d) {
+          d.on_run_complete = [&](auto&, const std::string& s, auto, auto, auto) { status = s; };
+        },
+        &items);
     FAIL() << "run() should throw";
   } catch (const HTMLStructuralAssumptionException& e) {
     EXPECT_EQ(e.request_url(), server.url("/bad"));
@@ -65,13 +68,16 @@ TEST(DriverStructural, FalseStopsTheRunGracefully) {  // item 40, decision 1
   serve_pages(server);
   std::vector<std::string> items;
   int calls = 0;
-  const RunResult r = crawl_pages(server, {"/bad", "/good/1", "/good/2"}, [&](Driver& d) {
-    d.on_structural_error = [&](const ScraperAssumptionException& e) {
-      ++calls;
-      EXPECT_NE(std::string(e.what()).find("/bad"), std::string::npos);
-      return false;
-    };
-  }, &items);
+  const RunResult r = crawl_pages(
+      server, {"/bad", "/good/1", "/good/2"},
+      [&](Driver& d) {
+        d.on_structural_error = [&](const ScraperAssumptionException& e) {
+          ++calls;
+          EXPECT_NE(std::string(e.what()).find("/bad"), std::string::npos);
+          return false;
+        };
+      },
+      &items);
   EXPECT_EQ(r.status, "stopped");
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(items.empty());
@@ -83,12 +89,15 @@ TEST(DriverStructural, TrueAbandonsOnlyTheFailingStep) {  // item 41, decision 1
   serve_pages(server);
   std::vector<std::string> items;
   int calls = 0;
-  const RunResult r = crawl_pages(server, {"/bad", "/good/1", "/good/2"}, [&](Driver& d) {
-    d.on_structural_error = [&](const ScraperAssumptionException&) {
-      ++calls;
-      return true;
-    };
-  }, &items);
+  const RunResult r = crawl_pages(
+      server, {"/bad", "/good/1", "/good/2"},
+      [&](Driver& d) {
+        d.on_structural_error = [&](const ScraperAssumptionException&) {
+          ++calls;
+          return true;
+        };
+      },
+      &items);
   EXPECT_EQ(r.status, "completed");
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(items, (std::vector<std::string>{"1", "2"}));
@@ -119,7 +128,9 @@ TEST(DriverStepAtomicity, StructuralThrowAfterYieldingAppliesNothing) {
   const RunResult r = throw_after_yielding(
       server,
       [] { throw HTMLStructuralAssumptionException("//x", "xpath", "x", 1, 1, 0, "http://h/"); },
-      [](Driver& d) { d.on_structural_error = [](const ScraperAssumptionException&) { return true; }; },
+      [](Driver& d) {
+        d.on_structural_error = [](const ScraperAssumptionException&) { return true; };
+      },
       &items);
   EXPECT_EQ(r.status, "completed");
   EXPECT_EQ(items, 0);
@@ -130,7 +141,8 @@ TEST(DriverStepAtomicity, OtherThrowAfterYieldingEndsTheRunAndAppliesNothing) {
   ThreadedTestServer server;
   serve_pages(server);
   int items = 0;
-  EXPECT_THROW(throw_after_yielding(server, [] { throw std::logic_error("bug in step"); }, {}, &items),
+  EXPECT_THROW(throw_after_yielding(
+                   server, [] { throw std::logic_error("bug in step"); }, {}, &items),
                std::logic_error);
   EXPECT_EQ(items, 0);
   EXPECT_EQ(server->request_count(), 1u);
@@ -210,9 +222,12 @@ TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // deci
       server,
       {raw_case("BCC-1", "2024-01-02"), raw_case("BCC-2", "bad"), raw_case("BCC-3", "2024-01-03")},
       [&](Driver& d) {
-        d.on_data = [&](const Json& j) { events.push_back("data:" + j["docket"].get<std::string>()); };
+        d.on_data = [&](const Json& j) {
+          events.push_back("data:" + j["docket"].get<std::string>());
+        };
         d.on_structural_error = [&](const ScraperAssumptionException& e) {
-          events.push_back(dynamic_cast<const DataFormatAssumptionException*>(&e) ? "invalid" : "?");
+          events.push_back(dynamic_cast<const DataFormatAssumptionException*>(&e) ? "invalid"
+                                                                                  : "?");
           return true;
         };
       });
@@ -268,12 +283,15 @@ TEST(DriverTransient, FalseStopsGracefully) {  // item 53, decision 9
   server->respond("GET", "/busy", ServerResponse::with_status(503));
   std::vector<std::string> items;
   int calls = 0;
-  const RunResult r = crawl_pages(server, {"/busy", "/good/1"}, [&](Driver& d) {
-    d.on_transient_exception = [&](const TransientException&) {
-      ++calls;
-      return false;
-    };
-  }, &items);
+  const RunResult r = crawl_pages(
+      server, {"/busy", "/good/1"},
+      [&](Driver& d) {
+        d.on_transient_exception = [&](const TransientException&) {
+          ++calls;
+          return false;
+        };
+      },
+      &items);
   EXPECT_EQ(r.status, "stopped");
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(items.empty());
@@ -285,13 +303,16 @@ TEST(DriverTransient, TrueSkipsTheRequest) {  // item 54
   server->respond("GET", "/busy", ServerResponse::with_status(429));
   std::vector<std::string> items;
   int calls = 0;
-  const RunResult r = crawl_pages(server, {"/busy", "/good/1", "/busy?again", "/good/2"}, [&](Driver& d) {
-    d.on_transient_exception = [&](const TransientException& e) {
-      ++calls;
-      EXPECT_NE(dynamic_cast<const HTMLResponseAssumptionException*>(&e), nullptr);
-      return true;
-    };
-  }, &items);
+  const RunResult r = crawl_pages(
+      server, {"/busy", "/good/1", "/busy?again", "/good/2"},
+      [&](Driver& d) {
+        d.on_transient_exception = [&](const TransientException& e) {
+          ++calls;
+          EXPECT_NE(dynamic_cast<const HTMLResponseAssumptionException*>(&e), nullptr);
+          return true;
+        };
+      },
+      &items);
   EXPECT_EQ(r.status, "completed");
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(items, (std::vector<std::string>{"1", "2"}));
@@ -338,7 +359,8 @@ TEST(DriverTransient, NetworkFailuresAreTransient) {  // decision 8
     dead_port = gone.port();
   }
   LambdaScraper scraper;
-  scraper.entries = {Request::get("http://127.0.0.1:" + std::to_string(dead_port) + "/x").to("page")};
+  scraper.entries = {
+      Request::get("http://127.0.0.1:" + std::to_string(dead_port) + "/x").to("page")};
   scraper.add_step("page", [](const Response&) -> Step { co_return; });
   Driver driver(scraper, test_options("refused"));
   std::string type;
@@ -377,7 +399,8 @@ TEST(DriverWorkerFailure, CallbackThrowingWithManyWorkersEndsWithErrorAndNoHang)
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/list/1")).to("list")};
   scraper.add_step("list", [](const Response& r) -> Step {
-    for (const auto& href : links(r, "//a[@class='item']/@href")) co_yield Request::get(href).to("item");
+    for (const auto& href : links(r, "//a[@class='item']/@href"))
+      co_yield Request::get(href).to("item");
   });
   scraper.add_step("item", [](const Response& r) -> Step { co_yield Json(r.url); });
   Driver driver(scraper, test_options("worker-failure", 16));

@@ -21,8 +21,9 @@ void three_items(LambdaScraper& scraper, const ThreadedTestServer& server) {
 }
 
 void serve_three(ThreadedTestServer& server) {
-  server->respond("GET", "/start",
-                  ServerResponse::html("<a href='/i/1'>1</a><a href='/i/2'>2</a><a href='/i/3'>3</a>"));
+  server->respond(
+      "GET", "/start",
+      ServerResponse::html("<a href='/i/1'>1</a><a href='/i/2'>2</a><a href='/i/3'>3</a>"));
   server->route("GET", "/i/*", [](const ServerRequest& req, ServerResponse& res) {
     res = ServerResponse::html("<p>" + req.path.substr(3) + "</p>");
   });
@@ -36,7 +37,9 @@ TEST(DriverLifecycle, RunDeliversEveryItemAndFiresHooksInOrder) {
   Driver driver(scraper, test_options("lifecycle"));
   std::vector<std::string> events;
   driver.on_run_start = [&](const std::string& name) { events.push_back("start:" + name); };
-  driver.on_data = [&](const Json& item) { events.push_back("data:" + item["v"].get<std::string>()); };
+  driver.on_data = [&](const Json& item) {
+    events.push_back("data:" + item["v"].get<std::string>());
+  };
   driver.on_run_complete = [&](const std::string& name, const std::string& status,
                                uint64_t requests, uint64_t items, std::exception_ptr error) {
     events.push_back("complete:" + name + ":" + status + ":" + std::to_string(requests) + ":" +
@@ -86,7 +89,8 @@ TEST(DriverLifecycle, StartOnCallersLoopLeavesNoHandles) {
   uv_timer_init(&loop, &ticker);
   int ticks = 0;
   ticker.data = &ticks;
-  uv_timer_start(&ticker, [](uv_timer_t* t) { ++*static_cast<int*>(t->data); }, 1, 1);
+  uv_timer_start(
+      &ticker, [](uv_timer_t* t) { ++*static_cast<int*>(t->data); }, 1, 1);
   std::optional<RunResult> done;
   bool returned = false;
   driver.start(&loop, [&](const RunResult& r) {

@@ -77,7 +77,9 @@ TEST(DriverOrder, ArchivesBeforeNavigating) {  // item 26
 // four children whose priorities depend on the id.
 constexpr int kBranching = 4;
 constexpr int kDepth = 4;
-int child_priority(int child_id) { return (child_id * 7) % 5 * 2 + 1; }  // 1..9, mixed
+int child_priority(int child_id) {
+  return (child_id * 7) % 5 * 2 + 1;
+}  // 1..9, mixed
 
 void serve_tree(ThreadedTestServer& server) {
   server->route("GET", "/n/*", [](const ServerRequest& req, ServerResponse& res) {
@@ -99,7 +101,9 @@ void tree_scraper(LambdaScraper& scraper, const ThreadedTestServer& server) {
   scraper.add_step("node", [](const Response& r) -> Step {
     const int id = std::atoi(r.url.substr(r.url.rfind('/') + 1).c_str());
     for (int child : children_of(id))
-      co_yield Request::get("/n/" + std::to_string(child)).to("node").priority(child_priority(child));
+      co_yield Request::get("/n/" + std::to_string(child))
+          .to("node")
+          .priority(child_priority(child));
     Json item = Json::object();
     item["id"] = id;
     co_yield item;
@@ -151,12 +155,12 @@ TEST(DriverOrder, OneWorkerEqualsSequentialRun) {
   EXPECT_EQ(fetches, expected_fetches);
 }
 
-std::set<std::string> fanout_items(ThreadedTestServer& server, size_t workers,
-                                   uint64_t* requests) {
+std::set<std::string> fanout_items(ThreadedTestServer& server, size_t workers, uint64_t* requests) {
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/list/1")).to("list")};
   scraper.add_step("list", [](const Response& r) -> Step {
-    for (const auto& href : links(r, "//a[@class='item']/@href")) co_yield Request::get(href).to("item");
+    for (const auto& href : links(r, "//a[@class='item']/@href"))
+      co_yield Request::get(href).to("item");
     for (const auto& href : links(r, "//a[@rel='next']/@href"))
       co_yield Request::get(href).to("list").priority(1);
   });

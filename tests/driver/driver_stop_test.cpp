@@ -12,13 +12,12 @@ namespace {
 void fanout_scraper(LambdaScraper& scraper, const ThreadedTestServer& server) {
   scraper.entries = {Request::get(server.url("/list/1")).to("list")};
   scraper.add_step("list", [](const Response& r) -> Step {
-    for (const auto& href : links(r, "//a[@class='item']/@href")) co_yield Request::get(href).to("item");
+    for (const auto& href : links(r, "//a[@class='item']/@href"))
+      co_yield Request::get(href).to("item");
     for (const auto& href : links(r, "//a[@rel='next']/@href"))
       co_yield Request::get(href).to("list").priority(1);
   });
-  scraper.add_step("item", [](const Response& r) -> Step {
-    co_yield Json(r.url);
-  });
+  scraper.add_step("item", [](const Response& r) -> Step { co_yield Json(r.url); });
 }
 
 TEST(DriverStop, SetBeforeRunFetchesNothing) {  // item 33
@@ -80,7 +79,7 @@ TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {  // item 35
   Deadline deadline(std::chrono::seconds(30));
   const RunResult r = driver.run();
   EXPECT_EQ(r.status, "stopped");
-  EXPECT_EQ(items, 3);          // the request that stopped it finished, nothing new started
+  EXPECT_EQ(items, 3);  // the request that stopped it finished, nothing new started
   EXPECT_EQ(r.items_emitted, 3u);
   // The list pages come first (priority 1), then three of the 30 items.
   EXPECT_EQ(r.requests_completed, 6u);
@@ -144,7 +143,8 @@ TEST(DriverStop, FromAUvSignalHandlerOnCallersLoop) {
       &sig, [](uv_signal_t* s, int) { static_cast<Driver*>(s->data)->stop(); }, SIGUSR2);
   uv_timer_t raiser;
   uv_timer_init(&loop, &raiser);
-  uv_timer_start(&raiser, [](uv_timer_t*) { std::raise(SIGUSR2); }, 50, 0);
+  uv_timer_start(
+      &raiser, [](uv_timer_t*) { std::raise(SIGUSR2); }, 50, 0);
   std::optional<RunResult> result;
   driver.start(&loop, [&](const RunResult& r) {
     result = r;

@@ -97,7 +97,9 @@ inline DriverOptions test_options(const std::string& name, size_t workers = 1) {
   return o;
 }
 
-inline Page page_of(const Response& r) { return Page::parse(r.text(), r.url); }
+inline const Page& page_of(const Response& r) {
+  return r.page();
+}
 
 // The text of every link matching `xpath` on the response's page.
 inline std::vector<std::string> links(const Response& r, const char* xpath = "//a/@href") {
@@ -111,7 +113,8 @@ inline void serve_fanout(ThreadedTestServer& server, int pages, int per_page) {
     const int p = std::atoi(req.path.c_str() + 6);
     std::string html = "<html><body>";
     for (int i = 0; i < per_page; ++i)
-      html += "<a class='item' href='/item/" + std::to_string(p) + "-" + std::to_string(i) + "'>i</a>";
+      html +=
+          "<a class='item' href='/item/" + std::to_string(p) + "-" + std::to_string(i) + "'>i</a>";
     if (p < pages) html += "<a rel='next' href='/list/" + std::to_string(p + 1) + "'>next</a>";
     res = ServerResponse::html(html + "</body></html>");
   });

@@ -1,4 +1,6 @@
 // StopSignal: thread-safe, wakes an attached loop, works from a uv_signal_t.
+#include "uvscrape/stop_signal.hpp"
+
 #include <gtest/gtest.h>
 #include <uv.h>
 
@@ -6,7 +8,6 @@
 #include <thread>
 
 #include "driver/stop_state.hpp"
-#include "uvscrape/stop_signal.hpp"
 
 namespace uvscrape::driver {
 namespace {
