@@ -202,6 +202,7 @@ void Client::Impl::start(Transfer& t) {
     t.url_text = t.url->str_without_fragment();
     t.method = t.request.method.empty() ? "GET" : t.request.method;
     t.body = make_request_body(t.request);
+    check_request_headers(t.request);
   } catch (...) {
     return fail(t, std::current_exception());
   }

@@ -68,6 +68,21 @@ RequestBody make_request_body(const HttpRequest& request) {
   return body;
 }
 
+void check_request_headers(const HttpRequest& request) {
+  std::string_view url = request.url;
+  const auto check = [&](std::string_view name, std::string_view value) {
+    bool ok = !name.empty();
+    for (char c : name) ok = ok && is_token_char(c);
+    for (char c : value) ok = ok && c != '\r' && c != '\n' && c != '\0';
+    if (!ok) throw UrlError(std::string(url), "invalid request header '" + std::string(name) + "'");
+  };
+  for (const auto& [name, value] : request.headers) check(name, value);
+  for (const auto& [name, value] : request.cookies) {
+    check("Cookie", name);
+    check("Cookie", value);
+  }
+}
+
 Url initial_url(const HttpRequest& request) {
   if (request.params.empty()) return Url::parse(request.url);
   return Url::parse(with_query(request.url, request.params));

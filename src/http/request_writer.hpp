@@ -37,6 +37,10 @@ struct WriteSpec {
   bool drop_credentials = false;  // after a cross-origin redirect: no Authorization
 };
 
+// Throws UrlError for a header or cookie that would break the request framing
+// (checked once at the start, before any connection is used).
+void check_request_headers(const HttpRequest& request);
+
 // Appends the request bytes to `out`. Defaults (Host first; User-Agent, Accept,
 // Accept-Encoding) give way to user headers of the same name, compared
 // case-insensitively; Content-Length and Transfer-Encoding are always ours.

@@ -156,6 +156,14 @@ TEST_F(ClientTest, InvalidUrlFailsAsynchronouslyWithUrlError) {
   expect_error<UrlError>(fetch(std::move(r)));
 }
 
+TEST_F(ClientTest, HeaderInjectionFailsBeforeAnyConnection) {
+  HttpRequest r;
+  r.url = server().url("/x");
+  r.headers = {{"X-Evil", "a\r\nInjected: 1"}};
+  expect_error<UrlError>(fetch(std::move(r)));
+  EXPECT_EQ(server().connections_accepted(), 0u);
+}
+
 TEST_F(ClientTest, ManyRequestsEachDoneExactlyOnce) {
   server().respond("GET", "/n", ServerResponse::text("n"));
   Client& c = client();

@@ -72,6 +72,25 @@ TEST_F(PoolTest, TotalCapAcrossOrigins) {
   other.close();
 }
 
+TEST_F(PoolTest, AtTheTotalCapAnIdleConnectionElsewhereMakesRoom) {
+  TestServer other(loop());
+  server().respond("GET", "/a", ServerResponse::text("a"));
+  other.respond("GET", "/b", ServerResponse::text("b"));
+  ClientOptions o;
+  o.max_connections_total = 1;
+  Client& c = client(o);
+  HttpRequest a;
+  a.url = server().url("/a");
+  EXPECT_EQ(ok(fetch(a)).body, "a");  // leaves an idle connection to `server`
+  HttpRequest b;
+  b.url = other.url("/b");
+  EXPECT_EQ(ok(fetch(b)).body, "b");  // closes it to stay under the cap
+  EXPECT_EQ(c.stats().connections_open, 1u);
+  EXPECT_EQ(c.stats().connections_opened, 2u);
+  run_for(2s, [&] { return server().open_connections() == 0; });
+  other.close();
+}
+
 TEST_F(PoolTest, ServerClosingAfterNRequestsIsHandled) {
   server().respond("GET", "/k", ServerResponse::text("k"));
   // The fixture's server is plain; a second one closes after every 3 responses.
