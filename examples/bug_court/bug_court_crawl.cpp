@@ -8,10 +8,8 @@
 // seconds otherwise), then a summary. Ctrl-C stops gracefully (requests in
 // flight finish); a second Ctrl-C aborts. Exit status: 0 the crawl completed
 // without errors, 1 it failed or recorded errors, 130 interrupted.
-#include <uv.h>
 #include <unistd.h>
-
-#include <uvscrape/driver.hpp>
+#include <uv.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,6 +19,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <uvscrape/driver.hpp>
 
 #include "bug_court_scraper.hpp"
 #include "crawl_report.hpp"
@@ -133,7 +132,9 @@ struct CrawlApp {
   }
 };
 
-void on_progress_tick(uv_timer_t* timer) { static_cast<CrawlApp*>(timer->data)->show_progress(); }
+void on_progress_tick(uv_timer_t* timer) {
+  static_cast<CrawlApp*>(timer->data)->show_progress();
+}
 
 void on_signal(uv_signal_t* handle, int) {
   auto* app = static_cast<CrawlApp*>(handle->data);
@@ -150,9 +151,9 @@ void on_signal(uv_signal_t* handle, int) {
 }
 
 void close_handles(CrawlApp& app) {
-  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&app.progress_timer),
-                         reinterpret_cast<uv_handle_t*>(&app.sigint),
-                         reinterpret_cast<uv_handle_t*>(&app.sigterm)})
+  for (uv_handle_t* h :
+       {reinterpret_cast<uv_handle_t*>(&app.progress_timer),
+        reinterpret_cast<uv_handle_t*>(&app.sigint), reinterpret_cast<uv_handle_t*>(&app.sigterm)})
     if (!uv_is_closing(h)) uv_close(h, nullptr);
 }
 

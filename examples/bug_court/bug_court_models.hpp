@@ -3,11 +3,10 @@
 // it work unchanged.
 #pragma once
 
-#include <uvscrape/date.hpp>
-#include <uvscrape/model.hpp>
-
 #include <optional>
 #include <string>
+#include <uvscrape/date.hpp>
+#include <uvscrape/model.hpp>
 
 namespace bug_court {
 

@@ -65,9 +65,10 @@ std::vector<Request> BugCourtScraper::get_oral_arguments() {
 }
 
 std::vector<Request> BugCourtScraper::cases_by_date_filed(DateRange date_range) {
-  return {Request::get(base_url_ + "/cases/search")
-              .to("submit_date_search")
-              .with_data({{"from_date", date_range.start.iso()}, {"to_date", date_range.end.iso()}})};
+  return {
+      Request::get(base_url_ + "/cases/search")
+          .to("submit_date_search")
+          .with_data({{"from_date", date_range.start.iso()}, {"to_date", date_range.end.iso()}})};
 }
 
 bool BugCourtScraper::fails_successfully(const Response& response) const {
@@ -99,7 +100,9 @@ Step BugCourtScraper::parse_case_detail(const Response& response) {
 
   const Json about_case = {{"docket", docket}, {"case_name", case_name}};
   for (const Element& link : page.checked_xpath("//a[@class='opinion-link']", "opinion link", 0, 1))
-    co_yield Request::get(link_url(link, response)).to("parse_opinion_detail").with_data(about_case);
+    co_yield Request::get(link_url(link, response))
+        .to("parse_opinion_detail")
+        .with_data(about_case);
   for (const Element& link : page.checked_xpath("//a[@class='audio-link']", "audio link", 0, 1))
     co_yield Request::get(link_url(link, response))
         .to("parse_oral_argument_detail")
@@ -121,8 +124,8 @@ Step BugCourtScraper::submit_date_search(const Response& response) {
 }
 
 Step BugCourtScraper::parse_case_search_results(const Response& response) {
-  for (const Element& row : response.page().checked_xpath("//tr[@class='case-row']",
-                                                          "case search result rows", 0)) {
+  for (const Element& row :
+       response.page().checked_xpath("//tr[@class='case-row']", "case search result rows", 0)) {
     const Element link = row.checked_xpath(".//a[@class='case-link']", "case detail link", 1, 1)[0];
     co_yield Request::get(link_url(link, response)).to("parse_case_detail");
   }
@@ -187,25 +190,28 @@ Step BugCourtScraper::archive_audio(const Response& response) {
   co_yield uvscrape::deferred<OralArgumentData>(std::move(raw), response.url);
 }
 
-// --- justices --------------------------------------------------------------------------------------
+// --- justices
+// --------------------------------------------------------------------------------------
 
 Step BugCourtScraper::parse_justices_json(const Response& response) {
   const Json& list = response.json();
   if (!list.is_array())
     throw uvscrape::ScraperAssumptionException("Expected a JSON list of justices", response.url);
-  EstimateData estimate{{"JusticeData"}, static_cast<long>(list.size()),
-                        static_cast<long>(list.size())};
+  EstimateData estimate{
+      {"JusticeData"}, static_cast<long>(list.size()), static_cast<long>(list.size())};
   co_yield estimate;
   for (const Json& justice : list) {
     // Only the fields present are passed on: a missing one is a validation error.
     Json raw = Json::object();
-    for (const char* field : {"name", "insect_species", "title", "appointed_date", "bio", "image_url"})
+    for (const char* field :
+         {"name", "insect_species", "title", "appointed_date", "bio", "image_url"})
       if (justice.is_object() && justice.contains(field)) raw[field] = justice[field];
     co_yield uvscrape::deferred<JusticeData>(std::move(raw), response.url);
   }
 }
 
-// --- items -----------------------------------------------------------------------------------------
+// --- items
+// -----------------------------------------------------------------------------------------
 
 std::string item_type(const Json& item) {
   if (!item.is_object()) return "unknown";

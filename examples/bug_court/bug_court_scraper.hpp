@@ -12,9 +12,8 @@
 // (bug_court_models.hpp); opinion images and oral-argument audio are archived.
 #pragma once
 
-#include <uvscrape/uvscrape.hpp>
-
 #include <string>
+#include <uvscrape/uvscrape.hpp>
 #include <vector>
 
 #include "bug_court_models.hpp"

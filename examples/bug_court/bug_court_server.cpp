@@ -119,11 +119,12 @@ int main(int argc, char** argv) {
       TestServer server(&loop, server_options);
       app.server = &server;
       const auto delay = std::chrono::milliseconds(options.delay_ms);
-      server.route("*", "/*", [&server, delay](const ServerRequest& request, ServerResponse& response) {
-        server.clear_requests();  // a long-running server keeps no request log
-        bug_court::serve_site(request, response);
-        response.delay_before_headers = delay;
-      });
+      server.route("*", "/*",
+                   [&server, delay](const ServerRequest& request, ServerResponse& response) {
+                     server.clear_requests();  // a long-running server keeps no request log
+                     bug_court::serve_site(request, response);
+                     response.delay_before_headers = delay;
+                   });
 
       std::string url = server.url("");
       std::cout << "Bug Civil Court demo server listening on " << url << std::endl;

@@ -39,8 +39,8 @@ void put_png_chunk(std::string& out, const char* type, const std::string& data) 
   put_be32(out, static_cast<std::uint32_t>(data.size()));
   std::string typed = std::string(type, 4) + data;
   out += typed;
-  auto crc = crc32(0L, reinterpret_cast<const Bytef*>(typed.data()),
-                   static_cast<uInt>(typed.size()));
+  auto crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(typed.data()), static_cast<uInt>(typed.size()));
   put_be32(out, static_cast<std::uint32_t>(crc));
 }
 
@@ -74,7 +74,8 @@ std::string generate_png(std::string_view key) {
   put_be32(header, kSide);
   header += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, no interlace
   put_png_chunk(png, "IHDR", header);
-  put_png_chunk(png, "IDAT", std::string(reinterpret_cast<const char*>(packed.data()), packed_size));
+  put_png_chunk(png, "IDAT",
+                std::string(reinterpret_cast<const char*>(packed.data()), packed_size));
   put_png_chunk(png, "IEND", "");
   return png;
 }

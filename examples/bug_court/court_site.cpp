@@ -1,14 +1,13 @@
 #include "court_site.hpp"
 
-#include "court_data.hpp"
-#include "court_media.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
+
+#include "court_data.hpp"
+#include "court_media.hpp"
 
 namespace bug_court {
 
@@ -61,17 +60,19 @@ SitePage html_page(const std::string& title, const std::string& body, int status
   html += escape_html(title);
   html += " — Bug Civil Court</title>\n  <style>";
   html += kStyle;
-  html += "</style>\n</head>\n<body>\n  <nav>\n"
-          "    <a href=\"/\">Home</a>\n"
-          "    <a href=\"/cases\">Cases</a>\n"
-          "    <a href=\"/cases/search\">Search</a>\n"
-          "    <a href=\"/opinions\">Opinions</a>\n"
-          "    <a href=\"/oral-arguments\">Oral Arguments</a>\n"
-          "    <a href=\"/justices\">Justices</a>\n"
-          "  </nav>\n";
+  html +=
+      "</style>\n</head>\n<body>\n  <nav>\n"
+      "    <a href=\"/\">Home</a>\n"
+      "    <a href=\"/cases\">Cases</a>\n"
+      "    <a href=\"/cases/search\">Search</a>\n"
+      "    <a href=\"/opinions\">Opinions</a>\n"
+      "    <a href=\"/oral-arguments\">Oral Arguments</a>\n"
+      "    <a href=\"/justices\">Justices</a>\n"
+      "  </nav>\n";
   html += body;
-  html += "\n  <footer>Bug Civil Court &mdash; a uvscrape demo site. All proceedings are "
-          "fictional; no insects were harmed.</footer>\n</body>\n</html>\n";
+  html +=
+      "\n  <footer>Bug Civil Court &mdash; a uvscrape demo site. All proceedings are "
+      "fictional; no insects were harmed.</footer>\n</body>\n</html>\n";
   return {status, kHtml, std::move(html)};
 }
 
@@ -171,20 +172,31 @@ oral arguments and meet the bench.</p>
 
 std::string case_row(const DemoCase& item) {
   std::string docket = item.docket();
-  return "<tr class=\"case-row\" data-docket=\"" + docket + "\">\n"
-         "  <td class=\"docket\"><a class=\"case-link\" href=\"" + item.detail_path() + "\">" +
-         docket + "</a></td>\n"
-         "  <td class=\"case-name\">" + escape_html(item.case_name) + "</td>\n"
-         "  <td class=\"date-filed\">" + item.date_filed + "</td>\n"
-         "  <td class=\"case-type\">" + escape_html(item.case_type) + "</td>\n"
-         "  <td class=\"status\">" + escape_html(item.status) + "</td>\n"
+  return "<tr class=\"case-row\" data-docket=\"" + docket +
+         "\">\n"
+         "  <td class=\"docket\"><a class=\"case-link\" href=\"" +
+         item.detail_path() + "\">" + docket +
+         "</a></td>\n"
+         "  <td class=\"case-name\">" +
+         escape_html(item.case_name) +
+         "</td>\n"
+         "  <td class=\"date-filed\">" +
+         item.date_filed +
+         "</td>\n"
+         "  <td class=\"case-type\">" +
+         escape_html(item.case_type) +
+         "</td>\n"
+         "  <td class=\"status\">" +
+         escape_html(item.status) +
+         "</td>\n"
          "</tr>\n";
 }
 
 std::string cases_table(const std::vector<const DemoCase*>& rows) {
-  std::string html = "<table id=\"cases-table\">\n  <thead>\n    <tr><th>Docket</th><th>Case "
-                     "Name</th><th>Date Filed</th><th>Type</th><th>Status</th></tr>\n  "
-                     "</thead>\n  <tbody>\n";
+  std::string html =
+      "<table id=\"cases-table\">\n  <thead>\n    <tr><th>Docket</th><th>Case "
+      "Name</th><th>Date Filed</th><th>Type</th><th>Status</th></tr>\n  "
+      "</thead>\n  <tbody>\n";
   for (const DemoCase* item : rows) html += case_row(*item);
   html += "  </tbody>\n</table>";
   return html;
@@ -230,7 +242,8 @@ SitePage search_page(const std::map<std::string, std::string>& query) {
   if (from_date.empty() && to_date.empty())
     return html_page("Search Cases", "<h1>Search Cases by Date Filed</h1>\n" + form +
                                          "\n<p>Enter a date range and click Search.</p>");
-  if ((!from_date.empty() && !is_iso_date(from_date)) || (!to_date.empty() && !is_iso_date(to_date)))
+  if ((!from_date.empty() && !is_iso_date(from_date)) ||
+      (!to_date.empty() && !is_iso_date(to_date)))
     return json_page({{"detail", "dates must be YYYY-MM-DD"}}, 400);
 
   // ISO dates compare correctly as strings; an empty bound is open.
@@ -246,14 +259,15 @@ SitePage search_page(const std::map<std::string, std::string>& query) {
       &range);
   std::string found = "<p>Found " + std::to_string(rows.size()) +
                       (rows.size() == 1 ? " case.</p>\n" : " cases.</p>\n");
-  return html_page("Search Results",
-                   "<h1>Search Cases by Date Filed</h1>\n" + form + "\n" + found + cases_table(rows));
+  return html_page("Search Results", "<h1>Search Cases by Date Filed</h1>\n" + form + "\n" + found +
+                                         cases_table(rows));
 }
 
 SitePage cases_of_year_page(int year) {
-  auto rows = select_cases(
-      [](const DemoCase& item, const void* arg) { return item.year == *static_cast<const int*>(arg); },
-      &year);
+  auto rows =
+      select_cases([](const DemoCase& item,
+                      const void* arg) { return item.year == *static_cast<const int*>(arg); },
+                   &year);
   if (rows.empty()) return not_found("No cases found for year " + std::to_string(year));
   return html_page("Cases — " + std::to_string(year),
                    "<h1>Cases Filed in " + std::to_string(year) + "</h1>\n<p>Showing " +
@@ -266,8 +280,9 @@ SitePage case_detail_page(int year, int number) {
     // A soft 404: the reference site answers 200 for unknown case numbers.
     char docket[32];
     std::snprintf(docket, sizeof docket, "BCC-%d-%03d", year, number);
-    return html_page("Case Not Found", std::string("<h1>Case Not Found</h1>\n<p>No case found for docket ") +
-                                           docket + ".</p>");
+    return html_page(
+        "Case Not Found",
+        std::string("<h1>Case Not Found</h1>\n<p>No case found for docket ") + docket + ".</p>");
   }
   std::string docket = item->docket();
   auto field = [](const char* label, const char* id, const std::string& value) {
@@ -319,12 +334,21 @@ SitePage opinion_detail_page(const std::string& docket) {
   return html_page("Opinion — " + docket,
                    "<h1>Opinion — " + escape_html(item->case_name) +
                        "</h1>\n<div class=\"opinion-details\">\n  <dl>\n"
-                       "    <dt>Docket</dt>\n    <dd id=\"docket\">" + docket + "</dd>\n"
-                       "    <dt>Case</dt>\n    <dd id=\"case-name\">" + escape_html(item->case_name) + "</dd>\n"
-                       "    <dt>Author</dt>\n    <dd id=\"judge\">" + escape_html(item->judge) + "</dd>\n"
+                       "    <dt>Docket</dt>\n    <dd id=\"docket\">" +
+                       docket +
+                       "</dd>\n"
+                       "    <dt>Case</dt>\n    <dd id=\"case-name\">" +
+                       escape_html(item->case_name) +
+                       "</dd>\n"
+                       "    <dt>Author</dt>\n    <dd id=\"judge\">" +
+                       escape_html(item->judge) +
+                       "</dd>\n"
                        "  </dl>\n</div>\n<div class=\"documents\">\n  <h3>Opinion Document</h3>\n"
-                       "  <a class=\"opinion-image-link\" href=\"" + image + "\">Download Illustration</a>\n"
-                       "  <p><img src=\"" + image + "\" alt=\"Opinion illustration\"></p>\n</div>");
+                       "  <a class=\"opinion-image-link\" href=\"" +
+                       image +
+                       "\">Download Illustration</a>\n"
+                       "  <p><img src=\"" +
+                       image + "\" alt=\"Opinion illustration\"></p>\n</div>");
 }
 
 SitePage oral_arguments_page() {
@@ -341,7 +365,8 @@ SitePage oral_arguments_page() {
                    "<h1>Oral Arguments</h1>\n<p>" + std::to_string(count) +
                        " recordings on file.</p>\n<table id=\"oral-arguments-table\">\n  "
                        "<thead>\n    <tr><th>Docket</th><th>Case</th><th>Date</th></tr>\n  "
-                       "</thead>\n  <tbody>\n" + rows + "  </tbody>\n</table>");
+                       "</thead>\n  <tbody>\n" +
+                       rows + "  </tbody>\n</table>");
 }
 
 SitePage oral_argument_detail_page(const std::string& docket) {
@@ -351,12 +376,21 @@ SitePage oral_argument_detail_page(const std::string& docket) {
   return html_page("Oral Argument — " + docket,
                    "<h1>Oral Argument — " + escape_html(item->case_name) +
                        "</h1>\n<div class=\"oral-arg-details\">\n  <dl>\n"
-                       "    <dt>Docket</dt>\n    <dd id=\"docket\">" + docket + "</dd>\n"
-                       "    <dt>Case</dt>\n    <dd id=\"case-name\">" + escape_html(item->case_name) + "</dd>\n"
-                       "    <dt>Date</dt>\n    <dd id=\"date-filed\">" + item->date_filed + "</dd>\n"
+                       "    <dt>Docket</dt>\n    <dd id=\"docket\">" +
+                       docket +
+                       "</dd>\n"
+                       "    <dt>Case</dt>\n    <dd id=\"case-name\">" +
+                       escape_html(item->case_name) +
+                       "</dd>\n"
+                       "    <dt>Date</dt>\n    <dd id=\"date-filed\">" +
+                       item->date_filed +
+                       "</dd>\n"
                        "  </dl>\n</div>\n<div class=\"documents\">\n  <h3>Audio Recording</h3>\n"
-                       "  <a class=\"audio-download-link\" href=\"" + audio + "\">Download Audio (WAV)</a>\n"
-                       "  <p><audio controls src=\"" + audio + "\"></audio></p>\n</div>");
+                       "  <a class=\"audio-download-link\" href=\"" +
+                       audio +
+                       "\">Download Audio (WAV)</a>\n"
+                       "  <p><audio controls src=\"" +
+                       audio + "\"></audio></p>\n</div>");
 }
 
 SitePage justices_page() {

@@ -2,13 +2,12 @@
 // summary (items by type, errors by type, files archived, bytes, time).
 #pragma once
 
-#include <uvscrape/driver.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <map>
 #include <string>
+#include <uvscrape/driver.hpp>
 
 namespace bug_court {
 
@@ -28,8 +27,9 @@ std::string progress_line(const uvscrape::DriverProgress& progress,
                           std::chrono::steady_clock::duration elapsed);
 
 // A multi-line summary ending in a newline.
-std::string summary_text(const uvscrape::RunResult& result, const uvscrape::DriverProgress& progress,
-                         const CrawlTally& tally, std::chrono::steady_clock::duration elapsed);
+std::string summary_text(const uvscrape::RunResult& result,
+                         const uvscrape::DriverProgress& progress, const CrawlTally& tally,
+                         std::chrono::steady_clock::duration elapsed);
 
 // "12.3 KiB"
 std::string human_bytes(std::uint64_t bytes);

@@ -31,6 +31,8 @@ void serve_site(const ServerRequest& request, ServerResponse& response) {
   response.body = std::move(page.body);
 }
 
-void install_site(uvscrape::testing::TestServer& server) { server.route("*", "/*", serve_site); }
+void install_site(uvscrape::testing::TestServer& server) {
+  server.route("*", "/*", serve_site);
+}
 
 }  // namespace bug_court

@@ -20,7 +20,8 @@ EmbedApp::EmbedApp(uv_loop_t* loop, EmbedOptions options)
     : loop_(loop),
       options_(std::move(options)),
       scraper_(options_.base_url),
-      endpoint_(loop, options_.status_host, options_.status_port, [this] { return status_json(); }) {
+      endpoint_(loop, options_.status_host, options_.status_port,
+                [this] { return status_json(); }) {
   uvscrape::DriverOptions driver_options;
   driver_options.num_workers = options_.workers;
   driver_options.storage_dir = options_.storage_dir;
@@ -98,17 +99,16 @@ void EmbedApp::shutdown() {
 std::string EmbedApp::status_json() const {
   uvscrape::DriverProgress p = driver_->progress();
   std::string state = crawl_running_ ? "running" : result_ ? result_->status : "not started";
-  uvscrape::Json status = {
-      {"heartbeats", heartbeats_},
-      {"crawl",
-       {{"state", state},
-        {"requests_completed", p.requests_completed},
-        {"requests_queued", p.requests_queued},
-        {"requests_in_flight", p.requests_in_flight},
-        {"items", items_},
-        {"errors", p.errors},
-        {"files_archived", p.files_archived},
-        {"bytes_received", p.bytes_received}}}};
+  uvscrape::Json status = {{"heartbeats", heartbeats_},
+                           {"crawl",
+                            {{"state", state},
+                             {"requests_completed", p.requests_completed},
+                             {"requests_queued", p.requests_queued},
+                             {"requests_in_flight", p.requests_in_flight},
+                             {"items", items_},
+                             {"errors", p.errors},
+                             {"files_archived", p.files_archived},
+                             {"bytes_received", p.bytes_received}}}};
   return status.dump();
 }
 

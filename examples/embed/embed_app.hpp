@@ -9,14 +9,13 @@
 
 #include <uv.h>
 
-#include <uvscrape/driver.hpp>
-
 #include <cstdint>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <uvscrape/driver.hpp>
 
 #include "bug_court_scraper.hpp"
 #include "status_endpoint.hpp"

@@ -10,9 +10,9 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "embed_app.hpp"
@@ -38,21 +38,30 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage("missing value for " + arg);
       return argv[++i];
     };
-    if (arg == "--base-url") options.base_url = value();
-    else if (arg == "--status-port") options.status_port = std::atoi(value().c_str());
-    else if (arg == "--port-file") port_file = value();
-    else if (arg == "--workers") options.workers = static_cast<std::size_t>(std::atoi(value().c_str()));
-    else if (arg == "--storage") options.storage_dir = value();
-    else if (arg == "--out") options.out = value();
-    else if (arg == "--exit-when-done") options.exit_when_done = true;
+    if (arg == "--base-url")
+      options.base_url = value();
+    else if (arg == "--status-port")
+      options.status_port = std::atoi(value().c_str());
+    else if (arg == "--port-file")
+      port_file = value();
+    else if (arg == "--workers")
+      options.workers = static_cast<std::size_t>(std::atoi(value().c_str()));
+    else if (arg == "--storage")
+      options.storage_dir = value();
+    else if (arg == "--out")
+      options.out = value();
+    else if (arg == "--exit-when-done")
+      options.exit_when_done = true;
     else if (arg == "--seed") {
       try {
         options.seed = uvscrape::Json::parse(value());
       } catch (const std::exception& e) {
         usage(std::string("--seed is not valid JSON: ") + e.what());
       }
-    } else if (arg == "--help" || arg == "-h") usage("");
-    else usage("unknown option " + arg);
+    } else if (arg == "--help" || arg == "-h")
+      usage("");
+    else
+      usage("unknown option " + arg);
   }
   if (options.workers == 0) usage("--workers takes a positive number");
 
@@ -67,16 +76,16 @@ int main(int argc, char** argv) {
       uv_run(loop, UV_RUN_DEFAULT);
       return 1;
     }
-    std::string status_url = "http://" + options.status_host + ":" +
-                             std::to_string(app->status_port()) + "/status";
+    std::string status_url =
+        "http://" + options.status_host + ":" + std::to_string(app->status_port()) + "/status";
     std::cout << "status endpoint: " << status_url << std::endl;
     if (!port_file.empty()) {
       std::ofstream(port_file + ".tmp") << status_url << "\n";
       std::rename((port_file + ".tmp").c_str(), port_file.c_str());
     }
     app->on_crawl_done = [&](const uvscrape::RunResult& result) {
-      std::cout << "crawl " << result.status << ": " << result.requests_completed
-                << " requests, " << result.items_emitted << " items" << std::endl;
+      std::cout << "crawl " << result.status << ": " << result.requests_completed << " requests, "
+                << result.items_emitted << " items" << std::endl;
       if (result.status == "error") exit_code = 1;
     };
     app->start();

@@ -17,8 +17,10 @@ struct StatusEndpoint::Connection {
 
   void unlink() {
     if (owner == nullptr) return;
-    if (prev) prev->next = next;
-    else owner->connections_ = next;
+    if (prev)
+      prev->next = next;
+    else
+      owner->connections_ = next;
     if (next) next->prev = prev;
     owner = nullptr;
   }
@@ -61,7 +63,9 @@ StatusEndpoint::StatusEndpoint(uv_loop_t* loop, const std::string& host, int por
   port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
-StatusEndpoint::~StatusEndpoint() { close(); }
+StatusEndpoint::~StatusEndpoint() {
+  close();
+}
 
 void StatusEndpoint::close() {
   if (listener_ != nullptr) {

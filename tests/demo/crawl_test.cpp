@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <uvscrape/driver.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <uvscrape/driver.hpp>
 #include <vector>
 
 #include "bug_court_scraper.hpp"
@@ -164,8 +163,10 @@ std::vector<Json> check_and_strip_files(std::vector<Json> items, bool audio) {
     if (!has_path) continue;
     std::string path = item["local_path"].get<std::string>();
     EXPECT_TRUE(fs::is_regular_file(path)) << path;
-    std::string expected = audio ? bug_court::generate_wav(docket) : bug_court::generate_png(docket);
-    EXPECT_TRUE(read_file(path) == expected) << "archived bytes differ for " << docket << " at " << path;
+    std::string expected =
+        audio ? bug_court::generate_wav(docket) : bug_court::generate_png(docket);
+    EXPECT_TRUE(read_file(path) == expected)
+        << "archived bytes differ for " << docket << " at " << path;
     item.erase("local_path");
   }
   return items;
@@ -188,7 +189,8 @@ TEST_F(DemoCrawl, FullSeedEmitsTheDataSetExactly) {
 
   EXPECT_EQ(sorted(out.items["CaseData"]), expected("CaseData"));
   EXPECT_EQ(sorted(out.items["JusticeData"]), sorted(expected("JusticeData")));
-  EXPECT_EQ(check_and_strip_files(sorted(out.items["OpinionData"]), false), expected("OpinionData"));
+  EXPECT_EQ(check_and_strip_files(sorted(out.items["OpinionData"]), false),
+            expected("OpinionData"));
   EXPECT_EQ(check_and_strip_files(sorted(out.items["OralArgumentData"]), true),
             expected("OralArgumentData"));
   EXPECT_EQ(out.items.count("unknown"), 0u);
@@ -218,7 +220,8 @@ TEST_F(DemoCrawl, WithoutSeedTheParameterlessEntriesRun) {
 }
 
 TEST_F(DemoCrawl, SpeculationStopsAfterTheGapOfSoft404s) {
-  Json seed = Json::array({{{"fetch_case", {{"case_id", {{"year", 2025}, {"min", 1}, {"gap", 3}}}}}}});
+  Json seed =
+      Json::array({{{"fetch_case", {{"case_id", {{"year", 2025}, {"min", 1}, {"gap", 3}}}}}}});
   CrawlOutcome out = crawl(seed, 1);
   ASSERT_FALSE(out.watchdog_fired);
   EXPECT_EQ(out.result.status, "completed");
@@ -240,8 +243,8 @@ TEST_F(DemoCrawl, SpeculationStopsAfterTheGapOfSoft404s) {
 }
 
 TEST_F(DemoCrawl, DateSearchSubmitsTheFormAndFollowsEveryResult) {
-  Json seed = Json::array(
-      {{{"cases_by_date_filed", {{"date_range", {{"start", "2025-01-01"}, {"end", "2025-06-30"}}}}}}});
+  Json seed = Json::array({{{"cases_by_date_filed",
+                             {{"date_range", {{"start", "2025-01-01"}, {"end", "2025-06-30"}}}}}}});
   CrawlOutcome out = crawl(seed);
   ASSERT_FALSE(out.watchdog_fired);
   EXPECT_EQ(out.result.status, "completed");
@@ -250,7 +253,8 @@ TEST_F(DemoCrawl, DateSearchSubmitsTheFormAndFollowsEveryResult) {
   for (const auto& item : out.items["CaseData"]) dockets.insert(item["docket"]);
   std::set<std::string> want;
   for (const auto& item : bug_court::cases())
-    if (item.date_filed >= "2025-01-01" && item.date_filed <= "2025-06-30") want.insert(item.docket());
+    if (item.date_filed >= "2025-01-01" && item.date_filed <= "2025-06-30")
+      want.insert(item.docket());
   EXPECT_EQ(dockets, want);
   EXPECT_EQ(want.size(), 7u);
 
@@ -280,7 +284,8 @@ TEST_F(DemoCrawl, AnInvalidFieldReachesOnInvalidDataWithItsLocation) {
     try {
       item.confirm_json();
     } catch (const uvscrape::DataFormatAssumptionException& e) {
-      invalid.push_back(item.model_name() + ":" + e.errors().at(0).at("loc").at(0).get<std::string>());
+      invalid.push_back(item.model_name() + ":" +
+                        e.errors().at(0).at("loc").at(0).get<std::string>());
     }
   };
   Watchdog watchdog(driver, std::chrono::seconds(30));

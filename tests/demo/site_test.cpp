@@ -1,8 +1,8 @@
 // The demo site's pages as pure functions: the markup contract the demo
 // scraper (and any scraper written for the reference site) relies on.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "court_data.hpp"
@@ -60,7 +60,8 @@ TEST(DemoSite, CaseDetailCarriesEveryFieldAndDocumentLinks) {
     EXPECT_EQ(count_of(page.body, std::string("<dd id=\"") + id + "\">"), 1) << id;
   EXPECT_TRUE(contains(page.body, "<dd id=\"date-filed\">2024-01-08</dd>"));
   EXPECT_TRUE(contains(page.body, "<a class=\"opinion-link\" href=\"/opinions/BCC-2024-001\">"));
-  EXPECT_TRUE(contains(page.body, "<a class=\"audio-link\" href=\"/oral-arguments/BCC-2024-001\">"));
+  EXPECT_TRUE(
+      contains(page.body, "<a class=\"audio-link\" href=\"/oral-arguments/BCC-2024-001\">"));
 
   auto bare = render_site("GET", "/cases/2024/4");  // no documents
   EXPECT_FALSE(contains(bare.body, "opinion-link"));
@@ -100,7 +101,8 @@ TEST(DemoSite, HardNotFoundsWhereTheReferenceHasThem) {
 TEST(DemoSite, DateSearchFormAndInclusiveFilter) {
   auto empty = render_site("GET", "/cases/search");
   EXPECT_EQ(empty.status, 200);
-  EXPECT_TRUE(contains(empty.body, "<form id=\"date-search\" method=\"GET\" action=\"/cases/search\">"));
+  EXPECT_TRUE(
+      contains(empty.body, "<form id=\"date-search\" method=\"GET\" action=\"/cases/search\">"));
   EXPECT_TRUE(contains(empty.body, "name=\"from_date\""));
   EXPECT_TRUE(contains(empty.body, "name=\"to_date\""));
   EXPECT_EQ(count_of(empty.body, "case-row"), 0);
@@ -111,9 +113,11 @@ TEST(DemoSite, DateSearchFormAndInclusiveFilter) {
   EXPECT_EQ(count_of(hits.body, "<tr class=\"case-row\""), 3);
   EXPECT_TRUE(contains(hits.body, "value=\"2024-01-08\""));
   EXPECT_EQ(count_of(render_site("GET", "/cases/search?from_date=2026-01-01").body,
-                     "<tr class=\"case-row\""), 10);
+                     "<tr class=\"case-row\""),
+            10);
   EXPECT_EQ(count_of(render_site("GET", "/cases/search?to_date=2024-12-31").body,
-                     "<tr class=\"case-row\""), 10);
+                     "<tr class=\"case-row\""),
+            10);
   EXPECT_EQ(render_site("GET", "/cases/search?from_date=yesterday").status, 400);
 }
 
@@ -128,16 +132,19 @@ TEST(DemoSite, ListsOfOpinionsAndOralArguments) {
   auto oa = render_site("GET", "/oral-arguments");
   EXPECT_TRUE(contains(oa.body, "<table id=\"oral-arguments-table\">"));
   EXPECT_EQ(count_of(oa.body, "<tr class=\"oral-arg-row\">"), orals);
-  EXPECT_TRUE(contains(oa.body, "<tr class=\"oral-arg-row\"><td><a href=\"/oral-arguments/"
-                                "BCC-2024-001\">BCC-2024-001</a></td><td>Woodlouse v. "
-                                "Centipede</td><td>2024-01-08</td></tr>"));
+  EXPECT_TRUE(contains(oa.body,
+                       "<tr class=\"oral-arg-row\"><td><a href=\"/oral-arguments/"
+                       "BCC-2024-001\">BCC-2024-001</a></td><td>Woodlouse v. "
+                       "Centipede</td><td>2024-01-08</td></tr>"));
 
   auto detail = render_site("GET", "/opinions/BCC-2024-001");
-  EXPECT_TRUE(contains(detail.body, "<a class=\"opinion-image-link\" "
-                                    "href=\"/media/opinions/BCC-2024-001.png\">"));
+  EXPECT_TRUE(contains(detail.body,
+                       "<a class=\"opinion-image-link\" "
+                       "href=\"/media/opinions/BCC-2024-001.png\">"));
   auto audio = render_site("GET", "/oral-arguments/BCC-2024-001");
-  EXPECT_TRUE(contains(audio.body, "<a class=\"audio-download-link\" "
-                                   "href=\"/media/oral-arguments/BCC-2024-001.wav\">"));
+  EXPECT_TRUE(contains(audio.body,
+                       "<a class=\"audio-download-link\" "
+                       "href=\"/media/oral-arguments/BCC-2024-001.wav\">"));
 }
 
 TEST(DemoSite, JusticesJsonApi) {
