@@ -49,7 +49,11 @@ port_file="$out/.server-url"
 rm -f "$port_file"
 
 step "starting the Bug Civil Court demo server on a free loopback port"
-"$build/examples/bug_court/bug_court_server" --host 127.0.0.1 --port 0 \
+# Its own session, so a Ctrl-C meant for the crawl does not take the server
+# down under the requests that are still finishing.
+detach=""
+command -v setsid >/dev/null && detach="setsid"
+$detach "$build/examples/bug_court/bug_court_server" --host 127.0.0.1 --port 0 \
   --port-file "$port_file" >"$out/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
