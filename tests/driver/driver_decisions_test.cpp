@@ -173,5 +173,31 @@ TEST(DriverDecisions, StepsAndCallbacksRunOnOneThreadOneAtATime) {  // decision 
   EXPECT_EQ(*threads.begin(), std::this_thread::get_id());  // run() runs the loop here
 }
 
+TEST(DriverText, DeclaredCharsetsAreDecoded) {
+  ThreadedTestServer server;
+  // "café" in ISO-8859-1, declared by the header on one page and by <meta> on another.
+  ServerResponse by_header = ServerResponse::html("<p>caf\xE9</p>");
+  by_header.headers = {{"Content-Type", "text/html; charset=ISO-8859-1"}};
+  server->respond("GET", "/header", by_header);
+  ServerResponse by_meta = ServerResponse::html(
+      "<html><head><META http-equiv='x' charset=\"iso-8859-1\"></head><body><p>caf\xE9</p></body>"
+      "</html>");
+  by_meta.headers = {{"Content-Type", "text/html"}};
+  server->respond("GET", "/meta", by_meta);
+  server->respond("GET", "/utf8", ServerResponse::html("<meta charset='utf-8'><p>caf\xC3\xA9</p>"));
+  LambdaScraper scraper;
+  scraper.entries = {Request::get(server.url("/header")).to("page"),
+                     Request::get(server.url("/meta")).to("page"),
+                     Request::get(server.url("/utf8")).to("page")};
+  std::vector<std::string> texts;
+  scraper.add_step("page", [&texts](const Response& r) -> Step {
+    texts.push_back(r.page().checked_xpath_strings("//p/text()", "p", 1, 1)[0]);
+    EXPECT_NE(r.text().find("caf\xC3\xA9"), std::string::npos) << r.url;  // text() is UTF-8
+    co_return;
+  });
+  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(texts, (std::vector<std::string>{"caf\xC3\xA9", "caf\xC3\xA9", "caf\xC3\xA9"}));
+}
+
 }  // namespace
 }  // namespace uvscrape::driver_test
