@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
     server_options.bind_port = static_cast<uint16_t>(options.port);
     server_options.url_host = options.host;
     server_options.linger = std::chrono::milliseconds(200);
+    server_options.record_requests = false;  // a long-running server keeps no request log
 
     ServerApp app;
     app.quiet = options.quiet;
@@ -119,12 +120,10 @@ int main(int argc, char** argv) {
       TestServer server(&loop, server_options);
       app.server = &server;
       const auto delay = std::chrono::milliseconds(options.delay_ms);
-      server.route("*", "/*",
-                   [&server, delay](const ServerRequest& request, ServerResponse& response) {
-                     server.clear_requests();  // a long-running server keeps no request log
-                     bug_court::serve_site(request, response);
-                     response.delay_before_headers = delay;
-                   });
+      server.route("*", "/*", [delay](const ServerRequest& request, ServerResponse& response) {
+        bug_court::serve_site(request, response);
+        response.delay_before_headers = delay;
+      });
 
       std::string url = server.url("");
       std::cout << "Bug Civil Court demo server listening on " << url << std::endl;
