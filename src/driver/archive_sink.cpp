@@ -2,8 +2,13 @@
 #include "driver/archive_sink.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cassert>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "uvscrape/errors.hpp"
 
@@ -17,7 +22,7 @@ ArchiveSink::ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string f
       url_(std::move(url)),
       make_dir_(std::move(make_dir)) {
   fs_req_.data = this;
-  start_open();
+  work_req_.data = this;
 }
 
 ArchiveSink::~ArchiveSink() {
@@ -30,6 +35,7 @@ void ArchiveSink::submit(uv_fs_t* req) {
 }
 
 void ArchiveSink::start_open() {
+  phase_ = Phase::opening;  // from here on chunks stream to the file
   if (!make_dir_.empty()) {
     submit(&fs_req_);
     const int rc = uv_fs_mkdir(loop_, &fs_req_, make_dir_.c_str(), 0755, &ArchiveSink::on_fs);
@@ -39,7 +45,6 @@ void ArchiveSink::start_open() {
     }
     return;
   }
-  phase_ = Phase::opening;
   const std::string pattern = storage_dir_ + "/.uvscrape-XXXXXX";
   submit(&fs_req_);
   const int rc = uv_fs_mkstemp(loop_, &fs_req_, pattern.c_str(), &ArchiveSink::on_fs);
@@ -57,6 +62,7 @@ bool ArchiveSink::on_headers(int status, const Headers&) {
 bool ArchiveSink::on_chunk(std::string_view chunk, std::function<void()> resume) {
   if (!writing_body_ || error_ || ending_) return true;  // dropped, keep the connection flowing
   pending_.append(chunk);
+  if (phase_ == Phase::buffering && pending_.size() >= kSmallFile) start_open();  // a big one
   pump();
   if (pending_.size() >= kMaxBuffered && !error_) {
     resume_ = std::move(resume);
@@ -68,6 +74,7 @@ bool ArchiveSink::on_chunk(std::string_view chunk, std::function<void()> resume)
 void ArchiveSink::finish(Done done) {
   done_ = std::move(done);
   ending_ = true;
+  if (phase_ == Phase::buffering) return write_whole();
   pump();
 }
 
@@ -76,7 +83,70 @@ void ArchiveSink::abort(Done done) {
   ending_ = true;
   aborting_ = true;
   pending_.clear();
+  if (phase_ == Phase::buffering) phase_ = Phase::finished;  // nothing was created
   pump();
+}
+
+void ArchiveSink::write_whole() {
+  phase_ = Phase::writing_whole;
+  fs_busy_ = true;
+  const int rc =
+      uv_queue_work(loop_, &work_req_, &ArchiveSink::whole_on_pool, &ArchiveSink::whole_done);
+  if (rc < 0) {
+    fs_busy_ = false;
+    phase_ = Phase::finished;
+    error_ = std::make_exception_ptr(
+        ArchiveError(url_, std::string("cannot queue the file write: ") + uv_strerror(rc)));
+    pump();
+  }
+}
+
+// On a pool thread: the loop thread does not touch the sink until whole_done.
+void ArchiveSink::whole_on_pool(uv_work_t* work) {
+  auto* self = static_cast<ArchiveSink*>(work->data);
+  auto failed = [self](const std::string& what) {
+    self->whole_error_ = what + ": " + std::strerror(errno);
+  };
+  if (!self->make_dir_.empty() && ::mkdir(self->make_dir_.c_str(), 0755) != 0 && errno != EEXIST)
+    return failed("cannot create " + self->make_dir_);
+  std::string temp = self->storage_dir_ + "/.uvscrape-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return failed("cannot create a temporary file in " + self->storage_dir_);
+  const std::string& body = self->pending_;
+  size_t done = 0;
+  while (done < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      failed("cannot write " + temp);
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    failed("cannot close " + temp);
+    ::unlink(temp.c_str());
+    return;
+  }
+  if (::rename(temp.c_str(), self->final_path_.c_str()) != 0) {
+    failed("cannot rename " + temp + " to " + self->final_path_);
+    ::unlink(temp.c_str());
+    return;
+  }
+  self->offset_ = done;
+}
+
+void ArchiveSink::whole_done(uv_work_t* work, int status) {
+  auto* self = static_cast<ArchiveSink*>(work->data);
+  self->fs_busy_ = false;
+  self->phase_ = Phase::finished;
+  self->pending_.clear();
+  if (status < 0 && self->whole_error_.empty()) self->whole_error_ = uv_strerror(status);
+  if (!self->whole_error_.empty())
+    self->error_ = std::make_exception_ptr(ArchiveError(self->url_, self->whole_error_));
+  self->pump();  // -> complete(); `self` may be gone afterwards
 }
 
 void ArchiveSink::pump() {

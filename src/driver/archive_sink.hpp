@@ -2,8 +2,10 @@
 // a download into a temporary file in storage_dir and, once the response is
 // complete, renames it to its final name atomically.
 //
-// Every file operation is a uv_fs_* request, so it runs on the libuv thread pool
-// and the loop never waits for the disk. Backpressure: while more than
+// Every file operation runs on the libuv thread pool, so the loop never waits for
+// the disk. A body that ends within kSmallFile bytes (most documents) is kept in
+// memory and written by one pool job (create, write, close, rename); a larger
+// one streams through uv_fs_* requests. Backpressure: while more than
 // kMaxBuffered bytes wait for the disk, on_chunk returns false and the HTTP
 // client stops reading the socket until the pending write completes.
 #pragma once
@@ -22,6 +24,7 @@ namespace uvscrape::driver {
 
 class ArchiveSink final : public http::BodySink {
  public:
+  static constexpr size_t kSmallFile = 256 << 10;
   static constexpr size_t kMaxBuffered = 1 << 20;
 
   // `final_path` is where the file ends up (its directory must exist or be
@@ -47,9 +50,21 @@ class ArchiveSink final : public http::BodySink {
   bool idle() const noexcept { return !fs_busy_ && !done_; }
 
  private:
-  enum class Phase { opening, open, closing, renaming, removing, finished };
+  enum class Phase {
+    buffering,
+    writing_whole,
+    opening,
+    open,
+    closing,
+    renaming,
+    removing,
+    finished
+  };
 
   void start_open();
+  void write_whole();  // buffering -> writing_whole: one pool job for a small body
+  static void whole_on_pool(uv_work_t* work);
+  static void whole_done(uv_work_t* work, int status);
   void pump();  // advances whatever can advance now
   void write_pending();
   void close_file();
@@ -66,14 +81,16 @@ class ArchiveSink final : public http::BodySink {
   std::string make_dir_;
   std::string temp_path_;
   uv_file file_ = -1;
-  Phase phase_ = Phase::opening;
+  Phase phase_ = Phase::buffering;
   bool writing_body_ = true;  // false after a non-2xx status
   bool ending_ = false;       // finish() or abort() called
   bool aborting_ = false;
   bool fs_busy_ = false;  // one fs request at a time
   uv_fs_t fs_req_{};
-  std::string pending_;    // bytes waiting for the disk
-  std::string in_flight_;  // bytes being written
+  uv_work_t work_req_{};
+  std::string whole_error_;  // set on the pool by whole_on_pool
+  std::string pending_;      // bytes waiting for the disk
+  std::string in_flight_;    // bytes being written
   size_t in_flight_done_ = 0;
   uint64_t offset_ = 0;
   std::function<void()> resume_;

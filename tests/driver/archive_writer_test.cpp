@@ -189,6 +189,33 @@ TEST(ArchiveSink, CreatesAKeyDirectory) {
   fs::remove_all(dir);
 }
 
+TEST(ArchiveSink, LargeBodyStreamsIntoAKeyDirectory) {
+  const fs::path dir = fresh_dir("keydir-big");
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  const fs::path key_dir = dir / "k";
+  const std::string body(3 * ArchiveSink::kSmallFile + 5, 'z');  // past the one-job size
+  ArchiveSink sink(&loop, dir.string(), (key_dir / "big.bin").string(), "http://h/big.bin",
+                   key_dir.string());
+  sink.on_headers(200, Headers{});
+  Feeder feeder{&sink, body, 4096, 0, 0, false, {}};
+  std::string path;
+  feeder.on_all_fed = [&] {
+    sink.finish([&](std::string p, std::exception_ptr e) {
+      EXPECT_FALSE(e);
+      path = std::move(p);
+    });
+  };
+  feeder.feed();
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(path, (key_dir / "big.bin").string());
+  EXPECT_EQ(read_file(key_dir / "big.bin"), body);
+  EXPECT_EQ(count_entries(dir), 1u);
+  EXPECT_EQ(sink.bytes_written(), body.size());
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+  fs::remove_all(dir);
+}
+
 TEST(ArchiveJob, RunsTheCallbackOnThePool) {
   uv_loop_t loop;
   ASSERT_EQ(uv_loop_init(&loop), 0);
