@@ -64,7 +64,6 @@ struct DriverProgress {
 
 namespace detail {
 struct DriverCounters;  // src/driver/counters.hpp
-
 }  // namespace detail
 
 class Driver {
@@ -111,10 +110,14 @@ class Driver {
   // Runs the crawl on the caller's loop; returns at once. `on_done` runs on the
   // loop thread when everything of the driver's is closed. One run at a time.
   void start(uv_loop_t* loop, std::function<void(const RunResult&)> on_done);
-  // Requests a graceful stop; safe from any thread, before or during a run.
+  // Requests a graceful stop; safe from any thread, before or during a run. A
+  // stop requested before run()/start() makes that run end at once ("stopped");
+  // StopSignal::reset() clears it for the next run.
   void stop() noexcept;
+  // Between start() and on_done (loop thread only).
   bool running() const noexcept;
 
+  // Safe from any thread, during and after a run (reset when a run starts).
   DriverProgress progress() const noexcept;
   const DriverOptions& options() const noexcept { return options_; }
   StopSignal stop_signal() const { return *options_.stop_signal; }
