@@ -21,3 +21,17 @@ g++ -std=c++20 "$root/tests/install/consumer.cpp" -o "$stage/consumer-static" \
   $(pkg-config --cflags uvscrape) "$libdir/libuvscrape.a" $(pkg-config --libs --static uvscrape | sed 's/-luvscrape//')
 "$stage/consumer-static"
 echo "consumer_check: shared and static consumers built from the installed files and ran"
+
+# As a Meson subproject of a downstream project.
+sub="$stage/subproject-consumer"
+mkdir -p "$sub/subprojects"
+cp "$root/tests/install/subproject_consumer/meson.build" "$root/tests/install/consumer.cpp" "$sub/"
+ln -s "$root" "$sub/subprojects/uvscrape"
+# uvscrape's own subproject (llhttp) is promoted to the top level, as Meson requires.
+ln -s "$root/subprojects/llhttp" "$sub/subprojects/llhttp"
+meson setup "$sub/build" "$sub" >"$stage/subproject-setup.log" 2>&1 \
+  || { cat "$stage/subproject-setup.log" >&2; exit 1; }
+ninja -C "$sub/build" >"$stage/subproject-build.log" 2>&1 \
+  || { tail -n 30 "$stage/subproject-build.log" >&2; exit 1; }
+"$sub/build/consumer"
+echo "consumer_check: consumer built with uvscrape as a Meson subproject and ran"
