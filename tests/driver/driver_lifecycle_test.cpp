@@ -171,6 +171,20 @@ TEST(DriverLifecycle, UnknownContinuationIsAConfigError) {
   }
 }
 
+TEST(DriverLifecycle, StorageDirIsCreatedByTheConstructor) {  // item 56
+  LambdaScraper scraper;
+  const auto root = fresh_dir("storage");
+  DriverOptions o;
+  o.storage_dir = (root / "a" / "b").string();
+  Driver driver(scraper, o);
+  EXPECT_TRUE(std::filesystem::is_directory(root / "a" / "b"));
+  Driver defaulted(scraper);
+  EXPECT_EQ(defaulted.options().storage_dir,
+            (std::filesystem::temp_directory_path() / "uvscrape_files").string());
+  EXPECT_TRUE(std::filesystem::is_directory(defaulted.options().storage_dir));
+  std::filesystem::remove_all(root);
+}
+
 TEST(DriverLifecycle, RunTwiceOnOneDriver) {
   ThreadedTestServer server;
   serve_three(server);
