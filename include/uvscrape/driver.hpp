@@ -88,6 +88,12 @@ class Driver {
   // A transient failure (network, timeout, transient HTTP status). The request is
   // dropped; true: go on; false: stop the run ("stopped"). Absent: "error".
   std::function<bool(const TransientException& error)> on_transient_exception;
+  // A persistent failure of one request: a status the scraper classes as
+  // persistent (404, 500, ...), a yielded link that is not a valid URL, a TLS
+  // certificate that fails verification, a protocol error or an exceeded limit.
+  // The request is dropped; true: go on; false: stop the run ("stopped").
+  // Absent: the run ends with status "error".
+  std::function<bool(const PersistentException& error)> on_persistent_exception;
   // Replaces the default archive writer; runs on the thread pool and returns the
   // stored file's path (what the step sees). The body is buffered in memory.
   std::function<std::string(const std::string& content, const std::string& url,

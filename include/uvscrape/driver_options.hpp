@@ -45,7 +45,8 @@ struct DriverOptions {
   std::string ca_file;                         // empty: the system bundle
   std::string user_agent;                      // empty: "uvscrape/<version>"
   int max_redirects = 10;  // redirects are followed when the scraper asks for it
-  std::size_t max_connections_per_origin = 8;
+  // 0: as many as num_workers, so every worker can have a request on the wire.
+  std::size_t max_connections_per_origin = 0;
   std::size_t max_connections_total = 256;
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_body_bytes = 256ull * 1024 * 1024;     // archive downloads included

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "uvscrape/date.hpp"
+#include "uvscrape/driver.hpp"
+#include "uvscrape/driver_options.hpp"
 #include "uvscrape/entry.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/generator.hpp"
@@ -19,5 +21,6 @@
 #include "uvscrape/speculative_range.hpp"
 #include "uvscrape/status.hpp"
 #include "uvscrape/step.hpp"
+#include "uvscrape/stop_signal.hpp"
 #include "uvscrape/url.hpp"
 #include "uvscrape/validation.hpp"

@@ -58,6 +58,20 @@ std::string archive_file_name(std::string_view url, std::string_view expected_ty
   return name;
 }
 
+std::string archive_path_variant(std::string_view path, std::string_view url) {
+  const size_t slash = path.rfind('/');
+  const size_t name_start = slash == std::string_view::npos ? 0 : slash + 1;
+  size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || dot <= name_start) dot = path.size();  // no extension
+  const KeyHash h = hash_key(url);
+  char hex[18];
+  std::snprintf(hex, sizeof hex, "-%016llx", static_cast<unsigned long long>(h.high));
+  std::string out(path.substr(0, dot));
+  out += hex;
+  out += path.substr(dot);
+  return out;
+}
+
 std::string safe_path_component(std::string_view text) {
   std::string name = sanitise(text);
   if (name.empty()) name = "_";

@@ -14,6 +14,10 @@ namespace uvscrape::driver {
 // ".pdf" for expected type "pdf", ".mp3" for "audio".
 std::string archive_file_name(std::string_view url, std::string_view expected_type);
 
+// `path` with "-<16 hex digits of hash(url)>" before its extension: a name for a
+// second URL whose file name sanitised to the same `path`.
+std::string archive_path_variant(std::string_view path, std::string_view url);
+
 // A single safe path component made from `text` (an explicit dedup key, say):
 // same alphabet as above, never "", "." or "..".
 std::string safe_path_component(std::string_view text);

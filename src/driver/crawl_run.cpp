@@ -1,6 +1,7 @@
 // One run of the driver; see crawl_run.hpp.
 #include "driver/crawl_run.hpp"
 
+#include "driver/archive_name.hpp"
 #include "driver/http_mapping.hpp"
 #include "uvscrape/resolution.hpp"
 
@@ -115,6 +116,8 @@ void Driver::Run::process(driver::Outcome& outcome) {
       track_speculation(request, false);  // decision 10: a failed probe, no step
     } catch (const TransientException& error) {
       on_transient(error, outcome.error);
+    } catch (const PersistentException& error) {
+      on_persistent(error, outcome.error);
     }
     return;  // anything else propagated: the run fails
   }
@@ -150,7 +153,15 @@ void Driver::Run::apply(std::vector<Yield>& yields, const Response& response) {
 }
 
 void Driver::Run::enqueue_yielded(Request child, const Response& response) {
-  Request resolved = resolve_yielded(std::move(child), response);
+  std::optional<Request> resolved_or_none;
+  try {
+    resolved_or_none.emplace(resolve_yielded(std::move(child), response));
+  } catch (const UrlError& error) {
+    // One bad link on a page need not end the crawl: the user decides.
+    if (!driver_.on_persistent_exception) throw;
+    return on_persistent(error, std::current_exception());
+  }
+  Request& resolved = *resolved_or_none;
   if (!admit(resolved)) {
     DriverCounters::add(counters_.duplicates_dropped);
     return;
@@ -198,6 +209,23 @@ void Driver::Run::on_transient(const TransientException& error, std::exception_p
   DriverCounters::add(counters_.errors);
   if (!driver_.on_transient_exception) return fail(ptr);
   if (!driver_.on_transient_exception(error)) stop_gracefully();
+}
+
+// Two URLs whose file names come out alike (/a/1/file.pdf, /a/2/file.pdf) must
+// not overwrite each other: the later one is stored under a name with its URL hash.
+std::string Driver::Run::claim_archive_path(std::string path, const std::string& url) {
+  auto [it, inserted] = archive_paths_.try_emplace(path, url);
+  if (inserted || it->second == url) return path;
+  std::string variant = driver::archive_path_variant(path, url);
+  archive_paths_.try_emplace(variant, url);
+  return variant;
+}
+
+// Like on_transient: false stops gracefully; absent, the run fails.
+void Driver::Run::on_persistent(const PersistentException& error, std::exception_ptr ptr) {
+  DriverCounters::add(counters_.errors);
+  if (!driver_.on_persistent_exception) return fail(ptr);
+  if (!driver_.on_persistent_exception(error)) stop_gracefully();
 }
 
 // Decision 1: true abandons the step only, false stops gracefully; absent, fails.

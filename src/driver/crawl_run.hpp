@@ -13,7 +13,9 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "driver/counters.hpp"
@@ -39,6 +41,7 @@ struct Driver::Run final : driver::WorkerHost {
   const DriverOptions& options() const override { return driver_.options_; }
   const driver::ArchiveCallback& archive_callback() const override { return archive_callback_; }
   bool follow_redirects() const override { return driver_.scraper_.follow_redirects(); }
+  std::string claim_archive_path(std::string path, const std::string& url) override;
   StatusClass classify(int status, const Headers& headers, std::string_view body) const override;
   void worker_finished(driver::Worker& worker, driver::Outcome outcome) override;
 
@@ -58,6 +61,7 @@ struct Driver::Run final : driver::WorkerHost {
   void deliver(const DataItem& item);
   void track_speculation(const Request& request, bool success);
   void on_transient(const TransientException& error, std::exception_ptr ptr);
+  void on_persistent(const PersistentException& error, std::exception_ptr ptr);
   void on_structural(const ScraperAssumptionException& error, std::exception_ptr ptr);
 
   void stop_gracefully();               // running -> stopping
@@ -77,6 +81,7 @@ struct Driver::Run final : driver::WorkerHost {
   std::unique_ptr<driver::StopListener> stop_listener_;
   driver::RequestHeap<Request> queue_;
   driver::SeenSet seen_;
+  std::unordered_map<std::string, std::string> archive_paths_;  // stored path -> its URL
   std::unique_ptr<SpeculationTracker> speculation_;
   std::vector<std::unique_ptr<driver::Worker>> workers_;
   std::vector<driver::Worker*> idle_;

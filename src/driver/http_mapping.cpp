@@ -1,6 +1,7 @@
 // Request/Response <-> HTTP client types; see http_mapping.hpp.
 #include "driver/http_mapping.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 #include <variant>
@@ -68,7 +69,9 @@ http::ClientOptions client_options(const DriverOptions& options) {
   out.first_byte_timeout = options.first_byte_timeout;
   out.idle_timeout = options.idle_timeout;
   out.total_timeout = options.total_timeout;
-  out.max_connections_per_origin = options.max_connections_per_origin;
+  out.max_connections_per_origin = options.max_connections_per_origin != 0
+                                       ? options.max_connections_per_origin
+                                       : std::max<std::size_t>(options.num_workers, 1);
   out.max_connections_total = options.max_connections_total;
   out.max_redirects = options.max_redirects;
   out.max_header_bytes = options.max_header_bytes;

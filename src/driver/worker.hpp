@@ -48,6 +48,8 @@ class WorkerHost {
   virtual const DriverOptions& options() const = 0;
   virtual const ArchiveCallback& archive_callback() const = 0;
   virtual bool follow_redirects() const = 0;
+  // `path` if no other URL of this run was stored there, else a variant of it.
+  virtual std::string claim_archive_path(std::string path, const std::string& url) = 0;
   // The scraper's verdict on a status (body empty for streamed archive downloads).
   virtual StatusClass classify(int status, const Headers& headers, std::string_view body) const = 0;
   virtual void worker_finished(class Worker& worker, Outcome outcome) = 0;

@@ -92,6 +92,27 @@ TEST(DriverArchive, DefaultWriterKeepsBytesAndNames) {  // item 57, decision 14
   EXPECT_EQ(files_under(o.storage_dir).size(), 2u);  // no temporary file remains
 }
 
+TEST(DriverArchive, SameFileNameFromTwoUrlsKeepsBothFiles) {  // nothing is overwritten
+  ThreadedTestServer server(catch_all());
+  server->respond("GET", "/a/1/file.pdf", ServerResponse::text("first document"));
+  server->respond("GET", "/a/2/file.pdf", ServerResponse::text("second document"));
+  DriverOptions o = test_options("archive-same-name", 2);
+  std::vector<Stored> stored;
+  const RunResult r = crawl_archives(server,
+                                     {Request::get("/a/1/file.pdf").archive("pdf").to("stored"),
+                                      Request::get("/a/2/file.pdf").archive("pdf").to("stored")},
+                                     o, &stored);
+  EXPECT_EQ(r.status, "completed");
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_NE(stored[0].path, stored[1].path);
+  for (const auto& s : stored) {
+    const bool first = s.url.find("/a/1/") != std::string::npos;
+    EXPECT_EQ(read_file(s.path), first ? "first document" : "second document") << s.path;
+    EXPECT_EQ(fs::path(s.path).extension(), ".pdf");
+  }
+  EXPECT_EQ(files_under(o.storage_dir).size(), 2u);
+}
+
 TEST(DriverArchive, NamesNeverEscapeStorageDir) {  // decision 14
   ThreadedTestServer server(catch_all());
   serve_media(server);

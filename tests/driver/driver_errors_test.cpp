@@ -387,6 +387,72 @@ TEST(DriverPersistent, PersistentStatusEndsTheRun) {  // contract §4.6 step 7
   }
 }
 
+TEST(DriverConnections, PerOriginCapFollowsNumWorkersByDefault) {
+  ThreadedTestServer server;
+  server->route("GET", "/slow/*", [](const ServerRequest& req, ServerResponse& res) {
+    res = ServerResponse::html("<p>" + req.path.substr(6) + "</p>");
+    res.delay_before_headers = std::chrono::milliseconds(300);
+  });
+  serve_pages(server);
+  std::vector<std::string> paths;
+  for (int i = 0; i < 12; ++i) paths.push_back("/slow/" + std::to_string(i));
+  std::vector<std::string> items;
+  const RunResult r = crawl_pages(server, paths, {}, &items, 12);
+  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(items.size(), 12u);
+  // All twelve slow pages were on the wire at once: one connection each (plus
+  // the entry page's, reused), more than the HTTP client's own default of 8.
+  EXPECT_GE(server->connections_accepted(), 12u);
+}
+
+TEST(DriverPersistent, CallbackTrueDropsTheRequestAndGoesOn) {
+  ThreadedTestServer server;
+  serve_pages(server);
+  std::vector<std::string> items;
+  std::vector<std::string> failed;
+  const RunResult r = crawl_pages(
+      server, {"/good/1", "/missing", "http://bad host/x", "/good/2"},
+      [&](Driver& d) {
+        d.on_persistent_exception = [&](const PersistentException& e) {
+          if (auto* http = dynamic_cast<const PersistentHTTPResponseException*>(&e))
+            failed.push_back(std::to_string(http->status_code()) + " " + http->url());
+          else if (auto* url = dynamic_cast<const UrlError*>(&e))
+            failed.push_back("url " + url->url());
+          return true;
+        };
+      },
+      &items);
+  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(items, (std::vector<std::string>{"1", "2"}));
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[0], "url http://bad host/x");  // rejected while applying the yields
+  EXPECT_EQ(failed[1], "404 " + server.url("/missing"));
+}
+
+TEST(DriverPersistent, CallbackFalseStopsGracefully) {
+  ThreadedTestServer server;
+  serve_pages(server);
+  std::vector<std::string> items;
+  const RunResult r = crawl_pages(
+      server, {"/missing", "/good/1"},
+      [&](Driver& d) { d.on_persistent_exception = [](const PersistentException&) { return false; }; },
+      &items);
+  EXPECT_EQ(r.status, "stopped");
+  EXPECT_TRUE(items.empty());
+}
+
+TEST(DriverPersistent, BadLinkWithoutCallbackEndsTheRunNamingTheUrl) {
+  ThreadedTestServer server;
+  serve_pages(server);
+  std::vector<std::string> items;
+  try {
+    crawl_pages(server, {"http://bad host/x"}, {}, &items);
+    FAIL() << "run() should throw";
+  } catch (const UrlError& e) {
+    EXPECT_EQ(e.url(), "http://bad host/x");
+  }
+}
+
 // --- decision 9: a worker failure ends the run, others finish, no hang ----------------
 
 TEST(DriverWorkerFailure, CallbackThrowingWithManyWorkersEndsWithErrorAndNoHang) {
