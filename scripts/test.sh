@@ -25,6 +25,9 @@ ninja -C build/asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C build/asan --print-errorlogs --num-processes "$jobs" --timeout-multiplier 3
 
-echo "== install and consume through pkg-config"
+echo "== install, then consume through pkg-config and as a Meson subproject"
 bash tests/install/consumer_check.sh build/gcc
+
+echo "== benchmark smoke run (proves bench/run works; figures at this size mean nothing)"
+bench/run --cases 500 --reps 1 --build-dir build/gcc --no-install
 echo "tests: all passed"
