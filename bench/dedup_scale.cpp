@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   auto start = Clock::now();
   for (uint64_t i = 0; i < keys; ++i) {
     if (!seen.insert(make_key(i))) {
-      std::fprintf(stderr, "dedup_scale: FAIL: key %llu reported as seen\n", static_cast<unsigned long long>(i));
+      std::fprintf(stderr, "dedup_scale: FAIL: key %llu reported as seen\n",
+                   static_cast<unsigned long long>(i));
       return 1;
     }
   }
@@ -87,20 +88,24 @@ int main(int argc, char** argv) {
   }
   const double lookup_s = seconds_since(start);
   if (hits != probes) {
-    std::fprintf(stderr, "dedup_scale: FAIL: %zu hits, expected %llu\n", hits, static_cast<unsigned long long>(probes));
+    std::fprintf(stderr, "dedup_scale: FAIL: %zu hits, expected %llu\n", hits,
+                 static_cast<unsigned long long>(probes));
     return 1;
   }
 
   const double per_key_table = static_cast<double>(seen.memory_bytes()) / static_cast<double>(keys);
   const double per_key_malloc = static_cast<double>(grown) / static_cast<double>(keys);
-  std::printf("dedup: %llu keys, table %.1f MiB = %.1f bytes/key (allocator: %.1f bytes/key), "
-              "load %.2f, target <= 32 bytes/key %s\n",
-              static_cast<unsigned long long>(keys), static_cast<double>(seen.memory_bytes()) / (1 << 20),
-              per_key_table, per_key_malloc, static_cast<double>(seen.size()) / static_cast<double>(seen.capacity()),
-              per_key_malloc <= 32.0 ? "PASS" : "FAIL");
-  std::printf("dedup: inserts %.2f M/s (key formatting included), lookups %.2f M/s "
-              "(%llu present + %llu absent 64-char keys)\n",
-              static_cast<double>(keys) / insert_s / 1e6, static_cast<double>(2 * probes) / lookup_s / 1e6,
-              static_cast<unsigned long long>(probes), static_cast<unsigned long long>(probes));
+  std::printf(
+      "dedup: %llu keys, table %.1f MiB = %.1f bytes/key (allocator: %.1f bytes/key), "
+      "load %.2f, target <= 32 bytes/key %s\n",
+      static_cast<unsigned long long>(keys), static_cast<double>(seen.memory_bytes()) / (1 << 20),
+      per_key_table, per_key_malloc,
+      static_cast<double>(seen.size()) / static_cast<double>(seen.capacity()),
+      per_key_malloc <= 32.0 ? "PASS" : "FAIL");
+  std::printf(
+      "dedup: inserts %.2f M/s (key formatting included), lookups %.2f M/s "
+      "(%llu present + %llu absent 64-char keys)\n",
+      static_cast<double>(keys) / insert_s / 1e6, static_cast<double>(2 * probes) / lookup_s / 1e6,
+      static_cast<unsigned long long>(probes), static_cast<unsigned long long>(probes));
   return 0;
 }

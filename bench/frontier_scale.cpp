@@ -40,7 +40,8 @@ size_t allocated_bytes() {
 // "/cases/2024/civil/0001234.html": with kSite, a 62-character URL.
 std::string case_path(uint64_t i) {
   char text[48];  // room for any 64-bit number
-  std::snprintf(text, sizeof text, "/cases/2024/civil/%07llu.html", static_cast<unsigned long long>(i));
+  std::snprintf(text, sizeof text, "/cases/2024/civil/%07llu.html",
+                static_cast<unsigned long long>(i));
   return text;
 }
 
@@ -55,11 +56,13 @@ int main(int argc, char** argv) {
   uint64_t url_chars = 0;
   // The first list page is the entry; each one yields the next (rel=next), so
   // list pages chain through their parents as in a real crawl.
-  auto list_request = std::make_shared<const Request>(Request::get(kSite + "/cases/page/1.html").to("parse_list"));
+  auto list_request =
+      std::make_shared<const Request>(Request::get(kSite + "/cases/page/1.html").to("parse_list"));
   for (uint64_t made = 0, page = 1; made < total; ++page) {
     const Response list_page(200, {}, {}, list_request->url(), list_request);
     for (int k = 0; k < kLinksPerPage && made < total; ++k, ++made) {
-      Request resolved = uvscrape::resolve_yielded(Request::get(case_path(made)).to("parse_case"), list_page);
+      Request resolved =
+          uvscrape::resolve_yielded(Request::get(case_path(made)).to("parse_case"), list_page);
       url_chars += resolved.url().size();
       queue.push(resolved.priority(), std::move(resolved));
     }
@@ -67,20 +70,26 @@ int main(int argc, char** argv) {
     list_request = std::make_shared<const Request>(
         uvscrape::resolve_yielded(Request::get(next).to("parse_list").priority(1), list_page));
   }
-  const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double build_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const size_t grown = allocated_bytes() - before;
 
   const double per_request = static_cast<double>(grown) / static_cast<double>(total);
   const double url_length = static_cast<double>(url_chars) / static_cast<double>(total);
   const double beyond = per_request - url_length;
-  std::printf("frontier: %llu queued requests, URLs %.1f chars on average: %.1f MiB = %.1f bytes per request, "
-              "%.1f beyond the URL; target <= 256 %s\n",
-              static_cast<unsigned long long>(total), url_length, static_cast<double>(grown) / (1 << 20), per_request,
-              beyond, beyond <= 256.0 ? "PASS" : "FAIL");
-  std::printf("frontier: sizeof(Request) %zu, heap entry %zu, heap array %.1f MiB (capacity slack included); "
-              "built at %.2f M requests/s (resolution included)\n",
-              sizeof(Request), sizeof(uvscrape::driver::RequestHeap<Request>::Entry),
-              static_cast<double>(queue.array_bytes()) / (1 << 20), static_cast<double>(total) / build_s / 1e6);
+  std::printf(
+      "frontier: %llu queued requests, URLs %.1f chars on average: %.1f MiB = %.1f bytes per "
+      "request, "
+      "%.1f beyond the URL; target <= 256 %s\n",
+      static_cast<unsigned long long>(total), url_length, static_cast<double>(grown) / (1 << 20),
+      per_request, beyond, beyond <= 256.0 ? "PASS" : "FAIL");
+  std::printf(
+      "frontier: sizeof(Request) %zu, heap entry %zu, heap array %.1f MiB (capacity slack "
+      "included); "
+      "built at %.2f M requests/s (resolution included)\n",
+      sizeof(Request), sizeof(uvscrape::driver::RequestHeap<Request>::Entry),
+      static_cast<double>(queue.array_bytes()) / (1 << 20),
+      static_cast<double>(total) / build_s / 1e6);
 
   // Drain in order, so the figure also proves the queue holds what was pushed.
   uint64_t popped = 0;
@@ -89,8 +98,8 @@ int main(int argc, char** argv) {
     ++popped;
   }
   if (popped != total) {
-    std::fprintf(stderr, "frontier_scale: FAIL: popped %llu of %llu\n", static_cast<unsigned long long>(popped),
-                 static_cast<unsigned long long>(total));
+    std::fprintf(stderr, "frontier_scale: FAIL: popped %llu of %llu\n",
+                 static_cast<unsigned long long>(popped), static_cast<unsigned long long>(total));
     return 1;
   }
   return 0;

@@ -64,7 +64,8 @@ class FetchAll {
       report_failure(result.error);
     } else if (result.response->status != 200) {
       if (failures_++ < kFailuresShown)
-        std::fprintf(stderr, "http_fetch: %s: status %d\n", result.response->url.c_str(), result.response->status);
+        std::fprintf(stderr, "http_fetch: %s: status %d\n", result.response->url.c_str(),
+                     result.response->status);
     } else {
       body_bytes_ += result.response->body.size();
     }
@@ -120,16 +121,20 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     fetch_all.start(concurrency);
     uv_run(&loop, UV_RUN_DEFAULT);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const auto stats = client.stats();
-    std::printf("http_fetch: %zu requests, concurrency %zu, %.3f s, %.0f requests/s, %.1f MiB of bodies, "
-                "%llu connections opened\n",
-                fetch_all.completed(), concurrency, seconds, static_cast<double>(fetch_all.completed()) / seconds,
-                static_cast<double>(fetch_all.body_bytes()) / (1024.0 * 1024.0),
-                static_cast<unsigned long long>(stats.connections_opened));
+    std::printf(
+        "http_fetch: %zu requests, concurrency %zu, %.3f s, %.0f requests/s, %.1f MiB of bodies, "
+        "%llu connections opened\n",
+        fetch_all.completed(), concurrency, seconds,
+        static_cast<double>(fetch_all.completed()) / seconds,
+        static_cast<double>(fetch_all.body_bytes()) / (1024.0 * 1024.0),
+        static_cast<unsigned long long>(stats.connections_opened));
     if (fetch_all.failures() != 0 || fetch_all.completed() != urls.size()) {
-      std::fprintf(stderr, "http_fetch: FAIL: %zu of %zu requests failed\n", fetch_all.failures(), urls.size());
+      std::fprintf(stderr, "http_fetch: FAIL: %zu of %zu requests failed\n", fetch_all.failures(),
+                   urls.size());
       status = 1;
     }
   }

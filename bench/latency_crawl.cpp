@@ -34,7 +34,8 @@ class DelayedPagesScraper : public uvscrape::Scraper<Json> {
     std::vector<Request> requests;
     requests.reserve(static_cast<size_t>(pages_));
     for (int i = 0; i < pages_; ++i)
-      requests.push_back(Request::get(base_ + "/page/" + std::to_string(i) + ".html").to("parse_page"));
+      requests.push_back(
+          Request::get(base_ + "/page/" + std::to_string(i) + ".html").to("parse_page"));
     return requests;
   }
 
@@ -64,8 +65,9 @@ int main(int argc, char** argv) {
   uvscrape::testing::TestServerOptions server_options;
   server_options.record_requests = false;  // measure the driver, not the server's request log
   uvscrape::testing::ThreadedTestServer server(server_options);
-  auto page = uvscrape::testing::ServerResponse::html(
-      "<!DOCTYPE html><html><body><h1>A slow page</h1><p>" + std::string(2000, 'x') + "</p></body></html>");
+  auto page =
+      uvscrape::testing::ServerResponse::html("<!DOCTYPE html><html><body><h1>A slow page</h1><p>" +
+                                              std::string(2000, 'x') + "</p></body></html>");
   page.delay_before_headers = std::chrono::milliseconds(delay_ms);
   server->respond("GET", "/page/*", page);
 
@@ -81,7 +83,8 @@ int main(int argc, char** argv) {
 
   const auto start = std::chrono::steady_clock::now();
   const uvscrape::RunResult result = driver.run();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const uint64_t connections = server->connections_accepted();
   const size_t requests_served = server->request_count();
   server.stop();
@@ -89,13 +92,15 @@ int main(int argc, char** argv) {
   const int rounds = (pages + workers - 1) / workers;
   const double ideal = rounds * delay_ms / 1000.0;
   const double target = 1.5 * ideal;
-  std::printf("latency-bound crawl: %d pages, %d workers, every response delayed %d ms: %.3f s "
-              "(ideal %.1f s, %.2fx), %llu connections; target <= %.2f s %s\n",
-              pages, workers, delay_ms, seconds, ideal, seconds / ideal,
-              static_cast<unsigned long long>(connections), target, seconds <= target ? "PASS" : "FAIL");
+  std::printf(
+      "latency-bound crawl: %d pages, %d workers, every response delayed %d ms: %.3f s "
+      "(ideal %.1f s, %.2fx), %llu connections; target <= %.2f s %s\n",
+      pages, workers, delay_ms, seconds, ideal, seconds / ideal,
+      static_cast<unsigned long long>(connections), target, seconds <= target ? "PASS" : "FAIL");
   if (result.status != "completed" || items != static_cast<size_t>(pages) ||
       requests_served != static_cast<size_t>(pages)) {
-    std::fprintf(stderr, "latency_crawl: FAIL: status %s, %zu items and %zu requests served of %d\n",
+    std::fprintf(stderr,
+                 "latency_crawl: FAIL: status %s, %zu items and %zu requests served of %d\n",
                  result.status.c_str(), items, requests_served, pages);
     return 1;
   }

@@ -15,7 +15,8 @@ namespace {
 
 // A case page request as the driver holds it after resolution.
 void BM_DedupKeyGet(benchmark::State& state) {
-  const auto request = uvscrape::Request::get("http://127.0.0.1:8080/cases/123.html").to("parse_case");
+  const auto request =
+      uvscrape::Request::get("http://127.0.0.1:8080/cases/123.html").to("parse_case");
   for (auto _ : state) benchmark::DoNotOptimize(request.dedup_key());
 }
 BENCHMARK(BM_DedupKeyGet);
@@ -31,7 +32,8 @@ BENCHMARK(BM_DedupKeyPostForm);
 
 // What the seen-set stores per request: the 128-bit fingerprint.
 void BM_DedupFingerprintGet(benchmark::State& state) {
-  const auto request = uvscrape::Request::get("http://127.0.0.1:8080/cases/123.html").to("parse_case");
+  const auto request =
+      uvscrape::Request::get("http://127.0.0.1:8080/cases/123.html").to("parse_case");
   for (auto _ : state) benchmark::DoNotOptimize(request.dedup_fingerprint());
 }
 BENCHMARK(BM_DedupFingerprintGet);
@@ -39,7 +41,8 @@ BENCHMARK(BM_DedupFingerprintGet);
 // A 64-character key (like a SHA-256 hex digest) unique to `i`.
 std::string key_of(uint64_t i) {
   char text[65];
-  std::snprintf(text, sizeof text, "%016llx%048llx", static_cast<unsigned long long>(i * 0x9E3779B97F4A7C15ull),
+  std::snprintf(text, sizeof text, "%016llx%048llx",
+                static_cast<unsigned long long>(i * 0x9E3779B97F4A7C15ull),
                 static_cast<unsigned long long>(i));
   return text;
 }

@@ -10,8 +10,9 @@
 namespace {
 
 std::string case_page() {
-  static const char* const kWords[] = {"lorem", "ipsum", "dolor", "sit", "amet", "court", "motion",
-                                       "appeal", "brief", "remand", "affirmed", "counsel", "record", "hearing"};
+  static const char* const kWords[] = {"lorem",    "ipsum",   "dolor",  "sit",    "amet",
+                                       "court",    "motion",  "appeal", "brief",  "remand",
+                                       "affirmed", "counsel", "record", "hearing"};
   std::string summary;
   for (int k = 0; k < 880; ++k) {
     if (k) summary += ' ';
@@ -25,7 +26,8 @@ std::string case_page() {
          "<dt>Status</dt><dd class=\"status\">stayed</dd>\n"
          "</dl>\n<p class=\"summary\">" +
          summary +
-         "</p>\n<div class=\"documents\"><a class=\"pdf\" href=\"/docs/120.pdf\">Opinion (PDF)</a></div>"
+         "</p>\n<div class=\"documents\"><a class=\"pdf\" href=\"/docs/120.pdf\">Opinion "
+         "(PDF)</a></div>"
          "</div></body></html>\n";
 }
 
@@ -33,12 +35,15 @@ std::string list_page() {
   std::string rows;
   for (int i = 101; i <= 150; ++i) {
     const std::string id = std::to_string(i);
-    rows += "<tr><td><a class=\"case\" href=\"/cases/" + id + ".html\">Case " + id + "</a></td><td>2024-03-" +
-            std::to_string(i % 28 + 1) + "</td></tr>\n";
+    rows += "<tr><td><a class=\"case\" href=\"/cases/" + id + ".html\">Case " + id +
+            "</a></td><td>2024-03-" + std::to_string(i % 28 + 1) + "</td></tr>\n";
   }
-  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Cases, page 3</title></head>\n"
+  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Cases, page "
+         "3</title></head>\n"
          "<body><table id=\"cases\">\n" +
-         rows + "</table>\n<nav><a rel=\"next\" href=\"/cases/page/4.html\">Next page</a></nav></body></html>\n";
+         rows +
+         "</table>\n<nav><a rel=\"next\" href=\"/cases/page/4.html\">Next "
+         "page</a></nav></body></html>\n";
 }
 
 const std::string kCaseUrl = "http://127.0.0.1:8080/cases/120.html";
@@ -100,8 +105,10 @@ void BM_ParseAndExtractListPage(benchmark::State& state) {
   const std::string html = list_page();
   for (auto _ : state) {
     const uvscrape::Page page = uvscrape::Page::parse(html, kListUrl);
-    benchmark::DoNotOptimize(page.checked_xpath_strings("//a[@class='case']/@href", "case links", 1));
-    benchmark::DoNotOptimize(page.checked_xpath_strings("//a[@rel='next']/@href", "next page", 0, 1));
+    benchmark::DoNotOptimize(
+        page.checked_xpath_strings("//a[@class='case']/@href", "case links", 1));
+    benchmark::DoNotOptimize(
+        page.checked_xpath_strings("//a[@rel='next']/@href", "next page", 0, 1));
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * html.size()));
 }

@@ -14,7 +14,9 @@ namespace {
 using uvscrape::driver::RequestHeap;
 
 // Priorities as a crawl yields them: mostly the default, some list pages first.
-int priority_of(uint64_t i) { return i % 50 == 0 ? 1 : 9; }
+int priority_of(uint64_t i) {
+  return i % 50 == 0 ? 1 : 9;
+}
 
 template <class Payload, class Make>
 void steady_push_pop(benchmark::State& state, Make make) {
@@ -48,7 +50,8 @@ BENCHMARK(BM_QueuePushPopUrl)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
 // What the driver queues: whole Requests (Driver::Run holds a RequestHeap<Request>).
 void BM_QueuePushPopRequest(benchmark::State& state) {
   steady_push_pop<uvscrape::Request>(state, [](uint64_t i) {
-    return uvscrape::Request::get("http://127.0.0.1:8080/cases/" + std::to_string(i) + ".html").to("case_page");
+    return uvscrape::Request::get("http://127.0.0.1:8080/cases/" + std::to_string(i) + ".html")
+        .to("case_page");
   });
 }
 BENCHMARK(BM_QueuePushPopRequest)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);

@@ -12,26 +12,30 @@ const std::string kListPage = "http://127.0.0.1:8080/cases/page/3.html";
 
 // A case link from a list page: root-relative, the common case of the crawl.
 void BM_ResolveRootRelative(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(uvscrape::resolve_url(kListPage, "/cases/123.html"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(uvscrape::resolve_url(kListPage, "/cases/123.html"));
 }
 BENCHMARK(BM_ResolveRootRelative);
 
 // A relative reference with dot segments: the RFC 3986 merge and removal path.
 void BM_ResolveDotSegments(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(uvscrape::resolve_url(kListPage, "../../docs/./120.pdf?v=2#top"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(uvscrape::resolve_url(kListPage, "../../docs/./120.pdf?v=2#top"));
 }
 BENCHMARK(BM_ResolveDotSegments);
 
 // An absolute link that needs normalising (case, default port, escapes).
 void BM_ResolveAbsoluteNormalised(benchmark::State& state) {
   for (auto _ : state)
-    benchmark::DoNotOptimize(uvscrape::resolve_url(kListPage, "HTTP://Example.COM:80/a/%7Euser/b%20c?q=1"));
+    benchmark::DoNotOptimize(
+        uvscrape::resolve_url(kListPage, "HTTP://Example.COM:80/a/%7Euser/b%20c?q=1"));
 }
 BENCHMARK(BM_ResolveAbsoluteNormalised);
 
 // Parsing an absolute URL into its parts (what the HTTP client does per request).
 void BM_UrlParse(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(uvscrape::Url::parse("http://127.0.0.1:8080/cases/123.html"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(uvscrape::Url::parse("http://127.0.0.1:8080/cases/123.html"));
 }
 BENCHMARK(BM_UrlParse);
 

@@ -20,7 +20,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -167,16 +166,16 @@ class RequestTimeoutException : public TransientException {
 };
 
 // Base for errors that carry the URL and a human reason.
-#define UVSCRAPE_URL_ERROR(Name, Base)                                              \
-  class Name : public Base {                                                       \
-   public:                                                                         \
-    Name(std::string url, std::string reason);                                     \
-    const std::string& url() const noexcept { return url_; }                       \
-    const std::string& reason() const noexcept { return reason_; }                 \
-                                                                                   \
-   private:                                                                        \
-    std::string url_;                                                              \
-    std::string reason_;                                                           \
+#define UVSCRAPE_URL_ERROR(Name, Base)                             \
+  class Name : public Base {                                       \
+   public:                                                         \
+    Name(std::string url, std::string reason);                     \
+    const std::string& url() const noexcept { return url_; }       \
+    const std::string& reason() const noexcept { return reason_; } \
+                                                                   \
+   private:                                                        \
+    std::string url_;                                              \
+    std::string reason_;                                           \
   };
 
 // A URL that cannot be parsed or fetched (no scheme, bad port, unsupported scheme...).

@@ -11,7 +11,9 @@ namespace uvscrape {
 
 class Headers {
  public:
-  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    items_.emplace_back(std::move(name), std::move(value));
+  }
   // First value for `name` (case-insensitive), if any.
   std::optional<std::string_view> get(std::string_view name) const;
   // Every value for `name`, in order.

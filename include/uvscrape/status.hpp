@@ -1,4 +1,4 @@
-// HTTP status classification per scraper (contract §3.1, jkent §10): every code
+// HTTP status classification per scraper: every code
 // is successful, transient (retrying may help) or persistent. Codes in no set
 // are persistent, so an unexpected 3xx or 520 fails fast.
 #pragma once

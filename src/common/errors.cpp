@@ -59,8 +59,7 @@ std::string data_format_message(const Json& errors, const std::string& model) {
 
 }  // namespace
 
-ScraperAssumptionException::ScraperAssumptionException(std::string message,
-                                                       std::string request_url,
+ScraperAssumptionException::ScraperAssumptionException(std::string message, std::string request_url,
                                                        ErrorContext context)
     : PersistentException(with_context(message, request_url, context)),
       message_(std::move(message)),
@@ -68,9 +67,9 @@ ScraperAssumptionException::ScraperAssumptionException(std::string message,
       context_(std::move(context)) {}
 
 HTMLStructuralAssumptionException::HTMLStructuralAssumptionException(
-    std::string selector, std::string selector_type, std::string description,
-    long expected_min, std::optional<long> expected_max, long actual_count,
-    std::string request_url, bool is_element_query)
+    std::string selector, std::string selector_type, std::string description, long expected_min,
+    std::optional<long> expected_max, long actual_count, std::string request_url,
+    bool is_element_query)
     : ScraperAssumptionException(
           "HTML structure mismatch: Expected " + expected_phrase(expected_min, expected_max) +
               " elements for '" + description + "', but found " + std::to_string(actual_count),
@@ -103,10 +102,8 @@ DataFormatAssumptionException::DataFormatAssumptionException(Json errors, Json f
       failed_doc_(std::move(failed_doc)),
       model_name_(std::move(model_name)) {}
 
-PersistentHTTPResponseException::PersistentHTTPResponseException(int status_code,
-                                                                 std::string url)
-    : PersistentException("HTTP " + std::to_string(status_code) + " from " + url +
-                          " (persistent)"),
+PersistentHTTPResponseException::PersistentHTTPResponseException(int status_code, std::string url)
+    : PersistentException("HTTP " + std::to_string(status_code) + " from " + url + " (persistent)"),
       status_code_(status_code),
       url_(std::move(url)) {}
 
@@ -120,8 +117,7 @@ HTMLResponseAssumptionException::HTMLResponseAssumptionException(int status_code
       url_(std::move(url)) {}
 
 SpeculationHTTPFailure::SpeculationHTTPFailure(int status_code, std::string url)
-    : Error("HTTP " + std::to_string(status_code) + " from " + url +
-            " (speculation probe failed)"),
+    : Error("HTTP " + std::to_string(status_code) + " from " + url + " (speculation probe failed)"),
       status_code_(status_code),
       url_(std::move(url)) {}
 
@@ -138,16 +134,16 @@ const char* to_string(TimeoutPhase phase) noexcept {
 
 RequestTimeoutException::RequestTimeoutException(std::string url, double timeout_seconds,
                                                  TimeoutPhase phase)
-    : TransientException("Request to " + url + " timed out after " +
-                         seconds_text(timeout_seconds) + "s"),
+    : TransientException("Request to " + url + " timed out after " + seconds_text(timeout_seconds) +
+                         "s"),
       url_(std::move(url)),
       timeout_seconds_(timeout_seconds),
       phase_(phase) {}
 
-#define UVSCRAPE_URL_ERROR_IMPL(Name, Base, what)                                         \
-  Name::Name(std::string url, std::string reason)                                          \
-      : Base(std::string(what) + " for " + url + ": " + reason),                          \
-        url_(std::move(url)),                                                              \
+#define UVSCRAPE_URL_ERROR_IMPL(Name, Base, what)                \
+  Name::Name(std::string url, std::string reason)                \
+      : Base(std::string(what) + " for " + url + ": " + reason), \
+        url_(std::move(url)),                                    \
         reason_(std::move(reason)) {}
 
 UVSCRAPE_URL_ERROR_IMPL(UrlError, PersistentException, "Invalid URL")

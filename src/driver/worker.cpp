@@ -30,8 +30,8 @@ void Worker::begin_fetch() {
       make_dir = dir;
     }
     const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
-    std::string final_path =
-        host_.claim_archive_path(dir + "/" + archive_file_name(request_->url(), type), request_->url());
+    std::string final_path = host_.claim_archive_path(
+        dir + "/" + archive_file_name(request_->url(), type), request_->url());
     sink_ = std::make_unique<ArchiveSink>(host_.loop(), options.storage_dir, std::move(final_path),
                                           request_->url(), std::move(make_dir));
     http.sink = sink_.get();

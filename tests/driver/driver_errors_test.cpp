@@ -435,7 +435,9 @@ TEST(DriverPersistent, CallbackFalseStopsGracefully) {
   std::vector<std::string> items;
   const RunResult r = crawl_pages(
       server, {"/missing", "/good/1"},
-      [&](Driver& d) { d.on_persistent_exception = [](const PersistentException&) { return false; }; },
+      [&](Driver& d) {
+        d.on_persistent_exception = [](const PersistentException&) { return false; };
+      },
       &items);
   EXPECT_EQ(r.status, "stopped");
   EXPECT_TRUE(items.empty());

@@ -1,11 +1,10 @@
 // A program outside the uvscrape build: it sees only what `meson install` put
 // in place, found through `pkg-config --cflags --libs uvscrape`.
-#include <uvscrape/errors.hpp>
-
 #include <uv.h>
 
 #include <cstdio>
 #include <string>
+#include <uvscrape/errors.hpp>
 
 int main() {
   uvscrape::RequestTimeoutException e("http://example.test/", 30.0);
@@ -15,7 +14,8 @@ int main() {
     return 1;
   }
   uv_loop_t loop;
-  if (uv_loop_init(&loop) != 0 || uv_run(&loop, UV_RUN_DEFAULT) != 0 || uv_loop_close(&loop) != 0) return 1;
+  if (uv_loop_init(&loop) != 0 || uv_run(&loop, UV_RUN_DEFAULT) != 0 || uv_loop_close(&loop) != 0)
+    return 1;
   std::puts("consumer: ok");
   return 0;
 }
