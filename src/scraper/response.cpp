@@ -1,5 +1,6 @@
 #include "uvscrape/response.hpp"
 
+#include "http/charset.hpp"
 #include "uvscrape/page.hpp"
 
 namespace uvscrape {
@@ -20,8 +21,13 @@ const Json& Response::accumulated_data() const noexcept {
 }
 
 const Page& Response::page() const {
-  // Parsed from the raw bytes so the HTML parser applies <meta charset>.
-  if (!page_) page_ = std::make_shared<const Page>(Page::parse(content, url));
+  // Parsed from the raw bytes: a charset in Content-Type wins (as in text()),
+  // otherwise the HTML parser applies <meta charset>.
+  if (!page_) {
+    const std::string_view charset =
+        http::charset_from_content_type(headers.get("content-type").value_or(""));
+    page_ = std::make_shared<const Page>(Page::parse(content, url, charset));
+  }
   return *page_;
 }
 

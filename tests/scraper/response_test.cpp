@@ -68,6 +68,14 @@ TEST(Response, PageIsParsedOnceAndKeepsTheUrl) {
   }
 }
 
+TEST(Response, PageHonoursTheContentTypeCharset) {
+  Headers headers;
+  headers.add("Content-Type", "text/html; charset=ISO-8859-1");
+  // Valid UTF-8 bytes, but the server says Latin-1: the header wins, as in a browser.
+  Response r(200, headers, "<html><body><p>caf\xc3\xa9</p></body></html>", "http://h/p", nullptr);
+  EXPECT_EQ(r.page().checked_xpath_strings("//p/text()", "text", 1, 1)[0], "caf\xc3\x83\xc2\xa9");
+}
+
 TEST(Response, SharedUrlFollowsTheUrl) {
   Response r(200, {}, "", "http://h/a", nullptr);
   auto first = r.shared_url();
