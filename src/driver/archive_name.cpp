@@ -2,8 +2,8 @@
 #include "driver/archive_name.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
+#include "common/hex.hpp"
 #include "driver/seen_set.hpp"
 
 namespace uvscrape::driver {
@@ -48,11 +48,7 @@ std::string archive_file_name(std::string_view url, std::string_view expected_ty
   std::string name = sanitise(segment);
   if (!name.empty() && name.find_first_not_of('_') != std::string::npos) return name;
 
-  const KeyHash h = hash_key(url);
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h.high));
-  name.assign("download_");
-  name.append(hex, 16);
+  name = "download_" + hex_encode(hash_key(url).high);
   if (expected_type == "pdf") name += ".pdf";
   if (expected_type == "audio") name += ".mp3";
   return name;
@@ -63,11 +59,9 @@ std::string archive_path_variant(std::string_view path, std::string_view url) {
   const size_t name_start = slash == std::string_view::npos ? 0 : slash + 1;
   size_t dot = path.rfind('.');
   if (dot == std::string_view::npos || dot <= name_start) dot = path.size();  // no extension
-  const KeyHash h = hash_key(url);
-  char hex[18];
-  std::snprintf(hex, sizeof hex, "-%016llx", static_cast<unsigned long long>(h.high));
   std::string out(path.substr(0, dot));
-  out += hex;
+  out += '-';
+  out += hex_encode(hash_key(url).high);
   out += path.substr(dot);
   return out;
 }

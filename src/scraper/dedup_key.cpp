@@ -16,6 +16,7 @@
 #include <array>
 #include <cstring>
 
+#include "common/hex.hpp"
 #include "scraper/request_internals.hpp"
 #include "scraper/url_text.hpp"
 #include "uvscrape/request.hpp"
@@ -34,14 +35,7 @@ Digest sha256(std::string_view text) {
 }
 
 std::string hex(const Digest& d) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(d.size() * 2);
-  for (unsigned char c : d) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 
 void field(std::string& out, std::string_view s) {

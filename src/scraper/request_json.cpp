@@ -1,6 +1,7 @@
 // Request <-> JSON (contract §1.8).
 #include "uvscrape/request_json.hpp"
 
+#include "common/hex.hpp"
 #include "scraper/request_internals.hpp"
 
 namespace uvscrape {
@@ -24,17 +25,6 @@ NameValueList pairs_from_json(const Json& j, const char* field) {
     if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string())
       malformed(field, j);
     out.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
-  }
-  return out;
-}
-
-std::string to_hex(const std::string& bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
   }
   return out;
 }
@@ -84,7 +74,7 @@ void to_json(Json& j, const Request& r) {
   j["current_location"] = r.current_location();
   j["params"] = pairs_to_json(r.params());
   if (const auto* form = std::get_if<NameValueList>(&r.data())) j["form"] = pairs_to_json(*form);
-  if (const auto* bytes = std::get_if<std::string>(&r.data())) j["body_hex"] = to_hex(*bytes);
+  if (const auto* bytes = std::get_if<std::string>(&r.data())) j["body_hex"] = hex_encode(*bytes);
   j["json"] = r.json() ? *r.json() : Json(nullptr);
   j["headers"] = pairs_to_json(r.headers());
   j["cookies"] = pairs_to_json(r.cookies());
