@@ -67,6 +67,9 @@ TEST(Charset, MetaPrescan) {
   EXPECT_EQ(meta("<meta charset=x-user-defined>"), "windows-1252");
   // Only <meta> tags, outside comments and other tags' attribute values, in 1024 bytes.
   EXPECT_EQ(meta("<!-- <meta charset=koi8-r> --><p>x"), "(none)");
+  EXPECT_EQ(meta("<!-- x --><meta charset=koi8-r>"), "KOI8-R");
+  EXPECT_EQ(meta("<!DOCTYPE html><meta charset=koi8-r>"), "KOI8-R");
+  EXPECT_EQ(meta("<html lang=en><meta charset=koi8-r>"), "KOI8-R");
   EXPECT_EQ(meta("<div title='<meta charset=koi8-r>'>"), "(none)");
   EXPECT_EQ(meta("<p>charset=latin1</p>"), "(none)");
   EXPECT_EQ(meta("<metal charset=latin1>"), "(none)");
