@@ -1,4 +1,5 @@
-// Resolution of yielded requests (DESIGN decisions 7 and 11).
+// Resolution of yielded requests (docs/design.md §7, §11, §23): a link that is
+// not an http(s) URL fails here, when it is yielded, not when it is sent.
 #include "uvscrape/resolution.hpp"
 
 #include "scraper/request_internals.hpp"

@@ -58,10 +58,13 @@ TEST(Resolution, NonNavigatingParentResolvesAgainstItsOwnCurrentLocation) {
   }
 }
 
-TEST(Resolution, NonNavigatingEntryParentLeavesRelativeUrlsRelative) {
+// A non-navigating entry has no page: a relative link fails when it is
+// yielded (docs/design.md §23), an absolute one resolves.
+TEST(Resolution, NonNavigatingEntryParentNeedsAbsoluteUrls) {
   auto q = shared(Request::get("http://h/api").nonnavigating().to("s"));
-  Request c = resolve_yielded(Request::get("next"), fetched(q, "http://h/api"));
-  EXPECT_EQ(c.url(), "next");
+  EXPECT_THROW(resolve_yielded(Request::get("next"), fetched(q, "http://h/api")), UrlError);
+  Request c = resolve_yielded(Request::get("HTTP://h/next"), fetched(q, "http://h/api"));
+  EXPECT_EQ(c.url(), "http://h/next");
   EXPECT_EQ(c.current_location(), "");
 }
 
