@@ -20,6 +20,7 @@
 #include "uvscrape/date.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/generator.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/model.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/speculative_range.hpp"

@@ -27,6 +27,7 @@
 
 #include "uvscrape/date.hpp"
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 
 // --- a preprocessor for-each (up to 256 fields) -----------------------------------------
 #define UVSCRAPE_PP_PARENS ()

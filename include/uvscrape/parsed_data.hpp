@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/validation.hpp"
 
 namespace uvscrape {

@@ -25,6 +25,7 @@
 
 #include "uvscrape/errors.hpp"
 #include "uvscrape/http_method.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/request.hpp"
 
 namespace uvscrape {

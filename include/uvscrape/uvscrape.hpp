@@ -9,6 +9,7 @@
 #include "uvscrape/generator.hpp"
 #include "uvscrape/headers.hpp"
 #include "uvscrape/http_method.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/model.hpp"
 #include "uvscrape/page.hpp"
 #include "uvscrape/parsed_data.hpp"

@@ -5,6 +5,7 @@
 #include <climits>
 
 #include "html/document.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 namespace {
