@@ -1,4 +1,4 @@
-// What a step receives (reference contract §2, DESIGN decision 12).
+// What a step receives (docs/design.md §12).
 //
 // `url` is the final URL after redirects; the fetched Request and the redirect
 // chain stay available. `page()` and `json()` parse the body on first use and
@@ -17,6 +17,10 @@
 #include "uvscrape/request.hpp"
 
 namespace uvscrape {
+
+namespace detail {
+struct ResponseAccess;  // src/scraper/response_internals.hpp
+}
 
 class Response {
  public:
@@ -39,7 +43,6 @@ class Response {
   // The body as text. The driver sets it when the charset is not UTF-8;
   // otherwise it is `content`.
   const std::string& text() const noexcept { return text_ ? *text_ : content; }
-  void set_text(std::string decoded) { text_ = std::move(decoded); }
 
   // The body parsed as HTML (once). Throws ScraperAssumptionException naming the
   // URL when it cannot be parsed.
@@ -54,11 +57,14 @@ class Response {
   // The stored file of an archive request; nullopt for ordinary responses.
   virtual std::optional<std::string_view> local_filepath() const { return std::nullopt; }
 
+ private:
+  friend struct detail::ResponseAccess;
+  // The driver's decoded text (through ResponseAccess).
+  void set_text(std::string decoded) { text_ = std::move(decoded); }
   // `url` in a shared string, so that every request yielded from this response
   // shares one copy as its current location.
   const std::shared_ptr<const std::string>& shared_url() const;
 
- private:
   std::optional<std::string> text_;
   mutable std::shared_ptr<const Page> page_;
   mutable std::shared_ptr<const Json> json_;

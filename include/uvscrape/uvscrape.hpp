@@ -18,7 +18,6 @@
 #include "uvscrape/resolution.hpp"
 #include "uvscrape/response.hpp"
 #include "uvscrape/scraper.hpp"
-#include "uvscrape/speculation.hpp"
 #include "uvscrape/speculative_range.hpp"
 #include "uvscrape/status.hpp"
 #include "uvscrape/step.hpp"

@@ -6,6 +6,9 @@
 #include <string_view>
 #include <variant>
 
+#include "common/ascii.hpp"
+#include "scraper/response_internals.hpp"
+
 namespace uvscrape::driver {
 namespace {
 
@@ -90,7 +93,7 @@ http::HttpRequest to_http_request(const Request& request, const DriverOptions& o
   out.params = request.params();
   out.headers = request.effective_headers();
   out.cookies = request.effective_cookies();
-  const RequestData& data = request.data();
+  const RequestBody& data = request.body();
   if (const auto* form = std::get_if<NameValueList>(&data)) out.form = *form;
   if (const auto* bytes = std::get_if<std::string>(&data)) out.body = *bytes;
   if (request.json()) out.json = request.json_text();
@@ -111,7 +114,7 @@ Response to_response(http::HttpResponse&& http, std::shared_ptr<const Request> r
   Response out(http.status, std::move(http.headers), std::move(http.body), std::move(http.url),
                std::move(request));
   out.redirect_chain = std::move(http.redirect_chain);
-  if (text) out.set_text(std::move(*text));
+  if (text) detail::ResponseAccess::set_text(out, std::move(*text));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "common/ascii.hpp"
 #include "uvscrape/headers.hpp"
 
 namespace uvscrape::http {

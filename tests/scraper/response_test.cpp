@@ -1,6 +1,7 @@
 // Responses (contract §2, checklist 6 and 11; DESIGN decision 12).
 #include <gtest/gtest.h>
 
+#include "scraper/response_internals.hpp"
 #include "uvscrape/uvscrape.hpp"
 
 namespace {
@@ -22,10 +23,10 @@ TEST(Response, FieldsAreStoredVerbatimAndTheRequestIsTheSameObject) {
   EXPECT_EQ(r.redirect_chain.size(), 2u);
   EXPECT_FALSE(r.local_filepath());
   EXPECT_EQ(r.accumulated_data(), Json::object());
-  auto with_data = std::make_shared<const Request>(Request::get("u").with_data({{"k", 1}}));
+  auto with_data = std::make_shared<const Request>(Request::get("u").accumulated_data({{"k", 1}}));
   EXPECT_EQ(Response(200, {}, "", "u", with_data).accumulated_data()["k"], 1);
   EXPECT_EQ(Response().accumulated_data(), Json::object());
-  r.set_text("decoded");
+  detail::ResponseAccess::set_text(r, "decoded");
   EXPECT_EQ(r.text(), "decoded");
   EXPECT_EQ(r.content, "body\xff");
 }
@@ -78,11 +79,11 @@ TEST(Response, PageHonoursTheContentTypeCharset) {
 
 TEST(Response, SharedUrlFollowsTheUrl) {
   Response r(200, {}, "", "http://h/a", nullptr);
-  auto first = r.shared_url();
+  auto first = detail::ResponseAccess::shared_url(r);
   EXPECT_EQ(*first, "http://h/a");
-  EXPECT_EQ(r.shared_url(), first);
+  EXPECT_EQ(detail::ResponseAccess::shared_url(r), first);
   r.url = "http://h/b";
-  EXPECT_EQ(*r.shared_url(), "http://h/b");
+  EXPECT_EQ(*detail::ResponseAccess::shared_url(r), "http://h/b");
 }
 
 }  // namespace
