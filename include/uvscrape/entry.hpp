@@ -1,4 +1,4 @@
-// Entry points (contract §3.2): the functions that start a crawl, with typed
+// Entry points: the functions that start a crawl, with typed
 // parameters validated from JSON seed parameters.
 //
 // Parameter types: std::string, integers, Date (ISO "YYYY-MM-DD"), models, and

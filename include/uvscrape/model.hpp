@@ -1,4 +1,4 @@
-// Data models: plain structs whose fields are validated from JSON (contract §7).
+// Data models: plain structs whose fields are validated from JSON.
 //
 //   struct CaseData {
 //     std::string docket;

@@ -1,4 +1,4 @@
-// Data a step yields (contract §1.7): ParsedData<T>, and the type-erased
+// Data a step yields: ParsedData<T>, and the type-erased
 // DataItem the driver receives (a plain JSON item or a deferred validation).
 #pragma once
 

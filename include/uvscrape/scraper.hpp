@@ -1,5 +1,6 @@
-// Scrapers (contract §3): named steps and entry points, status classification,
-// and the one seam through which a driver runs a step.
+// Scrapers: named steps and entry points, and the scraper's own classification
+// of HTTP statuses. The driver runs a step through one seam (a Response in, the
+// list of yields out: docs/design.md §16).
 //
 //   class CourtScraper : public uvscrape::Scraper<CaseData> {
 //    public:

@@ -1,4 +1,4 @@
-// Request <-> JSON (contract §1.8).
+// Request <-> JSON: every field a JSON value, the receiving step by name.
 #include "uvscrape/request_json.hpp"
 
 #include "common/hex.hpp"
