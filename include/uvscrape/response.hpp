@@ -1,4 +1,4 @@
-// What a step receives (reference contract §2, DESIGN decision 12).
+// What a step receives (docs/design.md §12).
 //
 // `url` is the final URL after redirects; the fetched Request and the redirect
 // chain stay available. `page()` and `json()` parse the body on first use and
@@ -17,6 +17,10 @@
 #include "uvscrape/request.hpp"
 
 namespace uvscrape {
+
+namespace detail {
+struct ResponseAccess;  // src/scraper/response_internals.hpp
+}
 
 class Response {
  public:
@@ -56,11 +60,12 @@ class Response {
   // The stored file of an archive request; nullopt for ordinary responses.
   virtual std::optional<std::string_view> local_filepath() const { return std::nullopt; }
 
+ private:
+  friend struct detail::ResponseAccess;
   // `url` in a shared string, so that every request yielded from this response
   // shares one copy as its current location.
   const std::shared_ptr<const std::string>& shared_url() const;
 
- private:
   mutable bool text_decoded_ = false;
   mutable std::shared_ptr<const std::string> text_;  // null: text() is `content`
   mutable std::shared_ptr<const Page> page_;

@@ -3,6 +3,7 @@
 
 #include "driver/archive_name.hpp"
 #include "driver/http_mapping.hpp"
+#include "scraper/run_step.hpp"
 #include "uvscrape/resolution.hpp"
 
 namespace uvscrape {
@@ -131,7 +132,7 @@ void Driver::Run::process(driver::Outcome& outcome) {
 void Driver::Run::run_step(const Response& response) {
   std::vector<Yield> yields;
   try {
-    yields = uvscrape::run_step(driver_.scraper_, response.request->continuation(), response);
+    yields = uvscrape::run_step(driver_.scraper_, response.request->to(), response);
   } catch (const ScraperAssumptionException& error) {
     return on_structural(error, std::current_exception());  // nothing of the step applied
   }

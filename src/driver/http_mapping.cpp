@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <variant>
 
+
 namespace uvscrape::driver {
 
 http::ClientOptions client_options(const DriverOptions& options) {
@@ -34,7 +35,7 @@ http::HttpRequest to_http_request(const Request& request, const DriverOptions& o
   out.params = request.params();
   out.headers = request.effective_headers();
   out.cookies = request.effective_cookies();
-  const RequestData& data = request.data();
+  const RequestBody& data = request.body();
   if (const auto* form = std::get_if<NameValueList>(&data)) out.form = *form;
   if (const auto* bytes = std::get_if<std::string>(&data)) out.body = *bytes;
   if (request.json()) out.json = request.json_text();

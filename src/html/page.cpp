@@ -8,6 +8,7 @@
 
 #include "common/utf8.hpp"
 #include "html/document.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 namespace {

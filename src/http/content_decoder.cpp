@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/headers.hpp"
 

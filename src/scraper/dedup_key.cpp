@@ -78,7 +78,7 @@ std::string canonical_form(const Request& r) {
   for (const auto& p : r.params()) query.push_back(p);
   pairs(out, std::move(query));
 
-  const RequestData& data = r.data();
+  const RequestBody& data = r.body();
   if (const auto* form = std::get_if<NameValueList>(&data)) {
     field(out, "form");
     pairs(out, *form);

@@ -3,6 +3,8 @@
 #include "uvscrape/resolution.hpp"
 
 #include "scraper/request_internals.hpp"
+#include "scraper/resolution_internals.hpp"
+#include "scraper/response_internals.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape {
@@ -49,7 +51,7 @@ Request resolve_yielded(Request child, const Response& response) {
   if (q && !q->is_navigating())
     base = detail::RequestAccess::shared_location(*q);
   else
-    base = response.shared_url();
+    base = detail::ResponseAccess::shared_url(response);
   return resolve_against(std::move(child), q, std::move(base));
 }
 

@@ -73,8 +73,9 @@ TEST(DedupKey, FragmentHeadersCookiesAndFlagsAreNotPartOfTheKey) {
   const auto base = key(Request::get("http://h/x"));
   EXPECT_EQ(key(Request::get("http://h/x#section")), base);
   EXPECT_EQ(key(Request::get("http://h/x").header("A", "1").cookie("c", "1")), base);
-  EXPECT_EQ(key(Request::get("http://h/x").nonnavigating().priority(1).with_data({{"a", 1}})),
-            base);
+  EXPECT_EQ(
+      key(Request::get("http://h/x").nonnavigating().priority(1).accumulated_data({{"a", 1}})),
+      base);
 }
 
 TEST(DedupKey, NormalisedUrlsShareAKey) {
