@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <variant>
 
-
 namespace uvscrape::driver {
 
 http::ClientOptions client_options(const DriverOptions& options) {
