@@ -128,6 +128,10 @@ class Request {
   UVSCRAPE_REQUEST_SETTER(timeout, (double seconds), (seconds))
   // Verify the TLS certificate (default true).
   UVSCRAPE_REQUEST_SETTER(verify, (bool on), (on))
+  // How often a transient failure of this request is retried (unset: the
+  // driver's max_retries; clamped to 0..100); no_retry() is retries(0).
+  UVSCRAPE_REQUEST_SETTER(retries, (int count), (count))
+  UVSCRAPE_REQUEST_SETTER(no_retry, (), ())
   // An explicit dedup key (used verbatim), or `skip_deduplication`.
   UVSCRAPE_REQUEST_SETTER(dedup_key, (std::string key), (std::move(key)))
   UVSCRAPE_REQUEST_SETTER(dedup_key, (SkipDeduplication), (skip_deduplication))
@@ -164,6 +168,12 @@ class Request {
   const NameValueList& permanent_cookies() const noexcept;
   std::optional<double> timeout() const noexcept;
   bool verify() const noexcept { return verify_; }
+  // The retry override, if one was set.
+  std::optional<int> retries() const noexcept {
+    return retries_ < 0 ? std::nullopt : std::optional<int>(retries_);
+  }
+  // How many times the driver has sent this request (0 before the first).
+  int attempts() const noexcept { return attempts_; }
 
   // --- where the response goes and what it carries ---------------------------------
   // The step that receives the response (the reference's `continuation`).
@@ -222,6 +232,10 @@ class Request {
   void set_cookies(NameValueList pairs);
   void set_timeout(double seconds);
   void set_verify(bool on) { verify_ = on; }
+  void set_retries(int count) {
+    retries_ = static_cast<std::int8_t>(count < 0 ? 0 : count > 100 ? 100 : count);
+  }
+  void set_no_retry() { retries_ = 0; }
   void set_dedup_key(std::string key);
   void set_dedup_key(SkipDeduplication);
   void set_nonnavigating(bool on) { nonnavigating_ = on; }
@@ -252,6 +266,8 @@ class Request {
   bool archive_ = false;
   bool speculative_ = false;
   bool url_normalised_ = false;  // set by resolution: dedup keys skip normalising again
+  std::int8_t retries_ = -1;     // -1: the driver's max_retries
+  std::uint8_t attempts_ = 0;    // counted by the driver (detail::RequestAccess)
 };
 
 #undef UVSCRAPE_REQUEST_SETTER

@@ -17,6 +17,7 @@
 //   };
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <functional>
 #include <map>
@@ -36,6 +37,15 @@
 #include "uvscrape/step.hpp"
 
 namespace uvscrape {
+
+// A ceiling a scraper declares for the sites it crawls: at most `requests` per
+// `per` to any one host (the reference's `rate_limits`). The driver enforces it
+// as a token bucket of rate requests/per and burst 1, together with its own
+// per-host options; the stricter wins (docs/design.md §19).
+struct RateLimit {
+  double requests = 1;
+  std::chrono::duration<double> per{1.0};
+};
 
 struct StepOptions {
   // Given to yielded requests for this step that set no priority of their own.
@@ -101,6 +111,8 @@ class ScraperBase {
   // Whether the driver follows redirects for this scraper (default false: a 3xx
   // reaches classification, where it is persistent unless marked successful).
   bool follow_redirects() const noexcept { return follow_redirects_; }
+  // The scraper's declared ceilings (none by default).
+  const std::vector<RateLimit>& rate_limits() const noexcept { return rate_limits_; }
 
  protected:
   explicit ScraperBase(std::string name = {});
@@ -149,6 +161,8 @@ class ScraperBase {
   // Status overrides, e.g. `statuses().set({500}, StatusClass::transient)`.
   StatusClassifier& statuses() noexcept { return statuses_; }
   void set_follow_redirects(bool on) noexcept { follow_redirects_ = on; }
+  // Declares the scraper's rate ceilings, e.g. `set_rate_limits({{1, 1s}})`.
+  void set_rate_limits(std::vector<RateLimit> limits) { rate_limits_ = std::move(limits); }
 
  private:
   struct StepEntry {
@@ -167,6 +181,7 @@ class ScraperBase {
   std::map<std::string, std::vector<SpeculativeTemplate>, std::less<>> templates_;
   StatusClassifier statuses_;
   bool follow_redirects_ = false;
+  std::vector<RateLimit> rate_limits_;
 };
 
 // A scraper whose data items are of type T (a model, or Json).

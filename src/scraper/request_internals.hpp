@@ -52,6 +52,10 @@ struct RequestAccess {
   static void set_permanent(Request& r, std::shared_ptr<const Request::Permanent> p) {
     r.permanent_ = std::move(p);
   }
+  // The driver counts every send of a request (what Request::attempts() reports).
+  static void count_attempt(Request& r) {
+    if (r.attempts_ < 255) ++r.attempts_;
+  }
   static const std::string* explicit_key(const Request& r) {
     return r.extras_ ? &r.extras_->explicit_key : nullptr;
   }
