@@ -41,13 +41,25 @@ bool is_ipv6_char(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':' || c == '.';
 }
 
+// Removing dot segments from the path of a URL without an authority can leave
+// it starting with "//" ("http:/..//g" -> "http://g"), which then reads as an
+// authority: a host out of a path. A "/." in front keeps it a path, as uriparser's
+// resolution and the WHATWG serialiser do. Found by the url fuzz target.
+void keep_path_apart_from_authority(std::string& text, const UriUriA& uri) {
+  if (uri.hostText.first != nullptr || uri.scheme.first == nullptr) return;
+  const auto path = static_cast<size_t>(uri.scheme.afterLast - uri.scheme.first) + 1;  // "x:"
+  if (text.compare(path, 2, "//") == 0) text.insert(path, "/.");
+}
+
 }  // namespace
 
 std::string normalise_url(std::string_view url) {
   ParsedReference ref(url_detail::escape_reference(url), url);
   ref.canonicalise_port(ref.scheme(), url);
   ref.normalise(url);
-  return url_detail::to_text(*ref.uri(), url);
+  std::string text = url_detail::to_text(*ref.uri(), url);
+  keep_path_apart_from_authority(text, *ref.uri());
+  return text;
 }
 
 std::string resolve_url(std::string_view base, std::string_view reference) {
@@ -71,7 +83,19 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
                    "cannot be resolved against \"" + std::string(base) + "\"");
   }
   resolved.mark_filled();
-  return url_detail::to_text(resolved.uri(), reference);
+  std::string text = url_detail::to_text(resolved.uri(), reference);
+  // uriparser keeps a "/." in front of a path that resolves to start with "//"
+  // ("../..//g" against "http://a/b/c/d" gives "http://a/.//g"), which parsing the
+  // result removes: with an authority the "/." is not needed, so normalise once
+  // more and resolving and parsing agree. (Without one it must stay: "foo://g"
+  // would name a host.) Found by the url fuzz target.
+  const bool has_authority = resolved.uri().hostText.first != nullptr;
+  if (!has_authority) {
+    keep_path_apart_from_authority(text, resolved.uri());  // "http:/..//g" as a reference
+  } else if (text.find("/.") != std::string::npos) {
+    text = normalise_url(text);
+  }
+  return text;
 }
 
 std::string encode_form(const std::vector<std::pair<std::string, std::string>>& pairs) {

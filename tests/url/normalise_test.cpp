@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "uvscrape/errors.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape {
@@ -66,6 +67,16 @@ TEST(Normalise, EmptyHttpPathBecomesSlash) {
 TEST(Normalise, DotSegmentsGoFromAbsoluteUrlsOnly) {
   EXPECT_EQ(normalise_url("http://h/a/./b/../c"), "http://h/a/c");
   EXPECT_EQ(normalise_url("../a/./b"), "../a/./b");
+}
+
+// Found by the url fuzz target: "http:/..//g" normalised to "http://g", a host
+// made from a path (and normalising that again gave "http://g/").
+TEST(Normalise, DotSegmentsNeverTurnAPathIntoAnAuthority) {
+  EXPECT_EQ(normalise_url("http:/..//g"), "http:/.//g");
+  EXPECT_EQ(normalise_url("http:/.//g"), "http:/.//g");
+  EXPECT_EQ(normalise_url("foo:/a/../..//g?q"), "foo:/.//g?q");
+  EXPECT_THROW(Url::parse("http:/..//evil.example/x"), UrlError);
+  EXPECT_EQ(normalise_url("http://h/a/..//g"), "http://h//g");  // an authority: nothing to add
 }
 
 TEST(Normalise, RelativeReferences) {

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "uvscrape/errors.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape {
@@ -124,6 +125,23 @@ TEST(ContractResolution, HrefWhitespaceIsIgnored) {
 
 TEST(ContractResolution, ColonInFirstRelativeSegment) {
   EXPECT_EQ(resolve_url("http://h/a/", "12:30"), "http://h/a/12%3A30");
+}
+
+// Found by the url fuzz target: the resolved text kept a "/." that parsing it
+// again removed, so Url::resolve(r).str() did not parse back to itself.
+TEST(ContractResolution, ADoubleSlashPathAfterDotSegmentsParsesBack) {
+  EXPECT_EQ(resolve_url("http://a/b/c/d;p", "../..///g?y#s"), "http://a///g?y#s");
+  const Url resolved = Url::parse("http://a/b/c/d;p").resolve("../..//g");
+  EXPECT_EQ(resolved.str(), "http://a//g");
+  EXPECT_EQ(Url::parse(resolved.str()), resolved);
+  // Without an authority the "/." must stay: "foo://g" would name a host.
+  EXPECT_EQ(resolve_url("foo:/a/b", "..//g"), "foo:/.//g");
+  // Nor may an absolute reference's dot segments make one (also a fuzz finding).
+  EXPECT_EQ(resolve_url("http://h/", "http:/..//g"), "http:/.//g");
+  const std::string odd = resolve_url("http://h/", "http:-./..///g?y");
+  EXPECT_EQ(odd.rfind("http:/.//", 0), 0u) << odd;
+  EXPECT_EQ(normalise_url(odd), odd);
+  EXPECT_THROW(Url::parse("http://h/").resolve("http:/..//evil.example/"), UrlError);
 }
 
 TEST(ContractResolution, NonHttpReferencesResolveAsText) {
