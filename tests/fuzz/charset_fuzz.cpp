@@ -28,11 +28,14 @@ bool valid_utf8(std::string_view s) {
       ++i;
       continue;
     } else if ((b & 0xE0) == 0xC0) {
-      len = 2, cp = b & 0x1F;
+      len = 2;
+      cp = b & 0x1F;
     } else if ((b & 0xF0) == 0xE0) {
-      len = 3, cp = b & 0x0F;
+      len = 3;
+      cp = b & 0x0F;
     } else if ((b & 0xF8) == 0xF0) {
-      len = 4, cp = b & 0x07;
+      len = 4;
+      cp = b & 0x07;
     } else {
       return false;
     }

@@ -8,7 +8,8 @@
 //
 // Properties: the parser only ever throws uvscrape's typed errors, and the
 // outcome -- status, headers, body, completion, reusability, or the error --
-// is the same whether the bytes arrive in one piece or in the planned pieces.
+// is the same whether the bytes arrive in one piece or in the planned pieces
+// (after an error, up to which error and how much body; see same_as).
 #include <cstdint>
 #include <string>
 #include <typeinfo>
@@ -39,9 +40,16 @@ struct Outcome : uvscrape::http::ResponseListener {
   }
   void on_response_body(std::string_view bytes) override { body.append(bytes); }
 
-  bool operator==(const Outcome& o) const {
-    return heads == o.heads && status == o.status && headers == o.headers && body == o.body &&
-           complete == o.complete && reusable == o.reusable && error == o.error;
+  // After an error, how much of the body was delivered depends on where the
+  // pieces ended (one body is then a prefix of the other), and so may which
+  // error came first: llhttp reports a header's bytes, which count against the
+  // header limit, when its span ends -- at a malformed byte or a piece's end.
+  bool same_as(const Outcome& o) const {
+    const bool same_body = error.empty() ? body == o.body
+                                         : body.compare(0, o.body.size(), o.body) == 0 ||
+                                               o.body.compare(0, body.size(), body) == 0;
+    return heads == o.heads && status == o.status && headers == o.headers && same_body &&
+           complete == o.complete && reusable == o.reusable && error.empty() == o.error.empty();
   }
 };
 
@@ -78,6 +86,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const Outcome whole = parse({wire}, head, small, close);
   const Outcome pieces = parse(uvscrape::fuzz::split(wire, plan), head, small, close);
-  uvscrape::fuzz::check(whole == pieces, kTarget, "same outcome in one piece and in pieces");
+  uvscrape::fuzz::check(whole.same_as(pieces), kTarget, "same outcome in one piece and in pieces");
   return 0;
 }
