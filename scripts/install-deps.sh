@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential g++ clang meson ninja-build pkg-config   # toolchain
+  libclang-rt-14-dev                                       # libFuzzer and the sanitizer runtimes
   libuv1-dev node-llhttp libmbedtls-dev libc-ares-dev      # event loop, HTTP parser, TLS, DNS
   libidn2-dev libxml2-dev nlohmann-json3-dev               # IDNA hosts, HTML/XPath, JSON
   zlib1g-dev libbrotli-dev ca-certificates                 # Content-Encoding, CA bundle

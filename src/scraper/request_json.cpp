@@ -1,6 +1,10 @@
 // Request <-> JSON: every field a JSON value, the receiving step by name.
 #include "uvscrape/request_json.hpp"
 
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 #include "common/hex.hpp"
 #include "scraper/request_internals.hpp"
 
@@ -53,10 +57,33 @@ const char* mode_name(DedupMode mode) {
   return "automatic";
 }
 
+// Whether `value` is a number that `T` holds as it is: no wrap-around, and no
+// float-to-integer conversion out of range (undefined behaviour).
+template <class T>
+bool fits_integer(const Json& value) {
+  using limits = std::numeric_limits<T>;
+  if (value.is_number_unsigned())
+    return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::max());
+  if (value.is_number_integer()) {
+    const auto v = value.get<std::int64_t>();
+    return v >= static_cast<std::int64_t>(limits::min()) &&
+           v <= static_cast<std::int64_t>(limits::max());
+  }
+  if (value.is_number_float()) {
+    // In doubles, min and max + 1 (== -min) are exact for int and long.
+    const double v = value.get<double>();
+    return v >= static_cast<double>(limits::min()) && v < -static_cast<double>(limits::min());
+  }
+  return false;
+}
+
 template <class T>
 T field_or(const Json& j, const char* name, T fallback) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) return fallback;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!fits_integer<T>(*it)) malformed(name, *it);
+  }
   try {
     return it->get<T>();
   } catch (const Json::exception&) {

@@ -236,6 +236,29 @@ TEST(Request, MalformedJsonIsAConfigError) {
   EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", "high"}}), ScraperConfigError);
 }
 
+// Found by the request_json fuzz target: 1e300 as an int field was converted with
+// undefined behaviour (UBSan: float-cast-overflow), 4294967296 silently wrapped to 0.
+TEST(Request, OutOfRangeNumbersInJsonAreConfigErrors) {
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", 1e300}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", 4294967296u}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", -2147483649}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", true}}), ScraperConfigError);
+  EXPECT_THROW(
+      request_from_json({{"url", "u"}, {"speculation_id", {{"state_key", "s"}, {"id", 1.5e19}}}}),
+      ScraperConfigError);
+  EXPECT_THROW(request_from_json(
+                   {{"url", "u"}, {"speculation_id", {{"state_key", "s"}, {"param_index", 3e9}}}}),
+               ScraperConfigError);
+  EXPECT_EQ(request_from_json({{"url", "u"}, {"priority", -2147483648}}).priority(), -2147483648);
+  EXPECT_EQ(request_from_json({{"url", "u"}, {"priority", 7.0}}).priority(), 7);
+  EXPECT_EQ(
+      request_from_json(
+          {{"url", "u"}, {"speculation_id", {{"state_key", "s"}, {"id", 9007199254740992.0}}}})
+          .speculation_id()
+          ->id,
+      9007199254740992L);
+}
+
 // The common case stays small: the benchmark queues a million requests.
 TEST(Request, InlineSizeIsSmall) {
   static_assert(sizeof(Request) <= 136, "Request grew: keep rare fields in the extras block");
