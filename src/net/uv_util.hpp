@@ -52,6 +52,8 @@ class Timer {
     fire_ = nullptr;
   }
   bool active() const { return uv_is_active(reinterpret_cast<uv_handle_t*>(timer_)) != 0; }
+  // An armed timer no longer keeps uv_run() from returning (a housekeeping timer).
+  void unref() { uv_unref(reinterpret_cast<uv_handle_t*>(timer_)); }
 
  private:
   static void on_fire(uv_timer_t* handle) noexcept {
