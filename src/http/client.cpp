@@ -270,11 +270,9 @@ void Client::Impl::start(Transfer& t) {
 void Client::Impl::acquire_connection(Transfer& t) {
   pool_key(*t.url, t.request.options, t.pool_key);
   ConnectionPool::Origin& origin = pool.origin(t.pool_key);
-  if (!t.force_fresh) {
-    if (Connection* c = pool.take_idle(origin)) {
-      ++stats.connections_reused;
-      return send(*c, t);
-    }
+  if (Connection* c = pool.take_idle(origin)) {
+    ++stats.connections_reused;
+    return send(*c, t);
   }
   // At the total cap, the longest-idle connection elsewhere makes room (its
   // slot is this transfer's, not the next waiter's).
@@ -286,7 +284,6 @@ void Client::Impl::acquire_connection(Transfer& t) {
 
 void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) {
   set_state(t, TransferState::connecting);
-  t.force_fresh = false;
   auto owned = std::make_unique<Connection>(*this, t.pool_key, loop);
   Connection* c = owned.get();
   connections.emplace(c, std::move(owned));

@@ -72,8 +72,7 @@ struct Transfer {
   bool asks_close = false;  // the user sent "Connection: close"
 
   Connection* connection = nullptr;
-  bool retried = false;      // the one retry on a fresh connection is spent
-  bool force_fresh = false;  // do not take an idle connection
+  bool retried = false;  // the one retry on a fresh connection is spent
   std::unique_ptr<net::Timer> total_timer;
 
   // Response of the current hop.

@@ -89,8 +89,9 @@ struct TestServerOptions {
   // After a graceful close (FIN) the server drains the client's bytes this long
   // before closing the socket, so no RST destroys a response in flight.
   std::chrono::milliseconds linger{2000};
-  // > 0: a connection idle this long (no request in progress) is closed with a
-  // FIN, like nginx's keepalive_timeout; tests of a client's pool use it.
+  // > 0: a connection idle this long after a response (no request in progress)
+  // is closed with a FIN, like nginx's keepalive_timeout; tests of a client's
+  // pool use it.
   std::chrono::milliseconds idle_timeout{0};
   // TLS mode: every connection speaks TLS with this config, e.g.
   //   options.tls = std::make_shared<TlsServerConfig>(test_certificates().expired);
