@@ -92,8 +92,11 @@ struct ServerResponse {
   size_t oversized_headers = 0;      // add X-Padding header lines totalling about N bytes
   bool endless_body = false;         // body never ends (chunked if `chunked`, else close-delimited)
   bool never_respond = false;        // read the request, then send nothing, ever
-  std::optional<std::string> raw;    // send exactly these bytes instead of a response, then
-                                     // keep alive (or close when close_connection)
+  // > 0: after `informational`, a "103 Early Hints" this often, forever; the
+  // final response never comes.
+  std::chrono::milliseconds endless_early_hints{0};
+  std::optional<std::string> raw;  // send exactly these bytes instead of a response, then
+                                   // keep alive (or close when close_connection)
 
   // ---- helpers -----------------------------------------------------------
   const std::string& body_bytes() const { return shared_body ? *shared_body : body; }

@@ -37,7 +37,8 @@
 // bad_chunk_size, oversized_headers = N bytes, endless_body, drip_interval (slow
 // drip, 1 byte per interval), any status, never_respond, raw bytes, Content-Length
 // lies (set the header yourself), close_delimited bodies, close_connection.
-// 1xx before the final response: informational = {100, 103}. Per connection
+// 1xx before the final response: informational = {100, 103}; endless_early_hints =
+// 50ms sends a 103 that often, forever. Per connection
 // (TestServerOptions): `Connection: close` after N requests
 // (max_requests_per_connection = N) and closing idle kept-alive connections
 // (idle_timeout). A handler can also fault only some requests, e.g. by
