@@ -97,6 +97,7 @@ ResponsePlan build_response_plan(ServerResponse r, const ServerRequest& req,
   ResponsePlan plan;
   PlanWriter out(plan);
   const bool cut = r.disconnect != Disconnect::none;
+  plan.close_notify = !r.skip_close_notify;
   const auto cut_finish =
       r.disconnect_with_reset ? ResponsePlan::Finish::reset : ResponsePlan::Finish::close;
 

@@ -312,7 +312,7 @@ void ServerConnection::count_served() {
 void ServerConnection::close_gracefully() {
   state_ = State::lingering;
   if (peer_eof_) return close_now();
-  if (tls_) {
+  if (tls_ && (!plan_ || plan_->close_notify)) {
     tls_->close_notify();
     send_ciphertext(false);
     if (state_ == State::closing) return;

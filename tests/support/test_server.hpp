@@ -51,7 +51,8 @@
 //   o.tls = std::make_shared<TlsServerConfig>(test_certificates().valid);  // or
 //           // .wrong_host, .expired, .self_signed; trust test_certificates().ca.cert_file
 //   TestServer server(&loop, o);   // url() is "https://127.0.0.1:<port>..."
-// Faults apply to the plaintext; resets and cuts act on the TCP socket.
+// Faults apply to the plaintext; resets and cuts act on the TCP socket. A close
+// sends close_notify first, unless ServerResponse::skip_close_notify.
 //
 // Every request is recorded (method, target, headers, body, connection id) and
 // counted; requests(), connections_accepted(), responses_completed() are safe to
