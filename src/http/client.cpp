@@ -142,31 +142,15 @@ RequestId Client::Impl::fetch(HttpRequest request, std::function<void(Result)> d
 // fetch() after the close finished: no handle of ours is left, so a one-off
 // timer delivers the CancelledError on the next loop turn.
 void Client::Impl::fail_after_close(Transfer& t) {
-  struct Deferred {
-    uv_timer_t timer{};
-    std::function<void(Result)> done;
-    std::string url;
-  };
-  auto* d = new Deferred{};
-  d->done = std::move(t.done);
-  d->url = t.url_text;
+  net::post_once(loop, [done = std::move(t.done), url = t.url_text] {
+    if (!done) return;
+    try {
+      done(Result{std::nullopt, std::make_exception_ptr(CancelledError(url, "client closed"))});
+    } catch (...) {
+      // `done` must not throw; nothing sensible can be done with it here.
+    }
+  });
   transfers.erase(t.id);
-  uv_timer_init(loop, &d->timer);
-  d->timer.data = d;
-  uv_timer_start(
-      &d->timer,
-      [](uv_timer_t* h) {
-        auto* d = static_cast<Deferred*>(h->data);
-        try {
-          if (d->done)
-            d->done(Result{std::nullopt,
-                           std::make_exception_ptr(CancelledError(d->url, "client closed"))});
-        } catch (...) {
-        }
-        uv_close(reinterpret_cast<uv_handle_t*>(h),
-                 [](uv_handle_t* hh) { delete static_cast<Deferred*>(hh->data); });
-      },
-      0, 0);
 }
 
 bool Client::Impl::has_capacity(std::string_view url, const RequestOptions& request_options) const {
@@ -302,15 +286,11 @@ void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) 
   target.ca_file = o.ca_file;
   target.connect_timeout = timeout_or(o.connect_timeout, options.connect_timeout);
   target.tls_timeout = timeout_or(o.tls_timeout, options.tls_timeout);
-  auto cancel =
+  c->cancel_connect =
       net::connect(loop, resolver, tls, target,
                    [this, c](std::unique_ptr<net::Stream> stream, std::exception_ptr error) {
                      on_connected(c, std::move(stream), std::move(error));
                    });
-  // connect may have answered already (an immediate failure).
-  if (connections.count(c) != 0 && c->state == ConnectionState::connecting) {
-    c->cancel_connect = std::move(cancel);
-  }
 }
 
 void Client::Impl::on_connected(Connection* c, std::unique_ptr<net::Stream> stream,
