@@ -1,6 +1,7 @@
 // The progress counters of a Driver: written on the loop thread, read from any.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -20,6 +21,9 @@ struct DriverCounters {
   Counter duplicates_dropped{0};
   Counter files_archived{0};
   Counter bytes_received{0};
+  Counter requests_failed{0};
+  Counter requests_cancelled{0};
+  std::array<Counter, kFailureKinds> failures{};  // by FailureKind
 
   static void add(Counter& c, std::uint64_t n = 1) noexcept {
     c.fetch_add(n, std::memory_order_relaxed);

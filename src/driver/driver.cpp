@@ -9,13 +9,24 @@
 
 namespace uvscrape {
 
+const char* to_string(RunStatus status) noexcept {
+  switch (status) {
+    case RunStatus::completed: return "completed";
+    case RunStatus::stopped: return "stopped";
+    case RunStatus::error: return "error";
+  }
+  return "?";
+}
+
 namespace detail {
 
 void DriverCounters::reset() noexcept {
-  for (Counter* c : {&requests_completed, &requests_queued, &requests_in_flight,
-                     &requests_discarded, &items_emitted, &invalid_items, &errors,
-                     &duplicates_dropped, &files_archived, &bytes_received})
+  for (Counter* c :
+       {&requests_completed, &requests_queued, &requests_in_flight, &requests_discarded,
+        &items_emitted, &invalid_items, &errors, &duplicates_dropped, &files_archived,
+        &bytes_received, &requests_failed, &requests_cancelled})
     c->store(0, std::memory_order_relaxed);
+  for (Counter& c : failures) c.store(0, std::memory_order_relaxed);
 }
 
 DriverProgress DriverCounters::snapshot() const noexcept {
@@ -31,6 +42,9 @@ DriverProgress DriverCounters::snapshot() const noexcept {
   p.duplicates_dropped = get(duplicates_dropped);
   p.files_archived = get(files_archived);
   p.bytes_received = get(bytes_received);
+  p.requests_failed = get(requests_failed);
+  p.requests_cancelled = get(requests_cancelled);
+  for (size_t i = 0; i < kFailureKinds; ++i) p.failure_counts.by_kind[i] = get(failures[i]);
   return p;
 }
 
@@ -77,7 +91,7 @@ RunResult Driver::run() {
   const int closed = uv_loop_close(&loop);
   assert(closed == 0 && "the driver left a handle on its loop");
   (void)closed;
-  if (result.status == "error" && result.error) std::rethrow_exception(result.error);
+  if (result.status == RunStatus::error && result.error) std::rethrow_exception(result.error);
   return result;
 }
 
