@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       "(ideal %.1f s, %.2fx), %llu connections; target <= %.2f s %s\n",
       pages, workers, delay_ms, seconds, ideal, seconds / ideal,
       static_cast<unsigned long long>(connections), target, seconds <= target ? "PASS" : "FAIL");
-  if (result.status != "completed" || items != static_cast<size_t>(pages) ||
+  if (result.status != uvscrape::RunStatus::completed || items != static_cast<size_t>(pages) ||
       requests_served != static_cast<size_t>(pages)) {
     std::fprintf(stderr,
                  "latency_crawl: FAIL: status %s, %zu items and %zu requests served of %d\n",

@@ -206,14 +206,21 @@ int main(int argc, char** argv) {
       app.note(std::string("invalid item: ") + e.what());
     }
   };
+  // Every request that failed for good (a 404, a reset, a page that is not
+  // what the scraper expects, ...) is counted; the crawl goes on.
+  driver->on_failure = [&app](const uvscrape::Failure& failure) {
+    ++app.tally.errors_by_type[bug_court::error_type_name(failure.error)];
+  };
   driver->on_structural_error = [&app](const uvscrape::ScraperAssumptionException& e) {
-    ++app.tally.errors_by_type[bug_court::error_type_name(e)];
     app.note(std::string("page skipped: ") + e.what());
     return true;  // abandon that page only
   };
   driver->on_transient_exception = [&app](const uvscrape::TransientException& e) {
-    ++app.tally.errors_by_type[bug_court::error_type_name(e)];
     app.note(std::string("request dropped: ") + e.what());
+    return true;
+  };
+  driver->on_persistent_exception = [&app](const uvscrape::PersistentException& e) {
+    app.note(std::string("request failed: ") + e.what());
     return true;
   };
 
@@ -259,7 +266,7 @@ int main(int argc, char** argv) {
   }
   if (loop_close != 0) std::cerr << "bug_court_crawl: handles left open on the loop\n";
 
-  if (app.interrupted && result.status != "error") return 130;
-  if (result.status != "completed" || app.tally.error_count() > 0) return 1;
+  if (app.interrupted && result.status != uvscrape::RunStatus::error) return 130;
+  if (result.status != uvscrape::RunStatus::completed || app.tally.error_count() > 0) return 1;
   return 0;
 }

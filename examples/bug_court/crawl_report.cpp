@@ -79,7 +79,7 @@ std::string summary_text(const uvscrape::RunResult& result, const uvscrape::Driv
   std::string out;
   char buf[256];
   std::snprintf(buf, sizeof buf, "Crawl %s in %.2fs: %llu requests (%.1f/s), %llu items\n",
-                result.status.c_str(), secs,
+                uvscrape::to_string(result.status), secs,
                 static_cast<unsigned long long>(result.requests_completed),
                 secs > 0 ? static_cast<double>(result.requests_completed) / secs : 0.0,
                 static_cast<unsigned long long>(result.items_emitted));

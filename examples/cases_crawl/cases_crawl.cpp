@@ -1,7 +1,10 @@
 // The benchmark crawl (bench/README.md): list pages -> case pages -> PDFs.
 //   cases_crawl BASE_URL OUT_DIR [WORKERS]
 // Writes one JSON object per case to OUT_DIR/items.jsonl, archives the PDFs
-// under OUT_DIR/, exits 0 only if the run completed.
+// under OUT_DIR/. A page that fails (503, reset, garbage) is recorded and the
+// crawl goes on: the failures are counted by kind on stderr, and the exit code
+// is 0 when the crawl completed, whatever failed on the way; 1 when it ended
+// with an error (or items.jsonl could not be written); 2 for bad arguments.
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -67,9 +70,15 @@ int main(int argc, char** argv) {
     };
     const RunResult result = driver.run();
     const bool written = std::fclose(items) == 0;
-    std::fprintf(stderr, "%s: %" PRIu64 " requests, %" PRIu64 " items\n", result.status.c_str(),
-                 result.requests_completed, result.items_emitted);
-    return result.status == "completed" && written ? 0 : 1;
+    std::fprintf(stderr, "%s: %" PRIu64 " requests, %" PRIu64 " items, %" PRIu64 " failed\n",
+                 to_string(result.status), result.requests_completed, result.items_emitted,
+                 result.requests_failed);
+    for (size_t k = 0; k < kFailureKinds; ++k) {
+      const auto kind = static_cast<FailureKind>(k);
+      if (result.failure_counts[kind] != 0)
+        std::fprintf(stderr, "  %s: %" PRIu64 "\n", to_string(kind), result.failure_counts[kind]);
+    }
+    return result.status == RunStatus::completed && written ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cases_crawl: %s\n", e.what());
     return 1;

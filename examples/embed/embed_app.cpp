@@ -98,7 +98,9 @@ void EmbedApp::shutdown() {
 
 std::string EmbedApp::status_json() const {
   uvscrape::DriverProgress p = driver_->progress();
-  std::string state = crawl_running_ ? "running" : result_ ? result_->status : "not started";
+  std::string state = crawl_running_ ? "running"
+                      : result_      ? uvscrape::to_string(result_->status)
+                                     : "not started";
   uvscrape::Json status = {{"heartbeats", heartbeats_},
                            {"crawl",
                             {{"state", state},

@@ -84,9 +84,10 @@ int main(int argc, char** argv) {
       std::rename((port_file + ".tmp").c_str(), port_file.c_str());
     }
     app->on_crawl_done = [&](const uvscrape::RunResult& result) {
-      std::cout << "crawl " << result.status << ": " << result.requests_completed << " requests, "
-                << result.items_emitted << " items" << std::endl;
-      if (result.status == "error") exit_code = 1;
+      std::cout << "crawl " << uvscrape::to_string(result.status) << ": "
+                << result.requests_completed << " requests, " << result.items_emitted << " items"
+                << std::endl;
+      if (result.status == uvscrape::RunStatus::error) exit_code = 1;
     };
     app->start();
     uv_run(loop, UV_RUN_DEFAULT);

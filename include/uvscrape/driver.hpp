@@ -1,19 +1,22 @@
 // The driver: runs a scraper against the web. It owns every effect -- the
 // request queue, HTTP, deduplication, validation, archiving files, and the
-// user's callbacks (DESIGN "The shape").
+// user's callbacks (docs/design.md, "The shape").
 //
 //   CasesScraper scraper;
 //   uvscrape::Driver driver(scraper, {.num_workers = 32, .storage_dir = "out"});
 //   driver.on_data = [&](const uvscrape::Json& item) { out << item.dump() << '\n'; };
-//   uvscrape::RunResult result = driver.run();   // blocks; status "completed"/"stopped"
+//   uvscrape::RunResult result = driver.run();   // blocks; RunStatus::completed/stopped
 //
 // Or inside an existing libuv program: driver.start(loop, on_done) returns at
 // once and calls on_done on the loop thread when the crawl has ended. Either
 // way the loop is left with no handle of the driver's.
 //
 // Callbacks run on the loop thread, one at a time, never concurrently with each
-// other or with a step (DESIGN decision 16) -- except on_archive, which runs on
-// the libuv thread pool (decision 14). Set them before run()/start().
+// other or with a step (docs/design.md §16) -- except on_archive, which runs on
+// the libuv thread pool (§14). Set them before run()/start().
+//
+// A request that fails for good does not end the crawl: it is recorded as a
+// Failure (RunResult::failures, on_failure) and counted by kind (§17).
 #pragma once
 
 #include <uv.h>
@@ -29,6 +32,7 @@
 
 #include "uvscrape/driver_options.hpp"
 #include "uvscrape/errors.hpp"
+#include "uvscrape/failure.hpp"
 #include "uvscrape/headers.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/response.hpp"
@@ -39,13 +43,31 @@
 
 namespace uvscrape {
 
-// How a run ended (DESIGN decision 15).
+// How a run ended (docs/design.md §15).
+enum class RunStatus {
+  completed,  // the queue drained (failures recorded on the way do not change this)
+  stopped,    // a stop was requested, or a callback returned false
+  error,      // a fatal error: RunResult::error says which
+};
+// "completed", "stopped", "error": for logs, never for comparisons.
+const char* to_string(RunStatus status) noexcept;
+
+// Replaces the default archive writer: runs on the thread pool and returns the
+// stored file's path (what the step sees). The body is buffered in memory.
+using ArchiveWriter =
+    std::function<std::string(const std::string& content, const std::string& url,
+                              const std::string& expected_type, const std::string& storage_dir)>;
+
 struct RunResult {
-  std::string status;  // "completed", "stopped" or "error"
-  std::uint64_t requests_completed = 0;
+  RunStatus status = RunStatus::completed;
+  std::uint64_t requests_completed = 0;  // finished, any outcome (failed and cancelled included)
   std::uint64_t items_emitted = 0;
   std::uint64_t requests_discarded = 0;  // still queued when the run stopped or failed
-  std::exception_ptr error;              // set when status is "error"
+  std::uint64_t requests_failed = 0;     // failed for good: failures.size()
+  std::uint64_t requests_cancelled = 0;  // in flight when a stop's grace period ran out
+  FailureCounts failure_counts;          // failures by kind
+  std::vector<Failure> failures;         // every failure, in the order they happened
+  std::exception_ptr error;              // set when status is RunStatus::error
 };
 
 // Counters readable from any thread while a run is going on.
@@ -54,9 +76,12 @@ struct DriverProgress {
   std::uint64_t requests_queued = 0;
   std::uint64_t requests_in_flight = 0;
   std::uint64_t requests_discarded = 0;
-  std::uint64_t items_emitted = 0;  // on_data calls
-  std::uint64_t invalid_items = 0;  // on_invalid_data calls
-  std::uint64_t errors = 0;         // transient, structural and fatal errors
+  std::uint64_t items_emitted = 0;       // on_data calls
+  std::uint64_t invalid_items = 0;       // on_invalid_data calls
+  std::uint64_t errors = 0;              // transient, structural and fatal errors
+  std::uint64_t requests_failed = 0;     // failures recorded
+  std::uint64_t requests_cancelled = 0;  // cancelled when a stop's grace period ran out
+  FailureCounts failure_counts;          // failures by kind
   std::uint64_t duplicates_dropped = 0;
   std::uint64_t files_archived = 0;
   std::uint64_t bytes_received = 0;    // response bodies, archived files included
@@ -76,33 +101,34 @@ class Driver {
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
 
-  // --- callbacks (the seed's, DESIGN decisions 1, 3, 6, 9, 14, 15) -----------------
+  // --- callbacks (docs/design.md §1, 3, 6, 9, 14, 15, 17) ------------------------
   // Every data item, after its step finished, in yield order; deferred items
   // arrive validated. Absent: items are dropped.
   std::function<void(const Json& item)> on_data;
-  // A ScraperAssumptionException from a step (or invalid data, decision 6).
-  // true: abandon that step only and go on; false: stop the run ("stopped").
-  // Absent: the run ends with status "error".
+  // Every request that failed for good (a Failure record: URL, step, kind,
+  // message, attempts, time, the request), before the per-kind callback below.
+  // The crawl goes on unless a per-kind callback returns false (or fail_fast).
+  std::function<void(const Failure& failure)> on_failure;
+  // A ScraperAssumptionException from a step (or invalid data, §6): the step's
+  // yields are not applied. true: go on; false: stop the run (RunStatus::stopped).
+  // Absent: recorded as a failure and the crawl goes on (fail_fast: RunStatus::error).
   std::function<bool(const ScraperAssumptionException& error)> on_structural_error;
-  // A deferred item failed validation; receives the item (raw fields, model name).
-  // Absent: treated as a structural error.
+  // A deferred item failed validation; receives the item (raw fields, model name)
+  // and the step's other yields are applied. Absent: a structural error.
   std::function<void(const DeferredItem& item)> on_invalid_data;
   // A transient failure (network, timeout, transient HTTP status). The request is
-  // dropped; true: go on; false: stop the run ("stopped"). Absent: "error".
+  // dropped; true: go on; false: stop the run. Absent: as on_structural_error.
   std::function<bool(const TransientException& error)> on_transient_exception;
   // A persistent failure of one request: a status the scraper classes as
-  // persistent (404, 500, ...), a yielded link that is not a valid URL, a TLS
-  // certificate that fails verification, a protocol error or an exceeded limit.
-  // The request is dropped; true: go on; false: stop the run ("stopped").
-  // Absent: the run ends with status "error".
+  // persistent (404, 500, ...), a yielded link that is not a valid URL (the
+  // message names the link, its page and the step), a TLS certificate that fails
+  // verification, a protocol error or an exceeded limit. The request is
+  // dropped; true: go on; false: stop the run. Absent: as on_structural_error.
   std::function<bool(const PersistentException& error)> on_persistent_exception;
-  // Replaces the default archive writer; runs on the thread pool and returns the
-  // stored file's path (what the step sees). The body is buffered in memory.
-  std::function<std::string(const std::string& content, const std::string& url,
-                            const std::string& expected_type, const std::string& storage_dir)>
-      on_archive;
+  // Replaces the default archive writer (see ArchiveWriter).
+  ArchiveWriter on_archive;
   std::function<void(const std::string& scraper_name)> on_run_start;
-  std::function<void(const std::string& scraper_name, const std::string& status,
+  std::function<void(const std::string& scraper_name, RunStatus status,
                      std::uint64_t requests_completed, std::uint64_t items_emitted,
                      std::exception_ptr error)>
       on_run_complete;
@@ -119,8 +145,10 @@ class Driver {
   // loop thread when everything of the driver's is closed. One run at a time.
   void start(uv_loop_t* loop, std::function<void(const RunResult&)> on_done);
   // Requests a graceful stop; safe from any thread, before or during a run. A
-  // stop requested before run()/start() makes that run end at once ("stopped");
-  // StopSignal::reset() clears it for the next run.
+  // stop requested before run()/start() makes that run end at once ("stopped").
+  // In-flight requests get options().stop_grace to finish, then are cancelled
+  // and counted; a second stop() cancels them at once. StopSignal::reset()
+  // clears it for the next run.
   void stop() noexcept;
   // Between start() and on_done (loop thread only).
   bool running() const noexcept;

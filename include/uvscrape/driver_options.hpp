@@ -36,7 +36,7 @@ struct DriverOptions {
   // non-speculative entry runs.
   std::optional<Json> seed_params;
 
-  // Built-in deduplication (DESIGN decision 3): without a duplicate_check
+  // Built-in deduplication (docs/design.md §3): without a duplicate_check
   // callback, requests whose dedup key was already enqueued in this run are
   // dropped. Entry requests and speculative probes are never dropped.
   bool builtin_dedup = true;
@@ -44,6 +44,17 @@ struct DriverOptions {
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.
   std::optional<StopSignal> stop_signal;
+
+  // After a stop request, how long requests in flight may take to finish (their
+  // steps still run); then they are cancelled and counted in
+  // requests_cancelled. A second stop request cancels them at once. 0: at once.
+  std::chrono::milliseconds stop_grace{5'000};
+
+  // --- failures (docs/design.md §17) ---------------------------------------------
+  // false (default): a request that fails for good is recorded as a Failure and
+  // the crawl goes on, unless its per-kind callback returns false. true: a
+  // failure whose per-kind callback is absent ends the run with RunStatus::error.
+  bool fail_fast = false;
 
   // --- HTTP ------------------------------------------------------------------------
   std::chrono::milliseconds connect_timeout{10'000};

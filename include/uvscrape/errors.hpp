@@ -108,29 +108,36 @@ class DataFormatAssumptionException : public ScraperAssumptionException {
 
 // --- HTTP status classification --------------------------------------------------
 
+// `url` is the URL asked for; `final_url` the one that answered after redirects
+// (empty: the same). The message names both when they differ.
 class PersistentHTTPResponseException : public PersistentException {
  public:
-  PersistentHTTPResponseException(int status_code, std::string url);
+  PersistentHTTPResponseException(int status_code, std::string url, std::string final_url = {});
   int status_code() const noexcept { return status_code_; }
   const std::string& url() const noexcept { return url_; }
+  const std::string& final_url() const noexcept { return final_url_; }
 
  private:
   int status_code_;
   std::string url_;
+  std::string final_url_;
 };
 
+// `url` and `final_url` as for PersistentHTTPResponseException.
 class HTMLResponseAssumptionException : public TransientException {
  public:
-  HTMLResponseAssumptionException(int status_code, std::vector<int> expected_codes,
-                                  std::string url);
+  HTMLResponseAssumptionException(int status_code, std::vector<int> expected_codes, std::string url,
+                                  std::string final_url = {});
   int status_code() const noexcept { return status_code_; }
   const std::vector<int>& expected_codes() const noexcept { return expected_codes_; }
   const std::string& url() const noexcept { return url_; }
+  const std::string& final_url() const noexcept { return final_url_; }
 
  private:
   int status_code_;
   std::vector<int> expected_codes_;
   std::string url_;
+  std::string final_url_;
 };
 
 class SpeculationHTTPFailure : public Error {

@@ -6,6 +6,7 @@
 #include "uvscrape/driver_options.hpp"
 #include "uvscrape/entry.hpp"
 #include "uvscrape/errors.hpp"
+#include "uvscrape/failure.hpp"
 #include "uvscrape/generator.hpp"
 #include "uvscrape/headers.hpp"
 #include "uvscrape/http_method.hpp"

@@ -105,19 +105,36 @@ DataFormatAssumptionException::DataFormatAssumptionException(Json errors, Json f
       failed_doc_(std::make_shared<const Json>(std::move(failed_doc))),
       model_name_(std::move(model_name)) {}
 
-PersistentHTTPResponseException::PersistentHTTPResponseException(int status_code, std::string url)
-    : PersistentException("HTTP " + std::to_string(status_code) + " from " + url + " (persistent)"),
+namespace {
+
+// "<url>", or "<final> (redirected from <url>)" when another URL answered.
+std::string answered_by(const std::string& url, std::string& final_url) {
+  if (final_url.empty()) final_url = url;
+  if (final_url == url) return url;
+  return final_url + " (redirected from " + url + ")";
+}
+
+}  // namespace
+
+PersistentHTTPResponseException::PersistentHTTPResponseException(int status_code, std::string url,
+                                                                 std::string final_url)
+    : PersistentException("HTTP " + std::to_string(status_code) + " from " +
+                          answered_by(url, final_url) + " (persistent)"),
       status_code_(status_code),
-      url_(std::move(url)) {}
+      url_(std::move(url)),
+      final_url_(std::move(final_url)) {}
 
 HTMLResponseAssumptionException::HTMLResponseAssumptionException(int status_code,
                                                                  std::vector<int> expected_codes,
-                                                                 std::string url)
-    : TransientException("HTTP " + std::to_string(status_code) + " from " + url +
+                                                                 std::string url,
+                                                                 std::string final_url)
+    : TransientException("HTTP " + std::to_string(status_code) + " from " +
+                         answered_by(url, final_url) +
                          " (expected one of: " + join_codes(expected_codes) + ")"),
       status_code_(status_code),
       expected_codes_(std::move(expected_codes)),
-      url_(std::move(url)) {}
+      url_(std::move(url)),
+      final_url_(std::move(final_url)) {}
 
 SpeculationHTTPFailure::SpeculationHTTPFailure(int status_code, std::string url)
     : Error("HTTP " + std::to_string(status_code) + " from " + url + " (speculation probe failed)"),

@@ -10,7 +10,7 @@ namespace {
 
 struct ArchiveJob {
   uv_work_t work{};
-  ArchiveCallback callback;
+  ArchiveWriter callback;
   std::string content, url, expected_type, storage_dir;
   std::string path;
   std::exception_ptr error;
@@ -37,7 +37,7 @@ void after_work(uv_work_t* work, int status) {
 
 }  // namespace
 
-void run_archive_callback(uv_loop_t* loop, const ArchiveCallback& callback, std::string content,
+void run_archive_callback(uv_loop_t* loop, const ArchiveWriter& callback, std::string content,
                           std::string url, std::string expected_type, std::string storage_dir,
                           std::function<void(std::string, std::exception_ptr)> done) {
   auto job = std::make_unique<ArchiveJob>();

@@ -72,4 +72,12 @@ std::string safe_path_component(std::string_view text) {
   return name;
 }
 
+std::string ArchivePaths::claim(std::string path, const std::string& url) {
+  auto [it, inserted] = url_of_.try_emplace(path, url);
+  if (inserted || it->second == url) return path;
+  std::string variant = archive_path_variant(path, url);
+  url_of_.try_emplace(variant, url);
+  return variant;
+}
+
 }  // namespace uvscrape::driver

@@ -1,10 +1,11 @@
-// Where an archived download is stored (DESIGN decision 14): a file name derived
+// Where an archived download is stored (docs/design.md §14): a file name derived
 // from the URL, sanitised so that nothing a server or a scraper supplies can leave
 // storage_dir.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace uvscrape::driver {
 
@@ -21,5 +22,17 @@ std::string archive_path_variant(std::string_view path, std::string_view url);
 // A single safe path component made from `text` (an explicit dedup key, say):
 // same alphabet as above, never "", "." or "..".
 std::string safe_path_component(std::string_view text);
+
+// The stored paths of one run. Two URLs whose file names come out alike
+// (/a/1/file.pdf, /a/2/file.pdf) must not overwrite each other.
+class ArchivePaths {
+ public:
+  // `path` if no other URL of this run was stored there, else a variant of it
+  // (archive_path_variant), claimed for `url` from now on.
+  std::string claim(std::string path, const std::string& url);
+
+ private:
+  std::unordered_map<std::string, std::string> url_of_;  // stored path -> its URL
+};
 
 }  // namespace uvscrape::driver

@@ -47,7 +47,6 @@ class ArchiveSink final : public http::BodySink {
   void abort(Done done);
 
   uint64_t bytes_written() const noexcept { return offset_; }
-  bool idle() const noexcept { return !fs_busy_ && !done_; }
 
  private:
   enum class Phase {

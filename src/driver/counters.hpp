@@ -1,6 +1,7 @@
 // The progress counters of a Driver: written on the loop thread, read from any.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -22,6 +23,9 @@ struct DriverCounters {
   Counter bytes_received{0};
   Counter retries{0};
   Counter requests_waiting{0};
+  Counter requests_failed{0};
+  Counter requests_cancelled{0};
+  std::array<Counter, kFailureKinds> failures{};  // by FailureKind
 
   static void add(Counter& c, std::uint64_t n = 1) noexcept {
     c.fetch_add(n, std::memory_order_relaxed);

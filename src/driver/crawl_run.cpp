@@ -1,10 +1,13 @@
 // One run of the driver; see crawl_run.hpp.
 #include "driver/crawl_run.hpp"
 
-#include "driver/archive_name.hpp"
+#include <chrono>
+
+#include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
 #include "scraper/run_step.hpp"
 #include "uvscrape/resolution.hpp"
+#include "uvscrape/url.hpp"
 
 namespace uvscrape {
 
@@ -18,12 +21,8 @@ Driver::Run::Run(Driver& driver, uv_loop_t* loop, std::function<void(const RunRe
       archive_callback_(driver.on_archive) {}
 
 Driver::Run::~Run() {
-  // A run is destroyed only after closed(); the listener is then already closed.
+  // A run is destroyed only after it closed; the listener is then already closed.
   stop_listener_.reset();
-}
-
-StatusClass Driver::Run::classify(int status, const Headers& headers, std::string_view body) const {
-  return driver_.scraper_.classify_status(status, headers, body);
 }
 
 void Driver::Run::begin() {
@@ -34,13 +33,20 @@ void Driver::Run::begin() {
                                                         maybe_close();
                                                       });
   stop_listener_ = std::make_unique<driver::StopListener>(loop_, *options().stop_signal, [this] {
-    if (phase_ != Phase::running) return;
+    if (phase_ == Phase::closing || phase_ == Phase::done) return;
     stop_gracefully();
+    bound_in_flight();
     maybe_close();
   });
   const size_t n = options().num_workers ? options().num_workers : 1;
+  worker_context_.reset(new driver::WorkerContext{
+      loop_, *client_, options(), archive_callback_, driver_.scraper_, archive_paths_,
+      [this](driver::Worker& worker, driver::Outcome outcome) {
+        worker_finished(worker, std::move(outcome));
+      }});
   workers_.reserve(n);
-  for (size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<driver::Worker>(*this));
+  for (size_t i = 0; i < n; ++i)
+    workers_.push_back(std::make_unique<driver::Worker>(*worker_context_));
   for (size_t i = n; i-- > 0;) idle_.push_back(workers_[i].get());  // worker 0 first
 
   try {
@@ -57,8 +63,8 @@ void Driver::Run::begin() {
   maybe_close();
 }
 
-// Entry requests are never resolved nor dropped (decision 3); their keys are
-// recorded so that a later link back to an entry page is not fetched again.
+// Entry requests are never resolved nor dropped (§3); their keys are recorded
+// so that a later link back to an entry page is not fetched again.
 void Driver::Run::seed() {
   for (Request& request : driver_.scraper_.entry_requests(options().seed_params)) {
     if (!driver_.duplicate_check && options().builtin_dedup &&
@@ -91,7 +97,10 @@ void Driver::Run::update_queue_counters() {
 // frontier arms its timer for the earliest of their waits.
 void Driver::Run::dispatch() {
   while (phase_ == Phase::running && !frontier_->empty() && !idle_.empty()) {
-    if (options().stop_signal->stop_requested()) return stop_gracefully();
+    if (options().stop_signal->stop_requested()) {
+      stop_gracefully();
+      return bound_in_flight();
+    }
     // Seam for the HTTP client's capacity: every request may be sent for now.
     auto taken = frontier_->take([](const Request&) { return true; });
     if (!taken) break;
@@ -119,7 +128,7 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   try {
     retried = process(outcome);
   } catch (...) {
-    fail(std::current_exception());  // a step or callback threw: decision 9
+    fail(std::current_exception());  // a step or a user's callback threw: §9, §17
   }
   outcome = {};
   if (!retried) {
@@ -133,18 +142,24 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
 
 bool Driver::Run::process(driver::Outcome& outcome) {
   const Request& request = *outcome.request;
+  if (outcome.cancelled) {  // the stop's grace period ran out: counted, not a failure
+    ++cancelled_;
+    DriverCounters::add(counters_.requests_cancelled);
+    return false;
+  }
   if (outcome.error) {
     try {
       std::rethrow_exception(outcome.error);
     } catch (const SpeculationHTTPFailure&) {
-      track_speculation(request, false);  // decision 10: a failed probe, no step
-    } catch (const TransientException& error) {
+      track_speculation(request, false);  // §10: a failed probe, no step
+    } catch (const TransientException&) {
       if (retry(outcome)) return true;
-      on_transient(error, outcome.error);  // asked only after the last attempt
-    } catch (const PersistentException& error) {
-      on_persistent(error, outcome.error);
+      // Asked only after the last attempt (§18).
+      record_failure(failure_of(request, outcome.error), Channel::transient);
+    } catch (const PersistentException&) {
+      record_failure(failure_of(request, outcome.error), Channel::persistent);
     }
-    return false;  // anything else propagated: the run fails
+    return false;  // anything else (an archive that cannot be written...) fails the run
   }
   const Response& response = *outcome.response;
   if (request.is_speculative()) {
@@ -165,45 +180,84 @@ bool Driver::Run::retry(const driver::Outcome& outcome) {
   return true;
 }
 
+// A failed step's yields are not applied (§17): everything that can make the
+// step fail -- the step itself, invalid data without on_invalid_data -- is
+// settled before the first yield is applied.
 void Driver::Run::run_step(const Response& response) {
   std::vector<Yield> yields;
+  std::vector<YieldIssue> issues;
   try {
     yields = uvscrape::run_step(driver_.scraper_, response.request->to(), response);
-  } catch (const ScraperAssumptionException& error) {
-    return on_structural(error, std::current_exception());  // nothing of the step applied
+    issues = prepare(yields, response);
+  } catch (const ScraperAssumptionException&) {
+    return record_failure(failure_of(*response.request, std::current_exception()),
+                          Channel::structural);
   }
-  try {
-    apply(yields, response);
-  } catch (const ScraperAssumptionException& error) {
-    on_structural(error, std::current_exception());  // earlier yields stay applied
-  }
+  apply(yields, issues, response);
 }
 
-void Driver::Run::apply(std::vector<Yield>& yields, const Response& response) {
-  for (Yield& yield : yields) {
+std::vector<Driver::Run::YieldIssue> Driver::Run::prepare(std::vector<Yield>& yields,
+                                                          const Response& response) {
+  std::vector<YieldIssue> issues;
+  for (size_t i = 0; i < yields.size(); ++i) {
+    Yield& yield = yields[i];
     if (yield.is_request()) {
-      enqueue_yielded(std::move(yield.request()), response);
-    } else if (yield.is_data()) {
-      deliver(yield.data());
+      std::string link = yield.request().url();
+      try {
+        yield.request() = resolve_yielded(std::move(yield.request()), response);
+        static_cast<void>(Url::parse(yield.request().url()));  // only http(s) is fetched
+      } catch (const UrlError& error) {
+        // Name the page and the step the link came from (§17: a failure of its own).
+        UrlError named(link, error.reason() + " (yielded by step '" +
+                                 std::string(response.request->to()) + "' on " + response.url +
+                                 ")");
+        issues.push_back({i, std::make_exception_ptr(named), std::move(link)});
+      }
+    } else if (yield.is_data() && yield.data().is_deferred()) {
+      try {
+        Json value = yield.data().deferred()->confirm_json();
+        yield = Yield(DataItem(std::move(value)));
+      } catch (const DataFormatAssumptionException&) {
+        if (!driver_.on_invalid_data) throw;  // §6: a structural error, the step fails
+        issues.push_back({i, std::current_exception(), {}});
+      }
     }
   }
+  return issues;
 }
 
-void Driver::Run::enqueue_yielded(Request child, const Response& response) {
-  std::optional<Request> resolved_or_none;
-  try {
-    resolved_or_none.emplace(resolve_yielded(std::move(child), response));
-  } catch (const UrlError& error) {
-    // One bad link on a page need not end the crawl: the user decides.
-    if (!driver_.on_persistent_exception) throw;
-    return on_persistent(error, std::current_exception());
+// In yield order. Each request is moved into the queue as it comes, so the
+// step's buffer shrinks while the queue grows.
+void Driver::Run::apply(std::vector<Yield>& yields, const std::vector<YieldIssue>& issues,
+                        const Response& response) {
+  auto issue = issues.begin();
+  for (size_t i = 0; i < yields.size(); ++i) {
+    Yield& yield = yields[i];
+    if (issue != issues.end() && issue->index == i) {
+      if (yield.is_request()) {
+        Failure failure = failure_of(*response.request, issue->error);
+        failure.url = issue->link;
+        failure.page_url = response.url;
+        record_failure(std::move(failure), Channel::persistent);
+      } else {
+        DriverCounters::add(counters_.invalid_items);
+        driver_.on_invalid_data(*yield.data().deferred());
+      }
+      ++issue;
+      continue;
+    }
+    if (yield.is_request()) {
+      Request request = std::move(yield.request());
+      yield = Yield(EstimateData{});  // frees the request's storage now
+      if (!admit(request)) {
+        DriverCounters::add(counters_.duplicates_dropped);
+        continue;
+      }
+      push(std::move(request));
+    } else if (yield.is_data()) {
+      deliver(yield.data().value());
+    }
   }
-  Request& resolved = *resolved_or_none;
-  if (!admit(resolved)) {
-    DriverCounters::add(counters_.duplicates_dropped);
-    return;
-  }
-  push(std::move(resolved));
 }
 
 bool Driver::Run::admit(const Request& request) {
@@ -214,25 +268,10 @@ bool Driver::Run::admit(const Request& request) {
   return !f || seen_.insert_hash({f->high, f->low});
 }
 
-void Driver::Run::deliver(const DataItem& item) {
-  if (!item.is_deferred()) {
-    ++items_;
-    DriverCounters::add(counters_.items_emitted);
-    if (driver_.on_data) driver_.on_data(item.value());
-    return;
-  }
-  Json value;
-  try {
-    value = item.deferred()->confirm_json();
-  } catch (const DataFormatAssumptionException&) {
-    if (!driver_.on_invalid_data) throw;  // decision 6: a structural error
-    DriverCounters::add(counters_.invalid_items);
-    driver_.on_invalid_data(*item.deferred());
-    return;
-  }
+void Driver::Run::deliver(const Json& item) {
   ++items_;
   DriverCounters::add(counters_.items_emitted);
-  if (driver_.on_data) driver_.on_data(value);
+  if (driver_.on_data) driver_.on_data(item);
 }
 
 void Driver::Run::track_speculation(const Request& request, bool success) {
@@ -241,35 +280,68 @@ void Driver::Run::track_speculation(const Request& request, bool success) {
     push(std::move(probe));
 }
 
-// Decision 9: false stops the run gracefully; absent, the run fails.
-void Driver::Run::on_transient(const TransientException& error, std::exception_ptr ptr) {
-  DriverCounters::add(counters_.errors);
-  if (!driver_.on_transient_exception) return fail(ptr);
-  if (!driver_.on_transient_exception(error)) stop_gracefully();
+Failure Driver::Run::failure_of(const Request& request, std::exception_ptr error) {
+  Failure failure;
+  failure.url = request.url_with_params();
+  failure.step = request.to();
+  failure.attempts = static_cast<unsigned>(request.attempts() > 0 ? request.attempts() : 1);
+  failure.page_url = request.current_location();
+  failure.kind = driver::failure_kind(error);
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    failure.message = e.what();
+  } catch (...) {
+    failure.message = "unknown error";
+  }
+  failure.time = std::chrono::system_clock::now();
+  failure.error = std::move(error);
+  failure.request = std::make_shared<const Request>(request);
+  return failure;
 }
 
-// Two URLs whose file names come out alike (/a/1/file.pdf, /a/2/file.pdf) must
-// not overwrite each other: the later one is stored under a name with its URL hash.
-std::string Driver::Run::claim_archive_path(std::string path, const std::string& url) {
-  auto [it, inserted] = archive_paths_.try_emplace(path, url);
-  if (inserted || it->second == url) return path;
-  std::string variant = driver::archive_path_variant(path, url);
-  archive_paths_.try_emplace(variant, url);
-  return variant;
-}
-
-// Like on_transient: false stops gracefully; absent, the run fails.
-void Driver::Run::on_persistent(const PersistentException& error, std::exception_ptr ptr) {
+// §17: recorded and counted; on_failure sees it; then the per-kind callback
+// decides (false stops gracefully). Without one, fail_fast ends the run with
+// "error"; otherwise the crawl goes on. A callback that throws fails the run
+// (the caller's catch): that is a bug in the program, not a property of the site.
+void Driver::Run::record_failure(Failure failure, Channel channel) {
   DriverCounters::add(counters_.errors);
-  if (!driver_.on_persistent_exception) return fail(ptr);
-  if (!driver_.on_persistent_exception(error)) stop_gracefully();
-}
+  DriverCounters::add(counters_.requests_failed);
+  const auto kind = static_cast<size_t>(failure.kind);
+  DriverCounters::add(counters_.failures[kind]);
+  ++failure_counts_.by_kind[kind];
+  const std::exception_ptr error = failure.error;
+  failures_.push_back(std::move(failure));
+  if (driver_.on_failure) driver_.on_failure(failures_.back());
 
-// Decision 1: true abandons the step only, false stops gracefully; absent, fails.
-void Driver::Run::on_structural(const ScraperAssumptionException& error, std::exception_ptr ptr) {
-  DriverCounters::add(counters_.errors);
-  if (!driver_.on_structural_error) return fail(ptr);
-  if (!driver_.on_structural_error(error)) stop_gracefully();
+  bool has_callback = false;
+  bool go_on = true;
+  try {
+    std::rethrow_exception(error);
+  } catch (const ScraperAssumptionException& e) {
+    if (channel == Channel::structural && driver_.on_structural_error) {
+      has_callback = true;
+      go_on = driver_.on_structural_error(e);
+    } else if (channel != Channel::structural && driver_.on_persistent_exception) {
+      has_callback = true;
+      go_on = driver_.on_persistent_exception(e);
+    }
+  } catch (const TransientException& e) {
+    if (driver_.on_transient_exception) {
+      has_callback = true;
+      go_on = driver_.on_transient_exception(e);
+    }
+  } catch (const PersistentException& e) {
+    if (driver_.on_persistent_exception) {
+      has_callback = true;
+      go_on = driver_.on_persistent_exception(e);
+    }
+  }
+  if (!has_callback && options().fail_fast) return fail(error);
+  if (!go_on) {
+    stop_gracefully();
+    bound_in_flight();
+  }
 }
 
 void Driver::Run::stop_gracefully() {
@@ -290,30 +362,58 @@ void Driver::Run::fail(std::exception_ptr error) {
   }
   if (phase_ == Phase::running) stop_gracefully();
   phase_ = Phase::failing;
+  bound_in_flight();
+}
+
+void Driver::Run::bound_in_flight() {
+  if (in_flight_ == 0 || phase_ == Phase::closing || phase_ == Phase::done) return;
+  if (options().stop_signal->immediate_stop_requested() || options().stop_grace.count() <= 0)
+    return cancel_in_flight();
+  if (grace_timer_) return;  // already counting down
+  grace_timer_ = std::make_unique<net::Timer>(loop_);
+  grace_timer_->start(static_cast<uint64_t>(options().stop_grace.count()),
+                      [this] { cancel_in_flight(); });
+}
+
+// Each cancelled request reports on a later loop turn (Outcome::cancelled).
+void Driver::Run::cancel_in_flight() {
+  for (auto& worker : workers_) worker->cancel();
+}
+
+RunResult Driver::Run::result() const {
+  RunResult result;
+  result.status = error_                      ? RunStatus::error
+                  : phase_ == Phase::running  ? RunStatus::completed
+                  : phase_ == Phase::stopping ? RunStatus::stopped
+                                              : RunStatus::error;
+  result.requests_completed = completed_;
+  result.items_emitted = items_;
+  result.requests_discarded = discarded_;
+  result.requests_failed = failures_.size();
+  result.requests_cancelled = cancelled_;
+  result.failure_counts = failure_counts_;
+  result.failures = failures_;
+  result.error = error_;
+  return result;
 }
 
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
   if (phase_ == Phase::running && !frontier_->empty()) return;
-  const bool stopped = phase_ == Phase::stopping;
+  RunResult run_result = result();
   phase_ = Phase::closing;
-  frontier_->close();  // its timer closes with the client's handles
-  client_->close([this, stopped] {
-    stop_listener_->close([this, stopped] {
+  grace_timer_.reset();  // its close completes before the client's
+  frontier_->close();    // so does its timer's
+  client_->close([this, run_result = std::move(run_result)]() mutable {
+    stop_listener_->close([this, result = std::move(run_result)]() mutable {
       phase_ = Phase::done;
-      RunResult result;
-      result.status = error_ ? "error" : stopped ? "stopped" : "completed";
-      result.requests_completed = completed_;
-      result.items_emitted = items_;
-      result.requests_discarded = discarded_;
-      result.error = error_;
       if (driver_.on_run_complete) {
         try {
           driver_.on_run_complete(driver_.scraper_.name(), result.status, completed_, items_,
                                   error_);
         } catch (...) {
           if (!result.error) {
-            result.status = "error";
+            result.status = RunStatus::error;
             result.error = std::current_exception();
           }
         }

@@ -1,11 +1,14 @@
 // One run of a Driver on one loop: the queue, the workers, the shared HTTP
-// client, deduplication, speculation, the user's callbacks and the run's
-// lifecycle (DESIGN decisions 1, 3, 6, 9, 10, 13, 15).
+// client, deduplication, speculation, failures, the user's callbacks and the
+// run's lifecycle (docs/design.md §1, 3, 6, 9, 10, 13, 15, 17).
 //
 // Lifecycle: begin() -> on_run_start -> entries + speculation seeds -> dispatch
 // ... -> (queue drained | stop | error) with nothing in flight -> close the HTTP
-// client and the stop listener -> on_run_complete -> on_done. After on_done the
-// loop holds nothing of the run's.
+// client, the grace timer and the stop listener -> on_run_complete -> on_done.
+// After on_done the loop holds nothing of the run's.
+//
+// Stop: the queue is discarded at once; requests in flight get stop_grace to
+// finish, then are cancelled (at once on a second stop request).
 #pragma once
 
 #include <uv.h>
@@ -18,38 +21,39 @@
 #include <unordered_map>
 #include <vector>
 
+#include "driver/archive_name.hpp"
 #include "driver/counters.hpp"
 #include "driver/crawl_frontier.hpp"
 #include "driver/seen_set.hpp"
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
+#include "net/uv_util.hpp"
 #include "scraper/speculation_tracker.hpp"
 #include "uvscrape/driver.hpp"
 
 namespace uvscrape {
 
-struct Driver::Run final : driver::WorkerHost {
+struct Driver::Run final {
   Run(Driver& driver, uv_loop_t* loop, std::function<void(const RunResult&)> on_done);
-  ~Run() override;
+  ~Run();
 
   void begin();
-
-  // WorkerHost
-  uv_loop_t* loop() override { return loop_; }
-  http::Client& client() override { return *client_; }
-  const DriverOptions& options() const override { return driver_.options_; }
-  const driver::ArchiveCallback& archive_callback() const override { return archive_callback_; }
-  bool follow_redirects() const override { return driver_.scraper_.follow_redirects(); }
-  std::string claim_archive_path(std::string path, const std::string& url) override;
-  StatusClass classify(int status, const Headers& headers, std::string_view body) const override;
-  void worker_finished(driver::Worker& worker, driver::Outcome outcome) override;
-
   bool finished() const noexcept { return phase_ == Phase::done; }
 
  private:
   enum class Phase { running, stopping, failing, closing, done };
+  // Which per-kind callback a failure goes to.
+  enum class Channel { transient, persistent, structural };
+  // A yield that needs the user before or instead of being applied.
+  struct YieldIssue {
+    size_t index;              // position in the step's yields
+    std::exception_ptr error;  // UrlError (bad link) or DataFormatAssumptionException
+    std::string link;          // a bad link as yielded
+  };
 
+  const DriverOptions& options() const { return driver_.options_; }
+  void worker_finished(driver::Worker& worker, driver::Outcome outcome);
   void seed();
   void push(Request request);
   void dispatch();
@@ -59,42 +63,58 @@ struct Driver::Run final : driver::WorkerHost {
   // requests_queued / requests_waiting from the frontier's own counts.
   void update_queue_counters();
   void run_step(const Response& response);
-  void apply(std::vector<Yield>& yields, const Response& response);
-  void enqueue_yielded(Request child, const Response& response);
+  // Resolves every yielded request and validates every deferred item, in place,
+  // before anything is applied; throws the first structural problem (nothing
+  // of the step applied then). Bad links and (with on_invalid_data) invalid
+  // items become issues, handled in yield order by apply().
+  std::vector<YieldIssue> prepare(std::vector<Yield>& yields, const Response& response);
+  void apply(std::vector<Yield>& yields, const std::vector<YieldIssue>& issues,
+             const Response& response);
   bool admit(const Request& request);
-  void deliver(const DataItem& item);
+  void deliver(const Json& item);
   void track_speculation(const Request& request, bool success);
-  void on_transient(const TransientException& error, std::exception_ptr ptr);
-  void on_persistent(const PersistentException& error, std::exception_ptr ptr);
-  void on_structural(const ScraperAssumptionException& error, std::exception_ptr ptr);
+
+  // Records a request that failed for good, shows it to on_failure and then to
+  // its per-kind callback (false stops; absent with fail_fast fails the run).
+  void record_failure(Failure failure, Channel channel);
+  Failure failure_of(const Request& request, std::exception_ptr error);
 
   void stop_gracefully();               // running -> stopping
   void fail(std::exception_ptr error);  // -> failing (first error wins)
+  // Starts the grace period for requests in flight (once), or cancels them now.
+  void bound_in_flight();
+  void cancel_in_flight();
   // Nothing in flight and nothing left to do -> closing: the HTTP client and the
   // stop listener close, then on_run_complete and on_done run -> done.
   void maybe_close();
+  RunResult result() const;
 
   Driver& driver_;
   uv_loop_t* loop_;
   std::function<void(const RunResult&)> on_done_;
   detail::DriverCounters& counters_;
-  driver::ArchiveCallback archive_callback_;
+  ArchiveWriter archive_callback_;
   Phase phase_ = Phase::running;
   std::exception_ptr error_;
   std::unique_ptr<http::Client> client_;
   std::unique_ptr<driver::StopListener> stop_listener_;
+  std::unique_ptr<net::Timer> grace_timer_;  // armed once a stop leaves requests in flight
   std::unique_ptr<driver::CrawlFrontier> frontier_;
   // The frontier's ticket of each busy worker's request.
   std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
   driver::SeenSet seen_;
-  std::unordered_map<std::string, std::string> archive_paths_;  // stored path -> its URL
+  driver::ArchivePaths archive_paths_;
   std::unique_ptr<SpeculationTracker> speculation_;
+  std::unique_ptr<driver::WorkerContext> worker_context_;
   std::vector<std::unique_ptr<driver::Worker>> workers_;
   std::vector<driver::Worker*> idle_;
+  std::vector<Failure> failures_;
+  FailureCounts failure_counts_;
   size_t in_flight_ = 0;
   uint64_t completed_ = 0;
   uint64_t items_ = 0;
   uint64_t discarded_ = 0;
+  uint64_t cancelled_ = 0;
 };
 
 }  // namespace uvscrape

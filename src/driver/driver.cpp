@@ -9,14 +9,24 @@
 
 namespace uvscrape {
 
+const char* to_string(RunStatus status) noexcept {
+  switch (status) {
+    case RunStatus::completed: return "completed";
+    case RunStatus::stopped: return "stopped";
+    case RunStatus::error: return "error";
+  }
+  return "?";
+}
+
 namespace detail {
 
 void DriverCounters::reset() noexcept {
   for (Counter* c :
        {&requests_completed, &requests_queued, &requests_in_flight, &requests_discarded,
         &items_emitted, &invalid_items, &errors, &duplicates_dropped, &files_archived,
-        &bytes_received, &retries, &requests_waiting})
+        &bytes_received, &retries, &requests_waiting, &requests_failed, &requests_cancelled})
     c->store(0, std::memory_order_relaxed);
+  for (Counter& c : failures) c.store(0, std::memory_order_relaxed);
 }
 
 DriverProgress DriverCounters::snapshot() const noexcept {
@@ -34,6 +44,9 @@ DriverProgress DriverCounters::snapshot() const noexcept {
   p.bytes_received = get(bytes_received);
   p.retries = get(retries);
   p.requests_waiting = get(requests_waiting);
+  p.requests_failed = get(requests_failed);
+  p.requests_cancelled = get(requests_cancelled);
+  for (size_t i = 0; i < kFailureKinds; ++i) p.failure_counts.by_kind[i] = get(failures[i]);
   return p;
 }
 
@@ -80,7 +93,7 @@ RunResult Driver::run() {
   const int closed = uv_loop_close(&loop);
   assert(closed == 0 && "the driver left a handle on its loop");
   (void)closed;
-  if (result.status == "error" && result.error) std::rethrow_exception(result.error);
+  if (result.status == RunStatus::error && result.error) std::rethrow_exception(result.error);
   return result;
 }
 

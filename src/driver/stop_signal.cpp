@@ -8,18 +8,45 @@ namespace uvscrape {
 
 StopSignal::StopSignal() : state_(std::make_shared<detail::StopState>()) {}
 
+namespace {
+
+void wake_listeners(detail::StopState& state) noexcept {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  for (uv_async_t* async : state.listeners) uv_async_send(async);
+}
+
+// Raises the request count to at least `level` (1 graceful, 2 immediate), or
+// by one when `level` is 0; it saturates at 2.
+void raise_stop_level(detail::StopState& state, unsigned level) noexcept {
+  unsigned seen = state.requests.load(std::memory_order_acquire);
+  for (;;) {
+    const unsigned next = level ? std::max(seen, level) : std::min(seen + 1, 2u);
+    if (next == seen || state.requests.compare_exchange_weak(seen, next, std::memory_order_acq_rel))
+      break;
+  }
+  wake_listeners(state);
+}
+
+}  // namespace
+
 void StopSignal::request_stop() const noexcept {
-  state_->requested.store(true, std::memory_order_release);
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  for (uv_async_t* async : state_->listeners) uv_async_send(async);
+  raise_stop_level(*state_, 0);
+}
+
+void StopSignal::request_immediate_stop() const noexcept {
+  raise_stop_level(*state_, 2);
 }
 
 bool StopSignal::stop_requested() const noexcept {
-  return state_->requested.load(std::memory_order_acquire);
+  return state_->requests.load(std::memory_order_acquire) >= 1;
+}
+
+bool StopSignal::immediate_stop_requested() const noexcept {
+  return state_->requests.load(std::memory_order_acquire) >= 2;
 }
 
 void StopSignal::reset() const noexcept {
-  state_->requested.store(false, std::memory_order_release);
+  state_->requests.store(0, std::memory_order_release);
 }
 
 }  // namespace uvscrape

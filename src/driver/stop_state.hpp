@@ -14,7 +14,7 @@
 namespace uvscrape::detail {
 
 struct StopState {
-  std::atomic<bool> requested{false};
+  std::atomic<unsigned> requests{0};   // 1: graceful stop, 2 or more: immediate
   std::mutex mutex;                    // guards `listeners`
   std::vector<uv_async_t*> listeners;  // one per attached driver
 };

@@ -1,17 +1,19 @@
-// The worker state machine; see worker.hpp. Every transition is in this file.
+// A worker's request from start() to its Outcome; see worker.hpp.
 #include "driver/worker.hpp"
 
-#include "driver/archive_name.hpp"
+#include <cassert>
+
 #include "driver/http_mapping.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::driver {
 
 void Worker::start(Request request) {
-  state_ = State::fetching;
+  assert(!busy() && "a worker carries one request at a time");
   status_ = 0;
   retry_after_.clear();
   request_ = std::make_shared<const Request>(std::move(request));
+  cancelled_ = false;
   try {
     begin_fetch();
   } catch (...) {
@@ -19,11 +21,17 @@ void Worker::start(Request request) {
   }
 }
 
-void Worker::begin_fetch() {
-  const DriverOptions& options = host_.options();
-  http::HttpRequest http = to_http_request(*request_, options, host_.follow_redirects());
+void Worker::cancel() {
+  if (!transfer_ || cancelled_) return;
+  cancelled_ = true;
+  context_.client.cancel(*transfer_);  // done() gets CancelledError on a later turn
+}
 
-  if (request_->is_archive() && !host_.archive_callback()) {
+void Worker::begin_fetch() {
+  const DriverOptions& options = context_.options;
+  http::HttpRequest http = to_http_request(*request_, options, context_.scraper.follow_redirects());
+
+  if (request_->is_archive() && !context_.archive_writer) {
     // Default writer: the body streams into storage_dir while it arrives.
     std::string dir = options.storage_dir;
     std::string make_dir;
@@ -32,13 +40,14 @@ void Worker::begin_fetch() {
       make_dir = dir;
     }
     const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
-    std::string final_path = host_.claim_archive_path(
+    std::string final_path = context_.archive_paths.claim(
         dir + "/" + archive_file_name(request_->url(), type), request_->url());
-    sink_ = std::make_unique<ArchiveSink>(host_.loop(), options.storage_dir, std::move(final_path),
+    sink_ = std::make_unique<ArchiveSink>(context_.loop, options.storage_dir, std::move(final_path),
                                           request_->url(), std::move(make_dir));
     http.sink = sink_.get();
   }
-  host_.client().fetch(std::move(http), [this](http::Result result) {
+  transfer_ = context_.client.fetch(std::move(http), [this](http::Result result) {
+    transfer_.reset();
     try {
       on_fetched(std::move(result));
     } catch (...) {
@@ -65,29 +74,30 @@ void Worker::on_fetched(http::Result result) {
   finish(std::move(outcome));
 }
 
-// Contract §4.6 step 7 and DESIGN decision 10.
+// The scraper classes the status (docs/design.md §8, §10). After redirects the
+// error names the URL asked for and the one that answered.
 std::exception_ptr Worker::status_error(const http::HttpResponse& http) const {
-  switch (host_.classify(http.status, http.headers, http.body)) {
+  const std::string asked = request_->url_with_params();
+  const std::string answered = http.redirect_chain.empty() ? asked : http.url;
+  switch (context_.scraper.classify_status(http.status, http.headers, http.body)) {
     case StatusClass::successful: return nullptr;
     case StatusClass::transient:
       return std::make_exception_ptr(
-          HTMLResponseAssumptionException(http.status, {200}, request_->url_with_params()));
+          HTMLResponseAssumptionException(http.status, {200}, asked, answered));
     case StatusClass::persistent:
       if (request_->is_speculative())
         return std::make_exception_ptr(SpeculationHTTPFailure(http.status, http.url));
-      return std::make_exception_ptr(
-          PersistentHTTPResponseException(http.status, request_->url_with_params()));
+      return std::make_exception_ptr(PersistentHTTPResponseException(http.status, asked, answered));
   }
   return nullptr;
 }
 
 void Worker::store_with_sink(http::HttpResponse&& http) {
-  state_ = State::storing;
   auto response = std::make_shared<Response>(to_response(std::move(http), request_));
   sink_->finish([this, response](std::string path, std::exception_ptr error) {
     const uint64_t bytes = sink_->bytes_written();
     sink_.reset();
-    if (error) return finish(Outcome{request_, nullptr, error, bytes, false, 0, {}});
+    if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}});
     Outcome outcome;
     outcome.request = request_;
     outcome.bytes = bytes;
@@ -97,43 +107,41 @@ void Worker::store_with_sink(http::HttpResponse&& http) {
   });
 }
 
+// on_archive runs on the thread pool (docs/design.md §14).
 void Worker::store_with_callback(http::HttpResponse&& http) {
-  state_ = State::storing;
   std::string content = std::move(http.body);
   http.body.clear();
   const uint64_t bytes = content.size();
   auto response = std::make_shared<Response>(to_response(std::move(http), request_));
   const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
-  run_archive_callback(host_.loop(), host_.archive_callback(), std::move(content), response->url,
-                       type, host_.options().storage_dir,
-                       [this, response, bytes](std::string path, std::exception_ptr error) {
-                         if (error)
-                           return finish(Outcome{request_, nullptr, error, bytes, false, 0, {}});
-                         Outcome outcome;
-                         outcome.request = request_;
-                         outcome.bytes = bytes;
-                         outcome.archived = true;
-                         outcome.response = std::make_unique<ArchiveResponse>(std::move(*response),
-                                                                              std::move(path));
-                         finish(std::move(outcome));
-                       });
+  run_archive_callback(
+      context_.loop, context_.archive_writer, std::move(content), response->url, type,
+      context_.options.storage_dir,
+      [this, response, bytes](std::string path, std::exception_ptr error) {
+        if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}});
+        Outcome outcome;
+        outcome.request = request_;
+        outcome.bytes = bytes;
+        outcome.archived = true;
+        outcome.response = std::make_unique<ArchiveResponse>(std::move(*response), std::move(path));
+        finish(std::move(outcome));
+      });
 }
 
 void Worker::fail(std::exception_ptr error) {
-  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, 0, {}});
-  state_ = State::storing;
+  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}});
   sink_->abort([this, error](std::string, std::exception_ptr) {
     sink_.reset();
-    finish(Outcome{request_, nullptr, error, 0, false, 0, {}});
+    finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}});
   });
 }
 
 void Worker::finish(Outcome outcome) {
-  state_ = State::idle;
   request_.reset();
+  cancelled_ = false;
   outcome.status = std::exchange(status_, 0);
   outcome.retry_after = std::exchange(retry_after_, {});
-  host_.worker_finished(*this, std::move(outcome));
+  context_.finished(*this, std::move(outcome));
 }
 
 }  // namespace uvscrape::driver

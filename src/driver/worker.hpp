@@ -1,13 +1,9 @@
-// A worker: the state machine that carries one request at a time from the queue
-// to a Response (DESIGN "The shape"; curl's multi interface is the model).
+// A worker carries one request at a time from the queue to an Outcome: the
+// HTTP transfer, then (archive requests) storing the body. It keeps no state
+// machine of its own: the transfer's states are the HTTP client's
+// (http/transfer_state.hpp), the stored file's are the ArchiveSink's
+// (driver/archive_sink.hpp); a worker is busy from start() until it reports.
 //
-//   idle --start()--> fetching --(archive)--> storing --> idle (outcome reported)
-//                         \---------------------------------/
-//
-// fetching: the shared http::Client is transferring the request; an archive
-//           request streams its body into an ArchiveSink on the way.
-// storing:  the archived body is being flushed and renamed (default writer) or
-//           handed to on_archive on the thread pool.
 // The worker classifies the HTTP status with the scraper and reports exactly one
 // Outcome per request: a Response (an ArchiveResponse for archive requests) or a
 // typed error. Steps and callbacks are the run's business, not the worker's.
@@ -19,15 +15,17 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "driver/archive_job.hpp"
+#include "driver/archive_name.hpp"
 #include "driver/archive_sink.hpp"
 #include "http/client.hpp"
 #include "uvscrape/driver_options.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/response.hpp"
-#include "uvscrape/status.hpp"
+#include "uvscrape/scraper.hpp"
 
 namespace uvscrape::driver {
 
@@ -37,38 +35,39 @@ struct Outcome {
   std::exception_ptr error;            // set on failure
   uint64_t bytes = 0;                  // body bytes received
   bool archived = false;               // a file was stored
+  bool cancelled = false;              // cancel() ended it (a stop's grace period ran out)
   int status = 0;                      // the HTTP status, when an answer came
   std::string retry_after;             // its Retry-After header (a retry's wait)
 };
 
-// What a worker needs from the run it belongs to.
-class WorkerHost {
- public:
-  virtual ~WorkerHost() = default;
-  virtual uv_loop_t* loop() = 0;
-  virtual http::Client& client() = 0;
-  virtual const DriverOptions& options() const = 0;
-  virtual const ArchiveCallback& archive_callback() const = 0;
-  virtual bool follow_redirects() const = 0;
-  // `path` if no other URL of this run was stored there, else a variant of it.
-  virtual std::string claim_archive_path(std::string path, const std::string& url) = 0;
-  // The scraper's verdict on a status (body empty for streamed archive downloads).
-  virtual StatusClass classify(int status, const Headers& headers, std::string_view body) const = 0;
-  virtual void worker_finished(class Worker& worker, Outcome outcome) = 0;
+class Worker;
+
+// What the workers of one run share; every member outlives the workers.
+struct WorkerContext {
+  uv_loop_t* loop;
+  http::Client& client;
+  const DriverOptions& options;
+  const ArchiveWriter& archive_writer;  // empty: the default writer (ArchiveSink)
+  const ScraperBase& scraper;           // status classification, redirect policy
+  ArchivePaths& archive_paths;
+  // The outcome of a request; may start() the worker again.
+  std::function<void(Worker&, Outcome)> finished;
 };
 
 class Worker {
  public:
-  enum class State { idle, fetching, storing };
-
-  explicit Worker(WorkerHost& host) : host_(host) {}
+  explicit Worker(WorkerContext& context) : context_(context) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // idle -> fetching. The outcome arrives through WorkerHost::worker_finished,
-  // never synchronously from here.
+  // Takes `request` (the worker must not be busy). The outcome arrives through
+  // WorkerContext::finished, never synchronously from here.
   void start(Request request);
-  State state() const noexcept { return state_; }
+  bool busy() const noexcept { return request_ != nullptr; }
+  // Ends the transfer now: the outcome comes (on a later loop turn) with
+  // Outcome::cancelled and a CancelledError, unless the request already
+  // finished its transfer (an archive being stored finishes normally).
+  void cancel();
 
  private:
   void begin_fetch();
@@ -78,13 +77,14 @@ class Worker {
   std::exception_ptr status_error(const http::HttpResponse& http) const;
   // Drops the sink's temporary file (if any), then reports `error`.
   void fail(std::exception_ptr error);
-  // -> idle; hands the outcome to the host (which may start() this worker again).
+  // Hands the outcome over; the worker is free again.
   void finish(Outcome outcome);
 
-  WorkerHost& host_;
-  State state_ = State::idle;
+  WorkerContext& context_;
   std::shared_ptr<const Request> request_;
   std::unique_ptr<ArchiveSink> sink_;
+  std::optional<http::RequestId> transfer_;  // while the HTTP client has the request
+  bool cancelled_ = false;
   int status_ = 0;           // of the answer, for Outcome::status
   std::string retry_after_;  // of a transient status, for Outcome::retry_after
 };

@@ -184,7 +184,7 @@ Json full_seed() {
 TEST_F(DemoCrawl, FullSeedEmitsTheDataSetExactly) {
   CrawlOutcome out = crawl(full_seed());
   ASSERT_FALSE(out.watchdog_fired);
-  EXPECT_EQ(out.result.status, "completed");
+  EXPECT_EQ(out.result.status, uvscrape::RunStatus::completed);
   EXPECT_TRUE(out.errors.empty()) << out.errors.front();
 
   EXPECT_EQ(sorted(out.items["CaseData"]), expected("CaseData"));
@@ -210,7 +210,7 @@ TEST_F(DemoCrawl, FullSeedEmitsTheDataSetExactly) {
 TEST_F(DemoCrawl, WithoutSeedTheParameterlessEntriesRun) {
   CrawlOutcome out = crawl(std::nullopt);
   ASSERT_FALSE(out.watchdog_fired);
-  EXPECT_EQ(out.result.status, "completed");
+  EXPECT_EQ(out.result.status, uvscrape::RunStatus::completed);
   EXPECT_TRUE(out.errors.empty()) << out.errors.front();
   EXPECT_EQ(sorted(out.items["JusticeData"]), sorted(expected("JusticeData")));
   EXPECT_EQ(check_and_strip_files(sorted(out.items["OralArgumentData"]), true),
@@ -224,7 +224,7 @@ TEST_F(DemoCrawl, SpeculationStopsAfterTheGapOfSoft404s) {
       Json::array({{{"fetch_case", {{"case_id", {{"year", 2025}, {"min", 1}, {"gap", 3}}}}}}});
   CrawlOutcome out = crawl(seed, 1);
   ASSERT_FALSE(out.watchdog_fired);
-  EXPECT_EQ(out.result.status, "completed");
+  EXPECT_EQ(out.result.status, uvscrape::RunStatus::completed);
   std::vector<std::string> dockets;
   for (const auto& item : out.items["CaseData"]) dockets.push_back(item["docket"]);
   std::sort(dockets.begin(), dockets.end());
@@ -247,7 +247,7 @@ TEST_F(DemoCrawl, DateSearchSubmitsTheFormAndFollowsEveryResult) {
                              {{"date_range", {{"start", "2025-01-01"}, {"end", "2025-06-30"}}}}}}});
   CrawlOutcome out = crawl(seed);
   ASSERT_FALSE(out.watchdog_fired);
-  EXPECT_EQ(out.result.status, "completed");
+  EXPECT_EQ(out.result.status, uvscrape::RunStatus::completed);
   EXPECT_TRUE(out.errors.empty()) << out.errors.front();
   std::set<std::string> dockets;
   for (const auto& item : out.items["CaseData"]) dockets.insert(item["docket"]);
@@ -291,7 +291,7 @@ TEST_F(DemoCrawl, AnInvalidFieldReachesOnInvalidDataWithItsLocation) {
   Watchdog watchdog(driver, std::chrono::seconds(30));
   auto result = driver.run();
   ASSERT_FALSE(watchdog.fired());
-  EXPECT_EQ(result.status, "completed");
+  EXPECT_EQ(result.status, uvscrape::RunStatus::completed);
   EXPECT_EQ(invalid, std::vector<std::string>{"CaseData:date_filed"});
   EXPECT_EQ(cases, 9u);
 }

@@ -82,7 +82,7 @@ TEST(DriverArchive, DefaultWriterKeepsBytesAndNames) {  // item 57, decision 14
       {Request::get("/opinions/BCC-2024-001.pdf").archive("pdf").to("stored"),
        Request::get("/oral-arguments/BCC-2024-001.mp3").archive("audio").to("stored")},
       o, &stored);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   ASSERT_EQ(stored.size(), 2u);
   std::sort(stored.begin(), stored.end(), [](auto& a, auto& b) { return a.path < b.path; });
   EXPECT_EQ(stored[0].path, o.storage_dir + "/BCC-2024-001.mp3");
@@ -102,7 +102,7 @@ TEST(DriverArchive, SameFileNameFromTwoUrlsKeepsBothFiles) {  // nothing is over
                                      {Request::get("/a/1/file.pdf").archive("pdf").to("stored"),
                                       Request::get("/a/2/file.pdf").archive("pdf").to("stored")},
                                      o, &stored);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   ASSERT_EQ(stored.size(), 2u);
   EXPECT_NE(stored[0].path, stored[1].path);
   for (const auto& s : stored) {
@@ -170,7 +170,7 @@ TEST(DriverArchive, OnArchiveReplacesTheWriterOnThePool) {  // items 62, 64, dec
           return "custom://" + type;
         };
       });
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_FALSE(on_loop_thread);
   std::sort(calls.begin(), calls.end());
   EXPECT_EQ(calls, (std::vector<std::string>{server.url("/opinions/BCC-2024-001.pdf") + "|pdf|" +
@@ -212,7 +212,7 @@ TEST(DriverArchive, TransientStatusLeavesNoFile) {
           return true;
         };
       });
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(transient, 1);
   EXPECT_TRUE(stored.empty());
   EXPECT_TRUE(files_under(o.storage_dir).empty());
@@ -265,7 +265,7 @@ TEST(DriverArchiveChild, Download) {
   Driver driver(scraper, o);
   const RunResult r = driver.run();
   std::ofstream(std::getenv("UVSCRAPE_RSS_REPORT"))
-      << baseline << " " << status_kb("VmHWM") << " " << r.status << " " << path << "\n";
+      << baseline << " " << status_kb("VmHWM") << " " << to_string(r.status) << " " << path << "\n";
 }
 
 TEST(DriverArchive, HundredMiBStaysUnder64MiB) {

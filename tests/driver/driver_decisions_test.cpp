@@ -36,7 +36,7 @@ TEST(DriverDecisions, ParamsAreTheQueryAndJsonIsTheBody) {  // decision 4
     co_yield Request::post("/form").form(fields).to("leaf");
   });
   scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
-  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(crawl(scraper).status, RunStatus::completed);
   auto search = find_request(server, "/search");
   ASSERT_TRUE(search);
   EXPECT_EQ(search->query, "q=beetle&page=2");
@@ -65,7 +65,7 @@ TEST(DriverDecisions, PermanentHeadersFlowAndExplicitOnesWin) {  // decision 7
     co_yield Request::get("/grandchild").to("leaf").header("X-Session", "explicit");
   });
   scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
-  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(crawl(scraper).status, RunStatus::completed);
   auto child = find_request(server, "/child");
   ASSERT_TRUE(child);
   EXPECT_EQ(child->header("X-Session").value_or(""), "s1");
@@ -90,7 +90,7 @@ TEST(DriverDecisions, NonNavigatingRequestsDoNotMoveTheBrowser) {  // decision 1
     co_yield Request::get("detail/1").to("leaf");  // resolves against /cases/list, not the API
   });
   scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
-  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(crawl(scraper).status, RunStatus::completed);
   EXPECT_EQ(api_location, server.url("/cases/list"));
   EXPECT_TRUE(find_request(server, "/cases/api/1"));
   EXPECT_TRUE(find_request(server, "/cases/detail/1"));
@@ -110,7 +110,7 @@ TEST(DriverDecisions, ResponseUrlIsTheFinalUrlAfterRedirects) {  // decision 12
     co_yield Request::get("next").to("leaf");  // relative to the final page
   });
   scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
-  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(crawl(scraper).status, RunStatus::completed);
   EXPECT_EQ(seen_url, server.url("/final/page"));
   EXPECT_EQ(chain.size(), 2u);
   EXPECT_TRUE(find_request(server, "/final/next"));
@@ -127,7 +127,7 @@ TEST(DriverDecisions, RedirectsAreNotFollowedUnlessTheScraperAsks) {  // contrac
     status = r.status_code;
     co_return;
   });
-  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(crawl(scraper).status, RunStatus::completed);
   EXPECT_EQ(status, 302);
   EXPECT_FALSE(find_request(server, "/final"));
 }
@@ -195,7 +195,7 @@ TEST(DriverText, DeclaredCharsetsAreDecoded) {
     EXPECT_NE(r.text().find("caf\xC3\xA9"), std::string::npos) << r.url;  // text() is UTF-8
     co_return;
   });
-  EXPECT_EQ(crawl(scraper).status, "completed");
+  EXPECT_EQ(crawl(scraper).status, RunStatus::completed);
   EXPECT_EQ(texts, (std::vector<std::string>{"caf\xC3\xA9", "caf\xC3\xA9", "caf\xC3\xA9"}));
 }
 

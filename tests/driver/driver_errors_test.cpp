@@ -1,6 +1,7 @@
-// Errors (contract §8 items 39-46, 51-55; DESIGN decisions 1, 6, 8, 9): structural
-// errors, deferred validation, transient failures, persistent statuses, a step
-// that throws after yielding, callbacks that throw.
+// Errors (docs/design.md §1, 6, 8, 9, 17): structural errors, deferred
+// validation, transient failures, persistent statuses, a step that throws after
+// yielding, callbacks that throw. Without their callback these are recorded
+// failures and the crawl goes on; with fail_fast they end the run.
 #include "driver_test_support.hpp"
 
 namespace uvscrape::driver_test {
@@ -26,7 +27,7 @@ void serve_pages(ThreadedTestServer& server) {
 // requires exactly one <p>.
 RunResult crawl_pages(ThreadedTestServer& server, std::vector<std::string> paths,
                       std::function<void(Driver&)> setup, std::vector<std::string>* items,
-                      size_t workers = 1) {
+                      size_t workers = 1, bool fail_fast = false) {
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/good/0")).to("entry")};
   scraper.add_step("entry", [paths](const Response&) -> Step {
@@ -35,31 +36,47 @@ RunResult crawl_pages(ThreadedTestServer& server, std::vector<std::string> paths
   scraper.add_step("page", [](const Response& r) -> Step {
     co_yield Json(page_of(r).checked_xpath_strings("//p/text()", "the value", 1, 1)[0]);
   });
-  Driver driver(scraper, test_options("errors", workers));
+  DriverOptions options = test_options("errors", workers);
+  options.fail_fast = fail_fast;
+  Driver driver(scraper, options);
   driver.on_data = [items](const Json& item) { items->push_back(item.get<std::string>()); };
   if (setup) setup(driver);
   Deadline deadline(std::chrono::seconds(30));
   return driver.run();
 }
 
-TEST(DriverStructural, NoCallbackPropagatesOutOfRun) {  // item 39
+TEST(DriverStructural, NoCallbackIsARecordedFailure) {  // §17
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
-  std::string status;
+  const RunResult r = crawl_pages(server, {"/bad", "/good/1"}, {}, &items);
+  EXPECT_EQ(r.status, RunStatus::completed);
+  EXPECT_EQ(items, (std::vector<std::string>{"1"}));
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(r.failures[0].kind, FailureKind::structural);
+  EXPECT_EQ(r.failures[0].url, server.url("/bad"));
+  EXPECT_EQ(r.failures[0].step, "page");
+  EXPECT_EQ(r.failure_counts[FailureKind::structural], 1u);
+}
+
+TEST(DriverStructural, NoCallbackWithFailFastPropagatesOutOfRun) {  // item 39
+  ThreadedTestServer server;
+  serve_pages(server);
+  std::vector<std::string> items;
+  RunStatus status = RunStatus::completed;
   try {
     crawl_pages(
         server, {"/bad"},
         [&](Driver& d) {
-          d.on_run_complete = [&](auto&, const std::string& s, auto, auto, auto) { status = s; };
+          d.on_run_complete = [&](auto&, RunStatus s, auto, auto, auto) { status = s; };
         },
-        &items);
+        &items, 1, true);
     FAIL() << "run() should throw";
   } catch (const HTMLStructuralAssumptionException& e) {
     EXPECT_EQ(e.request_url(), server.url("/bad"));
     EXPECT_EQ(e.description(), "the value");
   }
-  EXPECT_EQ(status, "error");
+  EXPECT_EQ(status, RunStatus::error);
   EXPECT_TRUE(items.empty());
 }
 
@@ -78,7 +95,7 @@ TEST(DriverStructural, FalseStopsTheRunGracefully) {  // item 40, decision 1
         };
       },
       &items);
-  EXPECT_EQ(r.status, "stopped");
+  EXPECT_EQ(r.status, RunStatus::stopped);
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(items.empty());
   EXPECT_EQ(r.requests_discarded, 2u);
@@ -98,7 +115,7 @@ TEST(DriverStructural, TrueAbandonsOnlyTheFailingStep) {  // item 41, decision 1
         };
       },
       &items);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(items, (std::vector<std::string>{"1", "2"}));
   EXPECT_EQ(driver_test::LambdaScraper().name(), "LambdaScraper");
@@ -132,7 +149,7 @@ TEST(DriverStepAtomicity, StructuralThrowAfterYieldingAppliesNothing) {
         d.on_structural_error = [](const ScraperAssumptionException&) { return true; };
       },
       &items);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(items, 0);
   EXPECT_EQ(server->request_count(), 1u);  // the yielded request was never enqueued
 }
@@ -151,13 +168,15 @@ TEST(DriverStepAtomicity, OtherThrowAfterYieldingEndsTheRunAndAppliesNothing) {
 // --- validation (items 44-46, decision 6) -------------------------------------------
 
 RunResult crawl_models(ThreadedTestServer& server, std::vector<Json> raws,
-                       std::function<void(Driver&)> setup) {
+                       std::function<void(Driver&)> setup, bool fail_fast = false) {
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/good/0")).to("entry")};
   scraper.add_step("entry", [raws](const Response& r) -> Step {
     for (const Json& raw : raws) co_yield deferred<CaseModel>(raw, r.url);
   });
-  Driver driver(scraper, test_options("validation"));
+  DriverOptions options = test_options("validation");
+  options.fail_fast = fail_fast;
+  Driver driver(scraper, options);
   if (setup) setup(driver);
   Deadline deadline(std::chrono::seconds(30));
   return driver.run();
@@ -182,11 +201,11 @@ TEST(DriverValidation, ValidItemReachesOnDataValidated) {  // item 44
   EXPECT_TRUE(got[0].contains("judge"));  // the validated model, optional field filled
 }
 
-TEST(DriverValidation, InvalidItemWithoutCallbacksThrows) {  // item 45
+TEST(DriverValidation, InvalidItemWithoutCallbacksThrowsWithFailFast) {  // item 45
   ThreadedTestServer server;
   serve_pages(server);
   try {
-    crawl_models(server, {raw_case("BCC-1", "not a date")}, {});
+    crawl_models(server, {raw_case("BCC-1", "not a date")}, {}, true);
     FAIL() << "run() should throw";
   } catch (const DataFormatAssumptionException& e) {
     EXPECT_EQ(e.model_name(), "CaseModel");
@@ -207,7 +226,7 @@ TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {  // item 46
         };
         d.on_data = [&](const Json& j) { valid.push_back(j); };
       });
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   ASSERT_EQ(raws.size(), 1u);
   EXPECT_EQ(raws[0]["docket"], "BCC-1");
   ASSERT_EQ(valid.size(), 1u);
@@ -231,9 +250,12 @@ TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // deci
           return true;
         };
       });
-  EXPECT_EQ(r.status, "completed");
-  // Earlier yields stay applied, later ones of that step are skipped (contract §4.3).
-  EXPECT_EQ(events, (std::vector<std::string>{"data:BCC-1", "invalid"}));
+  EXPECT_EQ(r.status, RunStatus::completed);
+  // The step failed: none of its yields is applied, not even the earlier ones (§17).
+  EXPECT_EQ(events, (std::vector<std::string>{"invalid"}));
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(r.failures[0].kind, FailureKind::invalid_data);
+  EXPECT_EQ(r.items_emitted, 0u);
 }
 
 // --- transient and persistent HTTP outcomes (items 51-55, decisions 8, 9) -----------
@@ -245,7 +267,9 @@ TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {  // item 51
   scraper.status_overrides().set({500}, StatusClass::transient);
   scraper.entries = {Request::get(server.url("/err?q=1&x=2")).to("page")};
   scraper.add_step("page", [](const Response&) -> Step { co_yield Json("never"); });
-  Driver driver(scraper, test_options("transient-500"));
+  DriverOptions options = test_options("transient-500");
+  options.fail_fast = true;
+  Driver driver(scraper, options);
   int items = 0;
   driver.on_data = [&](const Json&) { ++items; };
   Deadline deadline(std::chrono::seconds(30));
@@ -267,7 +291,9 @@ TEST(DriverTransient, DefaultTransient503) {  // item 52
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/busy")).to("page")};
   scraper.add_step("page", [](const Response&) -> Step { co_return; });
-  Driver driver(scraper, test_options("transient-503"));
+  DriverOptions options = test_options("transient-503");
+  options.fail_fast = true;
+  Driver driver(scraper, options);
   Deadline deadline(std::chrono::seconds(30));
   try {
     driver.run();
@@ -292,7 +318,7 @@ TEST(DriverTransient, FalseStopsGracefully) {  // item 53, decision 9
         };
       },
       &items);
-  EXPECT_EQ(r.status, "stopped");
+  EXPECT_EQ(r.status, RunStatus::stopped);
   EXPECT_EQ(calls, 1);  // after /busy's last retry; /good/1 went while it waited
   EXPECT_EQ(items, (std::vector<std::string>{"1"}));
 }
@@ -313,7 +339,7 @@ TEST(DriverTransient, TrueSkipsTheRequest) {  // item 54
         };
       },
       &items);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(items, (std::vector<std::string>{"1", "2"}));
   EXPECT_EQ(server->request_count(), 11u);  // each /busy: 1 attempt + 3 retries
@@ -345,7 +371,7 @@ TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {  // item 55
   std::vector<std::string> items;
   driver.on_data = [&](const Json& j) { items.push_back(j.get<std::string>()); };
   Deadline deadline(std::chrono::seconds(30));
-  EXPECT_EQ(driver.run().status, "completed");
+  EXPECT_EQ(driver.run().status, RunStatus::completed);
   EXPECT_EQ(timed_out_url, server.url("/silent"));
   EXPECT_DOUBLE_EQ(seconds, 0.3);
   EXPECT_EQ(items, (std::vector<std::string>{server.url("/good/1")}));
@@ -369,17 +395,17 @@ TEST(DriverTransient, NetworkFailuresAreTransient) {  // decision 8
     return true;
   };
   Deadline deadline(std::chrono::seconds(30));
-  EXPECT_EQ(driver.run().status, "completed");
+  EXPECT_EQ(driver.run().status, RunStatus::completed);
   EXPECT_EQ(type, "ConnectionError");
   EXPECT_EQ(driver.progress().errors, 1u);
 }
 
-TEST(DriverPersistent, PersistentStatusEndsTheRun) {  // contract §4.6 step 7
+TEST(DriverPersistent, PersistentStatusEndsTheRunWithFailFast) {
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
   try {
-    crawl_pages(server, {"/missing"}, {}, &items);
+    crawl_pages(server, {"/missing"}, {}, &items, 1, true);
     FAIL() << "run() should throw";
   } catch (const PersistentHTTPResponseException& e) {
     EXPECT_EQ(e.status_code(), 404);
@@ -398,7 +424,7 @@ TEST(DriverConnections, PerOriginCapFollowsNumWorkersByDefault) {
   for (int i = 0; i < 12; ++i) paths.push_back("/slow/" + std::to_string(i));
   std::vector<std::string> items;
   const RunResult r = crawl_pages(server, paths, {}, &items, 12);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(items.size(), 12u);
   // All twelve slow pages were on the wire at once: one connection each (plus
   // the entry page's, reused), more than the HTTP client's own default of 8.
@@ -422,7 +448,7 @@ TEST(DriverPersistent, CallbackTrueDropsTheRequestAndGoesOn) {
         };
       },
       &items);
-  EXPECT_EQ(r.status, "completed");
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(items, (std::vector<std::string>{"1", "2"}));
   ASSERT_EQ(failed.size(), 2u);
   EXPECT_EQ(failed[0], "url http://bad host/x");  // rejected while applying the yields
@@ -439,19 +465,79 @@ TEST(DriverPersistent, CallbackFalseStopsGracefully) {
         d.on_persistent_exception = [](const PersistentException&) { return false; };
       },
       &items);
-  EXPECT_EQ(r.status, "stopped");
+  EXPECT_EQ(r.status, RunStatus::stopped);
   EXPECT_TRUE(items.empty());
 }
 
-TEST(DriverPersistent, BadLinkWithoutCallbackEndsTheRunNamingTheUrl) {
+TEST(DriverPersistent, BadLinkWithFailFastEndsTheRunNamingLinkPageAndStep) {
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
   try {
-    crawl_pages(server, {"http://bad host/x"}, {}, &items);
+    crawl_pages(server, {"http://bad host/x"}, {}, &items, 1, true);
     FAIL() << "run() should throw";
   } catch (const UrlError& e) {
     EXPECT_EQ(e.url(), "http://bad host/x");
+    const std::string what = e.what();
+    EXPECT_NE(what.find("step 'entry'"), std::string::npos) << what;
+    EXPECT_NE(what.find(server.url("/good/0")), std::string::npos) << what;
+  }
+}
+
+// Issue: a bad yielded link's error named neither its page nor its step, and the
+// callback had no request to go with it.
+TEST(DriverPersistent, BadLinkFailureNamesItsPageAndStepAndCarriesTheRequest) {
+  ThreadedTestServer server;
+  serve_pages(server);
+  std::vector<std::string> items;
+  std::string seen_message;
+  std::vector<Failure> seen;
+  const RunResult r = crawl_pages(
+      server, {"javascript:alert(1)", "/good/1"},
+      [&](Driver& d) {
+        d.on_persistent_exception = [&](const PersistentException& e) {
+          seen_message = e.what();
+          return true;
+        };
+        d.on_failure = [&](const Failure& f) { seen.push_back(f); };
+      },
+      &items);
+  EXPECT_EQ(r.status, RunStatus::completed);
+  EXPECT_EQ(items, (std::vector<std::string>{"1"}));
+  EXPECT_NE(seen_message.find("javascript:alert(1)"), std::string::npos) << seen_message;
+  EXPECT_NE(seen_message.find("step 'entry'"), std::string::npos) << seen_message;
+  EXPECT_NE(seen_message.find(server.url("/good/0")), std::string::npos) << seen_message;
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kind, FailureKind::invalid_url);
+  EXPECT_EQ(seen[0].url, "javascript:alert(1)");
+  EXPECT_EQ(seen[0].page_url, server.url("/good/0"));
+  EXPECT_EQ(seen[0].step, "entry");
+  ASSERT_NE(seen[0].request, nullptr);
+  EXPECT_EQ(seen[0].request->url(), server.url("/good/0"));
+  EXPECT_EQ(seen[0].message, seen_message);
+}
+
+// Issue: after a redirect a status error named the first URL only.
+TEST(DriverPersistent, StatusErrorAfterARedirectNamesBothUrls) {
+  ThreadedTestServer server;
+  serve_pages(server);
+  const std::string first = server->redirect_chain("/hop", 1, "/gone");
+  LambdaScraper scraper;
+  scraper.follow(true);
+  scraper.entries = {Request::get(server.url(first)).to("page")};
+  scraper.add_step("page", [](const Response&) -> Step { co_return; });
+  Driver driver(scraper, test_options("redirect-404"));
+  Deadline deadline(std::chrono::seconds(30));
+  const RunResult r = driver.run();
+  ASSERT_EQ(r.failures.size(), 1u);
+  const std::string& message = r.failures[0].message;
+  EXPECT_NE(message.find("HTTP 404 from " + server.url("/gone")), std::string::npos) << message;
+  EXPECT_NE(message.find("redirected from " + server.url(first)), std::string::npos) << message;
+  try {
+    std::rethrow_exception(r.failures[0].error);
+  } catch (const PersistentHTTPResponseException& e) {
+    EXPECT_EQ(e.url(), server.url(first));
+    EXPECT_EQ(e.final_url(), server.url("/gone"));
   }
 }
 
@@ -477,15 +563,15 @@ TEST(DriverWorkerFailure, CallbackThrowingWithManyWorkersEndsWithErrorAndNoHang)
     ++calls;
     throw std::runtime_error("callback failed");
   };
-  std::string status;
+  RunStatus status = RunStatus::completed;
   uint64_t completed = 0;
-  driver.on_run_complete = [&](auto&, const std::string& s, uint64_t n, auto, auto) {
+  driver.on_run_complete = [&](auto&, RunStatus s, uint64_t n, auto, auto) {
     status = s;
     completed = n;
   };
   Deadline deadline(std::chrono::seconds(30));
   EXPECT_THROW(driver.run(), std::runtime_error);
-  EXPECT_EQ(status, "error");
+  EXPECT_EQ(status, RunStatus::error);
   EXPECT_LT(completed, 51u);
   EXPECT_EQ(completed, server->request_count());  // the in-flight requests finished
   EXPECT_GE(calls, 1);

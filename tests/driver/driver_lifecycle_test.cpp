@@ -40,14 +40,14 @@ TEST(DriverLifecycle, RunDeliversEveryItemAndFiresHooksInOrder) {
   driver.on_data = [&](const Json& item) {
     events.push_back("data:" + item["v"].get<std::string>());
   };
-  driver.on_run_complete = [&](const std::string& name, const std::string& status,
-                               uint64_t requests, uint64_t items, std::exception_ptr error) {
-    events.push_back("complete:" + name + ":" + status + ":" + std::to_string(requests) + ":" +
-                     std::to_string(items) + (error ? ":error" : ""));
+  driver.on_run_complete = [&](const std::string& name, RunStatus status, uint64_t requests,
+                               uint64_t items, std::exception_ptr error) {
+    events.push_back("complete:" + name + ":" + to_string(status) + ":" + std::to_string(requests) +
+                     ":" + std::to_string(items) + (error ? ":error" : ""));
   };
   Deadline deadline(std::chrono::seconds(30));
   RunResult result = driver.run();
-  EXPECT_EQ(result.status, "completed");
+  EXPECT_EQ(result.status, RunStatus::completed);
   EXPECT_EQ(result.requests_completed, 4u);
   EXPECT_EQ(result.items_emitted, 3u);
   EXPECT_FALSE(result.error);
@@ -103,7 +103,7 @@ TEST(DriverLifecycle, StartOnCallersLoopLeavesNoHandles) {
   Deadline deadline(std::chrono::seconds(30));
   uv_run(&loop, UV_RUN_DEFAULT);
   ASSERT_TRUE(done);
-  EXPECT_EQ(done->status, "completed");
+  EXPECT_EQ(done->status, RunStatus::completed);
   EXPECT_FALSE(driver.running());
   std::sort(items.begin(), items.end());
   EXPECT_EQ(items, (std::vector<std::string>{"1", "2", "3"}));
@@ -118,9 +118,9 @@ TEST(DriverLifecycle, OnDataThrowingPropagatesOutOfRunWithStatusError) {
   three_items(scraper, server);
   Driver driver(scraper, test_options("datathrow", 4));
   driver.on_data = [](const Json&) { throw std::runtime_error("sink is full"); };
-  std::string status;
+  RunStatus status = RunStatus::completed;
   std::exception_ptr reported;
-  driver.on_run_complete = [&](const std::string&, const std::string& s, uint64_t, uint64_t,
+  driver.on_run_complete = [&](const std::string&, RunStatus s, uint64_t, uint64_t,
                                std::exception_ptr e) {
     status = s;
     reported = e;
@@ -136,7 +136,7 @@ TEST(DriverLifecycle, OnDataThrowingPropagatesOutOfRunWithStatusError) {
         }
       },
       std::runtime_error);
-  EXPECT_EQ(status, "error");
+  EXPECT_EQ(status, RunStatus::error);
   EXPECT_TRUE(reported);
 }
 
@@ -147,12 +147,12 @@ TEST(DriverLifecycle, OnRunStartThrowingIsGuarded) {
   three_items(scraper, server);
   Driver driver(scraper, test_options("startthrow"));
   driver.on_run_start = [](const std::string&) { throw std::runtime_error("no start"); };
-  std::string status;
-  driver.on_run_complete = [&](const std::string&, const std::string& s, uint64_t, uint64_t,
+  RunStatus status = RunStatus::completed;
+  driver.on_run_complete = [&](const std::string&, RunStatus s, uint64_t, uint64_t,
                                std::exception_ptr) { status = s; };
   Deadline deadline(std::chrono::seconds(30));
   EXPECT_THROW(driver.run(), std::runtime_error);
-  EXPECT_EQ(status, "error");  // decision 9 / Q19: on_run_complete still fires
+  EXPECT_EQ(status, RunStatus::error);  // decision 9 / Q19: on_run_complete still fires
   EXPECT_EQ(server->request_count(), 0u);
 }
 

@@ -41,7 +41,7 @@ std::vector<std::string> run_yields(const std::vector<YieldSpec>& specs) {
   scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
   Driver driver(scraper, test_options("order"));
   Deadline deadline(std::chrono::seconds(30));
-  EXPECT_EQ(driver.run().status, "completed");
+  EXPECT_EQ(driver.run().status, RunStatus::completed);
   return fetched_paths(server);
 }
 
@@ -142,7 +142,7 @@ TEST(DriverOrder, OneWorkerEqualsSequentialRun) {
   };
   Deadline deadline(std::chrono::seconds(60));
   const RunResult result = driver.run();
-  EXPECT_EQ(result.status, "completed");
+  EXPECT_EQ(result.status, RunStatus::completed);
   const std::vector<std::string> expected = sequential_events();
   EXPECT_EQ(expected.size(), 2u * (1 + 4 + 16 + 64 + 256));
   EXPECT_EQ(events, expected);
@@ -175,7 +175,7 @@ std::set<std::string> fanout_items(ThreadedTestServer& server, size_t workers, u
   };
   Deadline deadline(std::chrono::seconds(90));
   const RunResult result = driver.run();
-  EXPECT_EQ(result.status, "completed");
+  EXPECT_EQ(result.status, RunStatus::completed);
   EXPECT_EQ(duplicates, 0u) << "an item was delivered twice with " << workers << " workers";
   EXPECT_EQ(result.items_emitted, items.size());
   *requests = result.requests_completed;

@@ -83,7 +83,7 @@ Json range(long min, long gap, long soft_max = 0) {
 
 TEST(DriverSpeculation, StopsAfterGapConsecutiveSoft404s) {  // item 74
   const SpecRun r = run_speculation({1, 2, 3}, false, range(1, 2));
-  EXPECT_EQ(r.result.status, "completed");
+  EXPECT_EQ(r.result.status, RunStatus::completed);
   EXPECT_EQ(r.items, (std::set<int>{1, 2, 3}));
   EXPECT_TRUE(r.fetched.count(4) && r.fetched.count(5));  // the two misses that stop it
   EXPECT_LE(*r.fetched.rbegin(), 7);                      // and not much further
@@ -97,7 +97,7 @@ TEST(DriverSpeculation, InterleavedSuccessesResetTheCounter) {  // item 74
 
 TEST(DriverSpeculation, PersistentStatusIsAFailureAndSkipsTheStep) {  // decision 10
   const SpecRun r = run_speculation({1, 2, 3}, true, range(1, 2));
-  EXPECT_EQ(r.result.status, "completed");  // not an error
+  EXPECT_EQ(r.result.status, RunStatus::completed);  // not an error
   EXPECT_EQ(r.items, (std::set<int>{1, 2, 3}));
   EXPECT_EQ(r.steps_run, 3);  // only the 2xx probes ran their step
   EXPECT_LE(*r.fetched.rbegin(), 7);

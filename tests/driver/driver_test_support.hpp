@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,13 @@
 #include "uvscrape/driver.hpp"
 #include "uvscrape/page.hpp"
 #include "uvscrape/uvscrape.hpp"
+
+namespace uvscrape {
+// gtest prints a RunStatus by name.
+inline void PrintTo(RunStatus status, std::ostream* os) {
+  *os << to_string(status);
+}
+}  // namespace uvscrape
 
 namespace uvscrape::driver_test {
 

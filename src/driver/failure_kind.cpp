@@ -1,0 +1,69 @@
+// Failure kinds; see failure_kind.hpp and uvscrape/failure.hpp.
+#include "driver/failure_kind.hpp"
+
+#include "uvscrape/errors.hpp"
+
+namespace uvscrape {
+
+const char* to_string(FailureKind kind) noexcept {
+  switch (kind) {
+    case FailureKind::http_status_persistent: return "PersistentHTTPResponseException";
+    case FailureKind::http_status_transient: return "HTMLResponseAssumptionException";
+    case FailureKind::timeout: return "RequestTimeoutException";
+    case FailureKind::dns: return "DnsError";
+    case FailureKind::connection: return "ConnectionError";
+    case FailureKind::tls_handshake: return "TlsHandshakeError";
+    case FailureKind::tls_verification: return "TlsVerificationError";
+    case FailureKind::protocol: return "ProtocolError";
+    case FailureKind::limit_exceeded: return "LimitExceededError";
+    case FailureKind::too_many_redirects: return "TooManyRedirectsError";
+    case FailureKind::redirect_refused: return "RedirectRefusedError";
+    case FailureKind::invalid_url: return "UrlError";
+    case FailureKind::structural: return "ScraperAssumptionException";
+    case FailureKind::invalid_data: return "DataFormatAssumptionException";
+    case FailureKind::other: return "other";
+  }
+  return "other";
+}
+
+namespace driver {
+
+FailureKind failure_kind(const std::exception_ptr& error) noexcept {
+  if (!error) return FailureKind::other;
+  try {
+    std::rethrow_exception(error);
+  } catch (const PersistentHTTPResponseException&) {
+    return FailureKind::http_status_persistent;
+  } catch (const HTMLResponseAssumptionException&) {
+    return FailureKind::http_status_transient;
+  } catch (const RequestTimeoutException&) {
+    return FailureKind::timeout;
+  } catch (const DnsError&) {
+    return FailureKind::dns;
+  } catch (const ConnectionError&) {
+    return FailureKind::connection;
+  } catch (const TlsHandshakeError&) {
+    return FailureKind::tls_handshake;
+  } catch (const TlsVerificationError&) {
+    return FailureKind::tls_verification;
+  } catch (const ProtocolError&) {
+    return FailureKind::protocol;
+  } catch (const LimitExceededError&) {
+    return FailureKind::limit_exceeded;
+  } catch (const TooManyRedirectsError&) {
+    return FailureKind::too_many_redirects;
+  } catch (const RedirectRefusedError&) {
+    return FailureKind::redirect_refused;
+  } catch (const UrlError&) {
+    return FailureKind::invalid_url;
+  } catch (const DataFormatAssumptionException&) {
+    return FailureKind::invalid_data;
+  } catch (const ScraperAssumptionException&) {
+    return FailureKind::structural;
+  } catch (...) {
+    return FailureKind::other;
+  }
+}
+
+}  // namespace driver
+}  // namespace uvscrape
