@@ -36,7 +36,7 @@ struct DriverOptions {
   // non-speculative entry runs.
   std::optional<Json> seed_params;
 
-  // Built-in deduplication (DESIGN decision 3): without a duplicate_check
+  // Built-in deduplication (docs/design.md §3): without a duplicate_check
   // callback, requests whose dedup key was already enqueued in this run are
   // dropped. Entry requests and speculative probes are never dropped.
   bool builtin_dedup = true;

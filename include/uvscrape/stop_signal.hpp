@@ -1,4 +1,4 @@
-// A thread-safe request to stop a crawl gracefully (DESIGN decision 13).
+// A thread-safe request to stop a crawl gracefully (docs/design.md §13).
 //
 // Copies share one state: keep one in your program, hand a copy to the driver
 // (DriverOptions::stop_signal), and call request_stop() from any thread, from a

@@ -1,5 +1,5 @@
 // Runs a user's on_archive(content, url, expected_type, storage_dir) -> path
-// callback on the libuv thread pool (DESIGN decision 14), so a slow disk or a slow
+// callback on the libuv thread pool (docs/design.md §14), so a slow disk or a slow
 // callback never stalls the loop. `done` runs on the loop thread with the path or
 // the exception the callback threw.
 #pragma once

@@ -1,4 +1,4 @@
-// Where an archived download is stored (DESIGN decision 14): a file name derived
+// Where an archived download is stored (docs/design.md §14): a file name derived
 // from the URL, sanitised so that nothing a server or a scraper supplies can leave
 // storage_dir.
 #pragma once
