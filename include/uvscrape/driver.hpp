@@ -1,6 +1,6 @@
 // The driver: runs a scraper against the web. It owns every effect -- the
 // request queue, HTTP, deduplication, validation, archiving files, and the
-// user's callbacks (docs/design.md, "The shape").
+// user's callbacks (DESIGN "The shape").
 //
 //   CasesScraper scraper;
 //   uvscrape::Driver driver(scraper, {.num_workers = 32, .storage_dir = "out"});
@@ -12,8 +12,8 @@
 // way the loop is left with no handle of the driver's.
 //
 // Callbacks run on the loop thread, one at a time, never concurrently with each
-// other or with a step (docs/design.md §16) -- except on_archive, which runs on
-// the libuv thread pool (§14). Set them before run()/start().
+// other or with a step (DESIGN decision 16) -- except on_archive, which runs on
+// the libuv thread pool (decision 14). Set them before run()/start().
 #pragma once
 
 #include <uv.h>
@@ -39,7 +39,7 @@
 
 namespace uvscrape {
 
-// How a run ended (docs/design.md §15).
+// How a run ended (DESIGN decision 15).
 struct RunResult {
   std::string status;  // "completed", "stopped" or "error"
   std::uint64_t requests_completed = 0;
@@ -76,11 +76,11 @@ class Driver {
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
 
-  // --- callbacks (docs/design.md §1, §3, §6, §9, §14, §15) --------------------------
+  // --- callbacks (the seed's, DESIGN decisions 1, 3, 6, 9, 14, 15) -----------------
   // Every data item, after its step finished, in yield order; deferred items
   // arrive validated. Absent: items are dropped.
   std::function<void(const Json& item)> on_data;
-  // A ScraperAssumptionException from a step (or invalid data, docs/design.md §6).
+  // A ScraperAssumptionException from a step (or invalid data, decision 6).
   // true: abandon that step only and go on; false: stop the run ("stopped").
   // Absent: the run ends with status "error".
   std::function<bool(const ScraperAssumptionException& error)> on_structural_error;

@@ -57,7 +57,7 @@ void Driver::Run::begin() {
   maybe_close();
 }
 
-// Entry requests are never resolved nor dropped (docs/design.md §3); their keys are
+// Entry requests are never resolved nor dropped (decision 3); their keys are
 // recorded so that a later link back to an entry page is not fetched again.
 void Driver::Run::seed() {
   for (Request& request : driver_.scraper_.entry_requests(options().seed_params)) {
@@ -119,7 +119,7 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   try {
     retried = process(outcome);
   } catch (...) {
-    fail(std::current_exception());  // a step or callback threw: docs/design.md §9
+    fail(std::current_exception());  // a step or callback threw: decision 9
   }
   outcome = {};
   if (!retried) {
@@ -137,7 +137,7 @@ bool Driver::Run::process(driver::Outcome& outcome) {
     try {
       std::rethrow_exception(outcome.error);
     } catch (const SpeculationHTTPFailure&) {
-      track_speculation(request, false);  // docs/design.md §10: a failed probe, no step
+      track_speculation(request, false);  // decision 10: a failed probe, no step
     } catch (const TransientException& error) {
       if (retry(outcome)) return true;
       on_transient(error, outcome.error);  // asked only after the last attempt
@@ -225,7 +225,7 @@ void Driver::Run::deliver(const DataItem& item) {
   try {
     value = item.deferred()->confirm_json();
   } catch (const DataFormatAssumptionException&) {
-    if (!driver_.on_invalid_data) throw;  // docs/design.md §6: a structural error
+    if (!driver_.on_invalid_data) throw;  // decision 6: a structural error
     DriverCounters::add(counters_.invalid_items);
     driver_.on_invalid_data(*item.deferred());
     return;
@@ -241,7 +241,7 @@ void Driver::Run::track_speculation(const Request& request, bool success) {
     push(std::move(probe));
 }
 
-// docs/design.md §9: false stops the run gracefully; absent, the run fails.
+// Decision 9: false stops the run gracefully; absent, the run fails.
 void Driver::Run::on_transient(const TransientException& error, std::exception_ptr ptr) {
   DriverCounters::add(counters_.errors);
   if (!driver_.on_transient_exception) return fail(ptr);
@@ -265,7 +265,7 @@ void Driver::Run::on_persistent(const PersistentException& error, std::exception
   if (!driver_.on_persistent_exception(error)) stop_gracefully();
 }
 
-// docs/design.md §1: true abandons the step only, false stops gracefully; absent, fails.
+// Decision 1: true abandons the step only, false stops gracefully; absent, fails.
 void Driver::Run::on_structural(const ScraperAssumptionException& error, std::exception_ptr ptr) {
   DriverCounters::add(counters_.errors);
   if (!driver_.on_structural_error) return fail(ptr);

@@ -1,6 +1,6 @@
 // One run of a Driver on one loop: the queue, the workers, the shared HTTP
 // client, deduplication, speculation, the user's callbacks and the run's
-// lifecycle (docs/design.md, "The life of a run"; §1, §3, §6, §9, §10, §13, §15).
+// lifecycle (DESIGN decisions 1, 3, 6, 9, 10, 13, 15).
 //
 // Lifecycle: begin() -> on_run_start -> entries + speculation seeds -> dispatch
 // ... -> (queue drained | stop | error) with nothing in flight -> close the HTTP

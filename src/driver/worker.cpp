@@ -65,7 +65,7 @@ void Worker::on_fetched(http::Result result) {
   finish(std::move(outcome));
 }
 
-// docs/design.md, "Status classification", and §10 for speculative probes.
+// Contract §4.6 step 7 and DESIGN decision 10.
 std::exception_ptr Worker::status_error(const http::HttpResponse& http) const {
   switch (host_.classify(http.status, http.headers, http.body)) {
     case StatusClass::successful: return nullptr;

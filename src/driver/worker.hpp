@@ -1,5 +1,5 @@
 // A worker: the state machine that carries one request at a time from the queue
-// to a Response (docs/design.md, "The worker's life"; curl's multi interface is the model).
+// to a Response (DESIGN "The shape"; curl's multi interface is the model).
 //
 //   idle --start()--> fetching --(archive)--> storing --> idle (outcome reported)
 //                         \---------------------------------/

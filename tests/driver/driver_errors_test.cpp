@@ -1,4 +1,4 @@
-// Errors (docs/design.md §1, §6, §8, §9): structural
+// Errors (contract §8 items 39-46, 51-55; DESIGN decisions 1, 6, 8, 9): structural
 // errors, deferred validation, transient failures, persistent statuses, a step
 // that throws after yielding, callbacks that throw.
 #include "driver_test_support.hpp"
@@ -42,7 +42,7 @@ RunResult crawl_pages(ThreadedTestServer& server, std::vector<std::string> paths
   return driver.run();
 }
 
-TEST(DriverStructural, NoCallbackPropagatesOutOfRun) {
+TEST(DriverStructural, NoCallbackPropagatesOutOfRun) {  // item 39
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -63,7 +63,7 @@ TEST(DriverStructural, NoCallbackPropagatesOutOfRun) {
   EXPECT_TRUE(items.empty());
 }
 
-TEST(DriverStructural, FalseStopsTheRunGracefully) {  // docs/design.md §1
+TEST(DriverStructural, FalseStopsTheRunGracefully) {  // item 40, decision 1
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -84,7 +84,7 @@ TEST(DriverStructural, FalseStopsTheRunGracefully) {  // docs/design.md §1
   EXPECT_EQ(r.requests_discarded, 2u);
 }
 
-TEST(DriverStructural, TrueAbandonsOnlyTheFailingStep) {  // docs/design.md §1
+TEST(DriverStructural, TrueAbandonsOnlyTheFailingStep) {  // item 41, decision 1
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -148,7 +148,7 @@ TEST(DriverStepAtomicity, OtherThrowAfterYieldingEndsTheRunAndAppliesNothing) {
   EXPECT_EQ(server->request_count(), 1u);
 }
 
-// --- validation (docs/design.md §6) --------------------------------------------------
+// --- validation (items 44-46, decision 6) -------------------------------------------
 
 RunResult crawl_models(ThreadedTestServer& server, std::vector<Json> raws,
                        std::function<void(Driver&)> setup) {
@@ -170,7 +170,7 @@ Json raw_case(const char* docket, const char* filed) {
   return j;
 }
 
-TEST(DriverValidation, ValidItemReachesOnDataValidated) {
+TEST(DriverValidation, ValidItemReachesOnDataValidated) {  // item 44
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<Json> got;
@@ -182,7 +182,7 @@ TEST(DriverValidation, ValidItemReachesOnDataValidated) {
   EXPECT_TRUE(got[0].contains("judge"));  // the validated model, optional field filled
 }
 
-TEST(DriverValidation, InvalidItemWithoutCallbacksThrows) {
+TEST(DriverValidation, InvalidItemWithoutCallbacksThrows) {  // item 45
   ThreadedTestServer server;
   serve_pages(server);
   try {
@@ -194,7 +194,7 @@ TEST(DriverValidation, InvalidItemWithoutCallbacksThrows) {
   }
 }
 
-TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {
+TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {  // item 46
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<Json> raws;
@@ -214,7 +214,7 @@ TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {
   EXPECT_EQ(r.items_emitted, 1u);
 }
 
-TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // docs/design.md §6
+TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // decision 6
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> events;
@@ -232,14 +232,13 @@ TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // docs
         };
       });
   EXPECT_EQ(r.status, "completed");
-  // Earlier yields stay applied, later ones of that step are skipped
-  // (docs/design.md, "Step processing").
+  // Earlier yields stay applied, later ones of that step are skipped (contract §4.3).
   EXPECT_EQ(events, (std::vector<std::string>{"data:BCC-1", "invalid"}));
 }
 
-// --- transient and persistent HTTP outcomes (docs/design.md §8, §9) ----------------
+// --- transient and persistent HTTP outcomes (items 51-55, decisions 8, 9) -----------
 
-TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {
+TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {  // item 51
   ThreadedTestServer server;
   server->respond("GET", "/err", ServerResponse::with_status(500));
   LambdaScraper scraper;
@@ -262,7 +261,7 @@ TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {
   EXPECT_EQ(items, 0);
 }
 
-TEST(DriverTransient, DefaultTransient503) {
+TEST(DriverTransient, DefaultTransient503) {  // item 52
   ThreadedTestServer server;
   server->respond("GET", "/busy", ServerResponse::with_status(503));
   LambdaScraper scraper;
@@ -278,7 +277,7 @@ TEST(DriverTransient, DefaultTransient503) {
   }
 }
 
-TEST(DriverTransient, FalseStopsGracefully) {  // docs/design.md §9
+TEST(DriverTransient, FalseStopsGracefully) {  // item 53, decision 9
   ThreadedTestServer server;
   serve_pages(server);
   server->respond("GET", "/busy", ServerResponse::with_status(503));
@@ -298,7 +297,7 @@ TEST(DriverTransient, FalseStopsGracefully) {  // docs/design.md §9
   EXPECT_EQ(items, (std::vector<std::string>{"1"}));
 }
 
-TEST(DriverTransient, TrueSkipsTheRequest) {
+TEST(DriverTransient, TrueSkipsTheRequest) {  // item 54
   ThreadedTestServer server;
   serve_pages(server);
   server->respond("GET", "/busy", ServerResponse::with_status(429));
@@ -320,7 +319,7 @@ TEST(DriverTransient, TrueSkipsTheRequest) {
   EXPECT_EQ(server->request_count(), 11u);  // each /busy: 1 attempt + 3 retries
 }
 
-TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {
+TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {  // item 55
   ThreadedTestServer server;
   serve_pages(server);
   ServerResponse silent;
@@ -352,7 +351,7 @@ TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {
   EXPECT_EQ(items, (std::vector<std::string>{server.url("/good/1")}));
 }
 
-TEST(DriverTransient, NetworkFailuresAreTransient) {  // docs/design.md §8
+TEST(DriverTransient, NetworkFailuresAreTransient) {  // decision 8
   // A port nobody listens on: connection refused.
   uint16_t dead_port;
   {
@@ -375,7 +374,7 @@ TEST(DriverTransient, NetworkFailuresAreTransient) {  // docs/design.md §8
   EXPECT_EQ(driver.progress().errors, 1u);
 }
 
-TEST(DriverPersistent, PersistentStatusEndsTheRun) {  // docs/design.md, "Status classification"
+TEST(DriverPersistent, PersistentStatusEndsTheRun) {  // contract §4.6 step 7
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -456,7 +455,7 @@ TEST(DriverPersistent, BadLinkWithoutCallbackEndsTheRunNamingTheUrl) {
   }
 }
 
-// --- docs/design.md §9: a worker failure ends the run, others finish, no hang ----------------
+// --- decision 9: a worker failure ends the run, others finish, no hang ----------------
 
 TEST(DriverWorkerFailure, CallbackThrowingWithManyWorkersEndsWithErrorAndNoHang) {
   ThreadedTestServer server;

@@ -1,4 +1,4 @@
-// Stop (docs/design.md §13): before the run nothing is
+// Stop (contract §8 items 33-35; DESIGN decision 13): before the run nothing is
 // fetched; during the run in-flight requests finish and their yields are
 // applied, nothing new starts, the discarded queue is counted. Triggered from a
 // callback, from another thread, and from a uv_signal_t.
@@ -20,7 +20,7 @@ void fanout_scraper(LambdaScraper& scraper, const ThreadedTestServer& server) {
   scraper.add_step("item", [](const Response& r) -> Step { co_yield Json(r.url); });
 }
 
-TEST(DriverStop, SetBeforeRunFetchesNothing) {
+TEST(DriverStop, SetBeforeRunFetchesNothing) {  // item 33
   ThreadedTestServer server;
   serve_fanout(server, 2, 5);
   LambdaScraper scraper;
@@ -47,7 +47,7 @@ TEST(DriverStop, SetBeforeRunFetchesNothing) {
   EXPECT_EQ(hooks, (std::vector<std::string>{"start", "complete:stopped:0:0"}));
 }
 
-TEST(DriverStop, SetBeforeStartOnCallersLoop) {
+TEST(DriverStop, SetBeforeStartOnCallersLoop) {  // item 33, async flavour
   ThreadedTestServer server;
   serve_fanout(server, 2, 5);
   LambdaScraper scraper;
@@ -66,7 +66,7 @@ TEST(DriverStop, SetBeforeStartOnCallersLoop) {
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
-TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {
+TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {  // item 35
   ThreadedTestServer server;
   serve_fanout(server, 3, 10);
   LambdaScraper scraper;
@@ -88,7 +88,7 @@ TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {
   EXPECT_EQ(driver.progress().requests_queued, 0u);
 }
 
-TEST(DriverStop, FromAnotherThreadMidCrawl) {  // docs/design.md §13
+TEST(DriverStop, FromAnotherThreadMidCrawl) {  // decision 13
   ThreadedTestServer server;
   serve_fanout(server, 40, 50);  // 2,040 pages: far more than the stop lets through
   // Every item page takes a little while so that requests are in flight at the stop.
@@ -160,7 +160,7 @@ TEST(DriverStop, FromAUvSignalHandlerOnCallersLoop) {
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
-TEST(DriverStop, NeverSetProcessesEverything) {
+TEST(DriverStop, NeverSetProcessesEverything) {  // item 34
   ThreadedTestServer server;
   serve_fanout(server, 2, 5);
   LambdaScraper scraper;
