@@ -1,4 +1,4 @@
-// Scale figure: the driver's built-in deduplication set (DESIGN decision 3)
+// Scale figure: the driver's built-in deduplication set (docs/design.md §3)
 // holding 10,000,000 keys -- bytes per key and lookups per second.
 //
 //   dedup_scale [KEYS]        (default 10,000,000; target <= 32 bytes per key)

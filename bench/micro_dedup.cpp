@@ -1,4 +1,4 @@
-// Micro-benchmarks: deduplication -- the key of a request (DESIGN decision 2,
+// Micro-benchmarks: deduplication -- the key of a request (docs/design.md §2,
 // include/uvscrape/request.hpp) and the built-in seen-set that stores its
 // 128-bit digest (src/driver/seen_set.hpp). Every yielded request pays both.
 #include <benchmark/benchmark.h>

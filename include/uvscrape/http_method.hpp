@@ -1,4 +1,4 @@
-// The HTTP methods a Request may use (reference contract §1.1).
+// The HTTP methods a Request may use.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Parsed HTML pages with checked selectors (reference contract §3.3, §3.4),
+// Parsed HTML pages with checked selectors (docs/design.md, "Checked selectors"),
 // HTML forms, and JSON bodies. Pure: no network, no I/O.
 //
 //   Page page = Page::parse(body, url);

@@ -1,4 +1,4 @@
-// Speculative templates (contract §6): models that describe a run of sequential
+// Speculative templates (docs/design.md, "Speculation"): models that describe a run of sequential
 // IDs whose existence is unknown. An entry parameter of such a type makes the
 // entry speculative: the driver probes IDs and keeps going while they exist.
 //

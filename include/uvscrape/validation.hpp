@@ -1,4 +1,4 @@
-// Deferred validation (contract §7): a step yields raw fields now, the driver
+// Deferred validation (see docs/design.md): a step yields raw fields now, the driver
 // validates them later, so one bad field does not lose the whole page.
 //
 //   co_yield deferred<CaseData>({{"docket", docket}, {"date_filed", filed}}, response.url);

@@ -10,7 +10,7 @@
 namespace uvscrape {
 namespace {
 
-// Decision 7: the child's permanent entries overlay the parent's, per name.
+// docs/design.md §7: the child's permanent entries overlay the parent's, per name.
 std::shared_ptr<const Request::Permanent> merge_permanent(
     const std::shared_ptr<const Request::Permanent>& parent,
     const std::shared_ptr<const Request::Permanent>& child) {

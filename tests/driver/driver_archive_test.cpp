@@ -1,4 +1,4 @@
-// Archive requests (contract §8 items 57, 62-65; DESIGN decision 14): the default
+// Archive requests (docs/design.md §14): the default
 // writer streams into storage_dir and renames atomically, names never escape
 // storage_dir, on_archive replaces it on the thread pool, and a 100 MiB download
 // stays far below 64 MiB of RSS.
@@ -72,7 +72,7 @@ RunResult crawl_archives(ThreadedTestServer& server, std::vector<Request> archiv
   return driver.run();
 }
 
-TEST(DriverArchive, DefaultWriterKeepsBytesAndNames) {  // item 57, decision 14
+TEST(DriverArchive, DefaultWriterKeepsBytesAndNames) {  // docs/design.md §14
   ThreadedTestServer server(catch_all());
   serve_media(server);
   DriverOptions o = test_options("archive-default", 2);
@@ -113,7 +113,7 @@ TEST(DriverArchive, SameFileNameFromTwoUrlsKeepsBothFiles) {  // nothing is over
   EXPECT_EQ(files_under(o.storage_dir).size(), 2u);
 }
 
-TEST(DriverArchive, NamesNeverEscapeStorageDir) {  // decision 14
+TEST(DriverArchive, NamesNeverEscapeStorageDir) {  // docs/design.md §14
   ThreadedTestServer server(catch_all());
   serve_media(server);
   DriverOptions o = test_options("archive-escape");
@@ -130,7 +130,7 @@ TEST(DriverArchive, NamesNeverEscapeStorageDir) {  // decision 14
   for (const auto& f : files_under(o.storage_dir)) EXPECT_TRUE(inside(f, o.storage_dir));
 }
 
-TEST(DriverArchive, ExplicitKeyBecomesADirectory) {  // item 65
+TEST(DriverArchive, ExplicitKeyBecomesADirectory) {
   ThreadedTestServer server(catch_all());
   serve_media(server);
   DriverOptions o = test_options("archive-key");
@@ -146,7 +146,7 @@ TEST(DriverArchive, ExplicitKeyBecomesADirectory) {  // item 65
   EXPECT_EQ(read_file(stored[0].path), kPdf);
 }
 
-TEST(DriverArchive, OnArchiveReplacesTheWriterOnThePool) {  // items 62, 64, decision 14
+TEST(DriverArchive, OnArchiveReplacesTheWriterOnThePool) {  // docs/design.md §14
   ThreadedTestServer server(catch_all());
   serve_media(server);
   DriverOptions o = test_options("archive-callback", 2);
@@ -183,7 +183,7 @@ TEST(DriverArchive, OnArchiveReplacesTheWriterOnThePool) {  // items 62, 64, dec
   EXPECT_TRUE(files_under(o.storage_dir).empty());  // the default writer did not run
 }
 
-TEST(DriverArchive, OnArchiveThrowingEndsTheRun) {  // decision 9
+TEST(DriverArchive, OnArchiveThrowingEndsTheRun) {  // docs/design.md §9
   ThreadedTestServer server(catch_all());
   serve_media(server);
   std::vector<Stored> stored;

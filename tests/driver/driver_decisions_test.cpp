@@ -1,4 +1,4 @@
-// The DESIGN decisions that show on the wire or in what a step sees, checked
+// The decisions (docs/design.md §N) that show on the wire or in what a step sees, checked
 // through real crawls: 4 (params and json sent), 7 (permanent headers merge),
 // 11 (resolution base), 12 (Response.url after redirects), 16 (one thread,
 // never concurrent).
@@ -21,7 +21,7 @@ RunResult crawl(LambdaScraper& scraper, size_t workers = 1) {
   return driver.run();
 }
 
-TEST(DriverDecisions, ParamsAreTheQueryAndJsonIsTheBody) {  // decision 4
+TEST(DriverDecisions, ParamsAreTheQueryAndJsonIsTheBody) {  // docs/design.md §4
   ThreadedTestServer server(catch_all());
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/entry")).to("entry")};
@@ -51,7 +51,7 @@ TEST(DriverDecisions, ParamsAreTheQueryAndJsonIsTheBody) {  // decision 4
   EXPECT_EQ(form->body, "a=1&b=x+y");
 }
 
-TEST(DriverDecisions, PermanentHeadersFlowAndExplicitOnesWin) {  // decision 7
+TEST(DriverDecisions, PermanentHeadersFlowAndExplicitOnesWin) {  // docs/design.md §7
   ThreadedTestServer server(catch_all());
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/entry"))
@@ -77,7 +77,7 @@ TEST(DriverDecisions, PermanentHeadersFlowAndExplicitOnesWin) {  // decision 7
   EXPECT_EQ(grandchild->header("X-Trace").value_or(""), "t1");  // merged key by key
 }
 
-TEST(DriverDecisions, NonNavigatingRequestsDoNotMoveTheBrowser) {  // decision 11
+TEST(DriverDecisions, NonNavigatingRequestsDoNotMoveTheBrowser) {  // docs/design.md §11
   ThreadedTestServer server(catch_all());
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/cases/list")).to("list")};
@@ -96,7 +96,7 @@ TEST(DriverDecisions, NonNavigatingRequestsDoNotMoveTheBrowser) {  // decision 1
   EXPECT_TRUE(find_request(server, "/cases/detail/1"));
 }
 
-TEST(DriverDecisions, ResponseUrlIsTheFinalUrlAfterRedirects) {  // decision 12
+TEST(DriverDecisions, ResponseUrlIsTheFinalUrlAfterRedirects) {  // docs/design.md §12
   ThreadedTestServer server(catch_all());
   const std::string first = server->redirect_chain("/hop", 2, "/final/page");
   LambdaScraper scraper;
@@ -116,7 +116,8 @@ TEST(DriverDecisions, ResponseUrlIsTheFinalUrlAfterRedirects) {  // decision 12
   EXPECT_TRUE(find_request(server, "/final/next"));
 }
 
-TEST(DriverDecisions, RedirectsAreNotFollowedUnlessTheScraperAsks) {  // contract §4.6 step 4
+// docs/design.md, "Status classification": a 3xx reaches the step unless the scraper follows.
+TEST(DriverDecisions, RedirectsAreNotFollowedUnlessTheScraperAsks) {
   ThreadedTestServer server(catch_all());
   const std::string first = server->redirect_chain("/hop", 1, "/final");
   LambdaScraper scraper;
@@ -132,7 +133,7 @@ TEST(DriverDecisions, RedirectsAreNotFollowedUnlessTheScraperAsks) {  // contrac
   EXPECT_FALSE(find_request(server, "/final"));
 }
 
-TEST(DriverDecisions, StepsAndCallbacksRunOnOneThreadOneAtATime) {  // decision 16
+TEST(DriverDecisions, StepsAndCallbacksRunOnOneThreadOneAtATime) {  // docs/design.md §16
   ThreadedTestServer server;
   serve_fanout(server, 5, 40);
   LambdaScraper scraper;

@@ -1,4 +1,4 @@
-// Deduplication (contract §8 items 18-21; DESIGN decisions 2 and 3): the
+// Deduplication (docs/design.md §2, §3): the
 // built-in seen-set, duplicate_check replacing it, explicit and skip keys,
 // entry requests never dropped.
 #include <map>
@@ -35,14 +35,14 @@ std::vector<Request> three_same() {
           Request::get("/same").to("leaf")};
 }
 
-TEST(DriverDedup, BuiltInSeenSetIsOnByDefault) {  // decision 3
+TEST(DriverDedup, BuiltInSeenSetIsOnByDefault) {  // docs/design.md §3
   ThreadedTestServer server(catch_all());
   const RunResult r = crawl(server, three_same, test_options("dedup-builtin"));
   EXPECT_EQ(hits(server)["/same"], 1);
   EXPECT_EQ(r.requests_completed, 2u);
 }
 
-TEST(DriverDedup, BuiltInCanBeTurnedOff) {  // item 18, second half
+TEST(DriverDedup, BuiltInCanBeTurnedOff) {
   ThreadedTestServer server(catch_all());
   DriverOptions o = test_options("dedup-off");
   o.builtin_dedup = false;
@@ -50,7 +50,7 @@ TEST(DriverDedup, BuiltInCanBeTurnedOff) {  // item 18, second half
   EXPECT_EQ(hits(server)["/same"], 3);
 }
 
-TEST(DriverDedup, SetBasedDuplicateCheckKeepsOne) {  // item 18
+TEST(DriverDedup, SetBasedDuplicateCheckKeepsOne) {
   ThreadedTestServer server(catch_all());
   std::set<std::string> seen;
   std::vector<std::string> asked;
@@ -63,19 +63,19 @@ TEST(DriverDedup, SetBasedDuplicateCheckKeepsOne) {  // item 18
     };
   });
   EXPECT_EQ(hits(server)["/same"], 1);
-  ASSERT_EQ(asked.size(), 3u);  // entry requests are not asked about (item 21)
+  ASSERT_EQ(asked.size(), 3u);  // entry requests are not asked about
   EXPECT_EQ(asked[0], asked[1]);
   EXPECT_EQ(asked[0].size(), 64u);  // the automatic key: SHA-256 hex
 }
 
-TEST(DriverDedup, DuplicateCheckReplacesTheBuiltInSet) {  // decision 3
+TEST(DriverDedup, DuplicateCheckReplacesTheBuiltInSet) {  // docs/design.md §3
   ThreadedTestServer server(catch_all());
   crawl(server, three_same, test_options("dedup-replace"),
         [](Driver& d) { d.duplicate_check = [](const std::string&) { return true; }; });
   EXPECT_EQ(hits(server)["/same"], 3);
 }
 
-TEST(DriverDedup, CustomKeys) {  // items 17, 19
+TEST(DriverDedup, CustomKeys) {
   ThreadedTestServer server(catch_all());
   std::vector<std::string> asked;
   crawl(
@@ -101,7 +101,7 @@ TEST(DriverDedup, CustomKeys) {  // items 17, 19
   EXPECT_EQ(asked, (std::vector<std::string>{"k1", "k1", "k2", "k3"}));
 }
 
-TEST(DriverDedup, SkipKeysBypassAndDoNotUseUpTheKey) {  // item 20
+TEST(DriverDedup, SkipKeysBypassAndDoNotUseUpTheKey) {
   ThreadedTestServer server(catch_all());
   std::vector<std::string> asked;
   std::set<std::string> seen;
@@ -138,7 +138,7 @@ TEST(DriverDedup, SkipKeysBypassTheBuiltInSetToo) {
   EXPECT_EQ(hits(server)["/s"], 2);
 }
 
-TEST(DriverDedup, EntriesAreNeverDroppedButALinkBackIs) {  // decision 3
+TEST(DriverDedup, EntriesAreNeverDroppedButALinkBackIs) {  // docs/design.md §3
   ThreadedTestServer server(catch_all());
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/entry")).to("entry"),
@@ -157,7 +157,7 @@ TEST(DriverDedup, EntriesAreNeverDroppedButALinkBackIs) {  // decision 3
   EXPECT_EQ(driver.progress().duplicates_dropped, 3u);  // 2 links back + 1 leaf repeat
 }
 
-TEST(DriverDedup, RelativeLinksDedupAfterResolution) {  // decision 2
+TEST(DriverDedup, RelativeLinksDedupAfterResolution) {  // docs/design.md §2
   ThreadedTestServer server(catch_all());
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/dir/")).to("entry")};

@@ -1,4 +1,4 @@
-// Queue order (contract §8 items 22-26, 67-68; DESIGN "The shape"): priorities,
+// Queue order (docs/design.md, "The shape", "Priority"): priorities,
 // FIFO ties, num_workers = 1 equals a strictly sequential run, and the same set
 // of items with 1, 4 and 64 workers on a 1,000-page fan-out.
 #include <map>
@@ -45,27 +45,27 @@ std::vector<std::string> run_yields(const std::vector<YieldSpec>& specs) {
   return fetched_paths(server);
 }
 
-TEST(DriverOrder, LowerPriorityFirst) {  // item 22
+TEST(DriverOrder, LowerPriorityFirst) {
   EXPECT_EQ(run_yields({{"/nine", 9}, {"/one", 1}, {"/five", 5}}),
             (std::vector<std::string>{"/one", "/five", "/nine"}));
 }
 
-TEST(DriverOrder, DefaultArchiveBeforeDefaultNavigating) {  // item 23
+TEST(DriverOrder, DefaultArchiveBeforeDefaultNavigating) {
   EXPECT_EQ(run_yields({{"/page", std::nullopt}, {"/doc.pdf", std::nullopt, true}}),
             (std::vector<std::string>{"/doc.pdf", "/page"}));
 }
 
-TEST(DriverOrder, EqualPrioritiesFifo) {  // item 24
+TEST(DriverOrder, EqualPrioritiesFifo) {
   EXPECT_EQ(run_yields({{"/a", 4}, {"/b", 4}, {"/c", 4}, {"/d", 4}}),
             (std::vector<std::string>{"/a", "/b", "/c", "/d"}));
 }
 
-TEST(DriverOrder, ExplicitPrioritySurvivesResolution) {  // item 25
+TEST(DriverOrder, ExplicitPrioritySurvivesResolution) {
   EXPECT_EQ(run_yields({{"/late", std::nullopt}, {"/early", 3}}),
             (std::vector<std::string>{"/early", "/late"}));
 }
 
-TEST(DriverOrder, ArchivesBeforeNavigating) {  // item 26
+TEST(DriverOrder, ArchivesBeforeNavigating) {
   EXPECT_EQ(run_yields({{"/nav", std::nullopt},
                         {"/1.pdf", std::nullopt, true},
                         {"/2.pdf", std::nullopt, true},

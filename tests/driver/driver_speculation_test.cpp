@@ -1,4 +1,4 @@
-// Speculation end to end (contract §8 item 74, §6; DESIGN decision 10): probes
+// Speculation end to end (docs/design.md, "Speculation", §10): probes
 // continue while IDs exist, a soft 404 or a persistent status counts as a
 // failure, and a persistent status on a probe does not run its step.
 #include <set>
@@ -81,7 +81,7 @@ Json range(long min, long gap, long soft_max = 0) {
   return j;
 }
 
-TEST(DriverSpeculation, StopsAfterGapConsecutiveSoft404s) {  // item 74
+TEST(DriverSpeculation, StopsAfterGapConsecutiveSoft404s) {
   const SpecRun r = run_speculation({1, 2, 3}, false, range(1, 2));
   EXPECT_EQ(r.result.status, RunStatus::completed);
   EXPECT_EQ(r.items, (std::set<int>{1, 2, 3}));
@@ -89,13 +89,13 @@ TEST(DriverSpeculation, StopsAfterGapConsecutiveSoft404s) {  // item 74
   EXPECT_LE(*r.fetched.rbegin(), 7);                      // and not much further
 }
 
-TEST(DriverSpeculation, InterleavedSuccessesResetTheCounter) {  // item 74
+TEST(DriverSpeculation, InterleavedSuccessesResetTheCounter) {
   const SpecRun r = run_speculation({1, 2, 4, 5, 7, 8}, false, range(1, 2));
   EXPECT_EQ(r.items, (std::set<int>{1, 2, 4, 5, 7, 8}));
   for (int id = 1; id <= 8; ++id) EXPECT_TRUE(r.fetched.count(id)) << id;
 }
 
-TEST(DriverSpeculation, PersistentStatusIsAFailureAndSkipsTheStep) {  // decision 10
+TEST(DriverSpeculation, PersistentStatusIsAFailureAndSkipsTheStep) {  // docs/design.md §10
   const SpecRun r = run_speculation({1, 2, 3}, true, range(1, 2));
   EXPECT_EQ(r.result.status, RunStatus::completed);  // not an error
   EXPECT_EQ(r.items, (std::set<int>{1, 2, 3}));

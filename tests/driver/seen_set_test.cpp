@@ -1,4 +1,4 @@
-// The built-in dedup set (decision 3): membership and bytes per key at 10 million keys.
+// The built-in dedup set (docs/design.md §3): membership and bytes per key at 10 million keys.
 #include "driver/seen_set.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Checked XPath/CSS queries: counts, exception messages (contract §5), nesting.
+// Checked XPath/CSS queries: counts, exception messages, nesting (docs/design.md,
+// "Checked selectors" and "Error taxonomy").
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,4 +1,4 @@
-// Pages shaped like the Bug Civil Court demo site (reference contract §9.1).
+// Pages shaped like the Bug Civil Court demo site (examples/bug_court).
 #pragma once
 
 namespace uvscrape::test_pages {

@@ -5,7 +5,8 @@
     url, html                            leaves: only themselves and common
     common                               shared by all; includes no other src folder
     include/uvscrape                     the public face: never src/, never the
-                                         private dependencies' headers
+                                         private dependencies' headers; nlohmann/json
+                                         only through json.hpp and json_fwd.hpp
 
 Every src folder may include the public headers (it implements them) and
 src/common. Reads the real sources under the root given as the first argument
@@ -29,7 +30,11 @@ ALLOWED = {
 ALWAYS = {"uvscrape", "common"}
 
 # Headers of private dependencies that the public face must not expose.
-PRIVATE_DEPENDENCIES = ("mbedtls/", "ares", "llhttp", "uriparser/", "libxml/", "zlib", "brotli/")
+PRIVATE_DEPENDENCIES = ("mbedtls/", "ares", "llhttp", "idn2", "uriparser/", "libxml/", "zlib",
+                        "brotli/")
+
+# The only public headers that include nlohmann/json (the rest name Json through them).
+JSON_HEADERS = {"json.hpp", "json_fwd.hpp"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_SUFFIXES = {".hpp", ".cpp", ".h", ".c"}
@@ -76,6 +81,10 @@ def check(root):
             elif target.startswith(PRIVATE_DEPENDENCIES):
                 problems.append(f"{path.relative_to(root)}:{number}: #include <{target}>: "
                                 f"a public header may not expose a private dependency")
+            elif target.startswith("nlohmann/") and path.name not in JSON_HEADERS:
+                problems.append(f"{path.relative_to(root)}:{number}: #include <{target}>: "
+                                f"only {' and '.join(sorted(JSON_HEADERS))} include nlohmann/json; "
+                                f"include \"uvscrape/json.hpp\" (or json_fwd.hpp to name Json)")
     return problems
 
 

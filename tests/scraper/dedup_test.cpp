@@ -63,7 +63,7 @@ TEST(DedupKey, BodyKindsAreDistinct) {
   EXPECT_NE(key(Request::post("http://h/f").body(std::string("\xff\xfe", 2))), none);
 }
 
-// Decision 2: the method is part of the key (jkent).
+// docs/design.md §2: the method is part of the key.
 TEST(DedupKey, MethodIsPartOfTheKey) {
   EXPECT_NE(key(Request::get("http://h/x")), key(Request::post("http://h/x")));
   EXPECT_NE(key(Request::get("http://h/x")), key(Request::head("http://h/x")));
@@ -116,7 +116,7 @@ TEST(DedupKey, BrowserEquivalentHrefsShareAKey) {
   }
 }
 
-// Decision 2: keys come from the resolved request, so one relative link on two
+// docs/design.md §2: keys come from the resolved request, so one relative link on two
 // pages gives two keys, and two links to one place give one key.
 TEST(DedupKey, IsComputedAfterResolution) {
   auto page_a = std::make_shared<const Request>(Request::get("http://h/a/").to("s"));

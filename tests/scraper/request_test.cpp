@@ -89,7 +89,7 @@ TEST(Request, KindsAndArchiveType) {
   EXPECT_EQ(Request::get("u").expected_type("audio").expected_type(), "audio");
 }
 
-// Decision 4: params and json are fields a driver sends (query string, JSON body).
+// docs/design.md §4: params and json are fields a driver sends (query string, JSON body).
 TEST(Request, ParamsJsonBodyHeadersCookiesTimeoutVerifyAreKept) {
   Request r = Request::put("http://h/api?z=0")
                   .params({{"q", "a b"}})
@@ -140,7 +140,7 @@ TEST(Request, CopiesAreIndependent) {
   EXPECT_EQ(b.params(), (NameValueList{{"p", "1"}, {"q", "2"}}));
 }
 
-// Decision 7, within one request: an explicit header beats a permanent one.
+// docs/design.md §7, within one request: an explicit header beats a permanent one.
 TEST(Request, ExplicitHeaderWinsOverPermanentHeader) {
   Request r = Request::get("u")
                   .permanent_header("Authorization", "perm")

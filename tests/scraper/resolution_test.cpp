@@ -1,5 +1,4 @@
-// Resolution of yielded requests (contract §1.5, checklist 2-4, 9, 13 under
-// DESIGN decisions 7 and 11).
+// Resolution of yielded requests (docs/design.md, "URL rules", §7, §11).
 #include <gtest/gtest.h>
 
 #include "scraper/resolution_internals.hpp"
@@ -32,7 +31,7 @@ TEST(Resolution, JoinsAgainstTheBaseLikeABrowser) {
             "http://h/a/up");
 }
 
-// Decision 11 + 12: a navigating parent puts the browser on R's final URL.
+// docs/design.md §11, §12: a navigating parent puts the browser on R's final URL.
 TEST(Resolution, NavigatingParentResolvesAgainstTheFinalUrlAfterRedirects) {
   auto q = shared(Request::get("http://h/old").to("list").current_location("http://h/start"));
   Response r = fetched(q, "http://h/new/list.html");
@@ -46,7 +45,7 @@ TEST(Resolution, NavigatingParentResolvesAgainstTheFinalUrlAfterRedirects) {
   }
 }
 
-// Decision 11: a non-navigating or archive parent did not move the browser.
+// docs/design.md §11: a non-navigating or archive parent did not move the browser.
 TEST(Resolution, NonNavigatingParentResolvesAgainstItsOwnCurrentLocation) {
   for (Request parent : {Request::get("http://h/api/cases.json").nonnavigating(),
                          Request::get("http://h/files/a.pdf").archive("pdf")}) {
@@ -106,7 +105,7 @@ TEST(Resolution, AccumulatedDataIsNotInheritedImplicitly) {
   EXPECT_EQ(c.accumulated_data(), Json::object());
 }
 
-// Decision 7: permanent headers/cookies merge per key across generations.
+// docs/design.md §7: permanent headers/cookies merge per key across generations.
 TEST(Resolution, PermanentHeadersMergePerKeyAndTheChildWins) {
   auto grandparent = shared(Request::get("http://h/login")
                                 .to("s")

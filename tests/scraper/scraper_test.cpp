@@ -1,5 +1,5 @@
 // Scrapers: step registration and the run_step seam, entries and seeding,
-// status classification (contract §3, checklist 75-76 adapted).
+// status classification (docs/design.md, "Entry points", "Status classification").
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Speculation tracking (contract §6, checklist 70-74; DESIGN decision 10).
+// Speculation tracking (docs/design.md, "Speculation", §10).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -201,7 +201,7 @@ TEST(Speculation, NonSpeculativeResponsesAreIgnored) {
   EXPECT_TRUE(t.tracker->record({"unknown:0", 0, 1}, true).empty());
 }
 
-// Decision 10: a persistent HTTP status on a probe is recorded as a failure
+// docs/design.md §10: a persistent HTTP status on a probe is recorded as a failure
 // (the driver does not run its step).
 TEST(Speculation, PersistentStatusOnAProbeCountsAsFailure) {
   Tracked t({{"min", 1}, {"gap", 2}});
@@ -243,7 +243,7 @@ TEST(Speculation, EndToEndInterleavedSuccessesResetTheCounter) {
   for (long id = 1; id <= 8; ++id) EXPECT_TRUE(processed.count(id)) << id;
 }
 
-// Contract §6 worked example: min 1, gap 3, IDs 1-10 exist.
+// A worked example of docs/design.md, "Speculation": min 1, gap 3, IDs 1-10 exist.
 TEST(Speculation, WorkedExample) {
   auto processed = crawl(3, [](long id) { return id <= 10; });
   EXPECT_EQ(processed, (std::set<long>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}));

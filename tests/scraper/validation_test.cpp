@@ -1,4 +1,4 @@
-// Models and deferred validation (contract §7, checklist 42-44).
+// Models and deferred validation (docs/design.md, "Deferred validation").
 #include <gtest/gtest.h>
 
 #include "uvscrape/uvscrape.hpp"
