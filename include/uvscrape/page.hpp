@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 
