@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 
