@@ -65,7 +65,7 @@ TEST(CssTranslation, RejectsWhatIsNotSupported) {
 // that libxml2 rejects, so the user saw "invalid XPath expression" for CSS.
 TEST(CssTranslation, AcceptsOnlyWhatBecomesValidXPath) {
   using namespace std::string_literals;
-  for (const std::string bad :
+  for (const std::string& bad :
        {"tr>t\xfa"
         "d"s,
         "-"s, "-x"s, "--a"s, "a[-x]"s, "\xc3\xa9"s, "[\xc3\xa9=1]"s, "a[x='\x01']"s,
@@ -75,7 +75,7 @@ TEST(CssTranslation, AcceptsOnlyWhatBecomesValidXPath) {
     EXPECT_FALSE(t.error.empty()) << bad;
   }
   ASSERT_FALSE(is_valid_xpath("descendant-or-self::-"));  // what "-" translated to
-  for (const std::string good :
+  for (const std::string& good :
        {".caf\xc3\xa9"s, "#\xe2\x82\xac"s, "a[title='\t\xc3\xa9']"s, "_x"s, "x-1"s}) {
     const CssTranslation t = css_to_xpath(good);
     ASSERT_TRUE(t.ok) << good << ": " << t.error;
