@@ -10,6 +10,7 @@
 #include <string>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/stop_signal.hpp"
 
 namespace uvscrape {

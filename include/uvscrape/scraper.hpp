@@ -1,5 +1,6 @@
-// Scrapers (contract §3): named steps and entry points, status classification,
-// and the one seam through which a driver runs a step.
+// Scrapers: named steps and entry points, and the scraper's own classification
+// of HTTP statuses. The driver runs a step through one seam (a Response in, the
+// list of yields out: docs/design.md §16).
 //
 //   class CourtScraper : public uvscrape::Scraper<CaseData> {
 //    public:
@@ -69,7 +70,8 @@ class ScraperBase {
   // Alphabetical.
   std::vector<std::string> list_steps() const;
   const StepOptions& step_options(std::string_view name) const;
-  // Runs the step to its end (prefer the free run_step(), the driver's seam).
+  // Runs the step to its end and returns its yields, in order (the driver then
+  // gives yielded requests without a priority their step's StepOptions::priority).
   // ScraperConfigError naming the step if there is none.
   std::vector<Yield> call_step(std::string_view name, const Response& response);
 
@@ -187,19 +189,8 @@ template <class T = Json>
 class Scraper : public ScraperBase {
   static_assert(Model<T> || std::same_as<T, Json>, "a scraper's data type is a model or Json");
 
- public:
-  using Data = T;
-
  protected:
   explicit Scraper(std::string name = {}) : ScraperBase(std::move(name)) {}
 };
-
-// THE seam through which a driver runs a step (DESIGN decision 16): runs step
-// `step` of `scraper` on `response` to its end and returns everything it
-// yielded, in order. Yielded requests are not resolved yet (see
-// resolve_yielded); those without a priority get their target step's
-// StepOptions::priority. Throws what the step throws (nothing is returned then),
-// or ScraperConfigError for an unknown step.
-std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const Response& response);
 
 }  // namespace uvscrape

@@ -24,8 +24,8 @@
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
+#include "scraper/speculation_tracker.hpp"
 #include "uvscrape/driver.hpp"
-#include "uvscrape/speculation.hpp"
 
 namespace uvscrape {
 

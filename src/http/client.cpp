@@ -4,7 +4,9 @@
 #include <cassert>
 #include <chrono>
 
+#include "common/ascii.hpp"
 #include "http/client_impl.hpp"
+#include "http/pool_key.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::http {
@@ -70,6 +72,12 @@ void Client::cancel(RequestId id) {
 void Client::close(std::function<void()> on_closed) {
   impl_->close(std::move(on_closed));
 }
+bool Client::has_capacity(std::string_view url, const RequestOptions& options) const {
+  return impl_->has_capacity(url, options);
+}
+void Client::set_on_capacity(std::function<void()> listener) {
+  impl_->on_capacity = std::move(listener);
+}
 Client::Stats Client::stats() const {
   Stats s = impl_->stats;
   s.connections_open = impl_->pool.total_open();
@@ -85,15 +93,13 @@ Client::Impl::Impl(uv_loop_t* loop_, ClientOptions options_)
       user_agent(options.user_agent.empty() ? default_user_agent() : options.user_agent),
       pool(options.max_connections_per_origin, options.max_connections_total),
       resolver(loop_),
-      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file) {
+      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file),
+      sweep(std::make_unique<net::Timer>(loop_)) {
   kick = new uv_idle_t{};
   uv_idle_init(loop, kick);
   kick->data = this;
-  sweep = new uv_timer_t{};
-  uv_timer_init(loop, sweep);
-  sweep->data = this;
   // Idle pooled connections must not keep uv_run() from returning.
-  uv_unref(reinterpret_cast<uv_handle_t*>(sweep));
+  sweep->unref();
 }
 
 Client::Impl::~Impl() = default;
@@ -121,6 +127,12 @@ RequestId Client::Impl::fetch(HttpRequest request, std::function<void(Result)> d
     fail_after_close(t);  // frees `t`
     return id;
   }
+  // Counted by has_capacity() until it asks for a connection. A URL without a
+  // key fails in start().
+  if (pool_key(t.request.url, t.request.options, t.pool_key)) {
+    pool.reserve(t.pool_key);
+    t.reserved = true;
+  }
   // Started (or, after close(), failed) on the next loop turn, so `done`
   // never runs inside fetch().
   pending.push_back(&t);
@@ -131,31 +143,34 @@ RequestId Client::Impl::fetch(HttpRequest request, std::function<void(Result)> d
 // fetch() after the close finished: no handle of ours is left, so a one-off
 // timer delivers the CancelledError on the next loop turn.
 void Client::Impl::fail_after_close(Transfer& t) {
-  struct Deferred {
-    uv_timer_t timer{};
-    std::function<void(Result)> done;
-    std::string url;
-  };
-  auto* d = new Deferred{};
-  d->done = std::move(t.done);
-  d->url = t.url_text;
+  net::post_once(loop, [done = std::move(t.done), url = t.url_text] {
+    if (!done) return;
+    try {
+      done(Result{std::nullopt, std::make_exception_ptr(CancelledError(url, "client closed"))});
+    } catch (...) {
+      // `done` must not throw; nothing sensible can be done with it here.
+    }
+  });
   transfers.erase(t.id);
-  uv_timer_init(loop, &d->timer);
-  d->timer.data = d;
-  uv_timer_start(
-      &d->timer,
-      [](uv_timer_t* h) {
-        auto* d = static_cast<Deferred*>(h->data);
-        try {
-          if (d->done)
-            d->done(Result{std::nullopt,
-                           std::make_exception_ptr(CancelledError(d->url, "client closed"))});
-        } catch (...) {
-        }
-        uv_close(reinterpret_cast<uv_handle_t*>(h),
-                 [](uv_handle_t* hh) { delete static_cast<Deferred*>(hh->data); });
-      },
-      0, 0);
+}
+
+bool Client::Impl::has_capacity(std::string_view url, const RequestOptions& request_options) const {
+  if (closing) return false;
+  if (!pool_key(url, request_options, key_scratch)) return true;  // fetch() fails it at once
+  return pool.has_capacity(key_scratch);
+}
+
+void Client::Impl::drop_reservation(Transfer& t, bool freed) {
+  if (!t.reserved) return;
+  t.reserved = false;
+  pool.unreserve(t.pool_key);
+  if (freed) note_capacity();
+}
+
+void Client::Impl::note_capacity() {
+  if (!on_capacity || closing) return;
+  capacity_freed = true;
+  schedule_kick();
 }
 
 void Client::Impl::schedule_kick() {
@@ -180,6 +195,17 @@ void Client::Impl::on_kick() {
       // `done` must not throw; nothing sensible can be done with it here.
     }
   }
+  if (capacity_freed) {
+    capacity_freed = false;
+    if (on_capacity && !closing) {
+      auto listener = on_capacity;  // it may replace itself
+      try {
+        listener();
+      } catch (...) {
+        // The listener must not throw; nothing sensible can be done with it here.
+      }
+    }
+  }
   // Now and then, outside any pool operation, forget origins nobody uses.
   if (++kicks % 1024 == 0) pool.prune();
   std::vector<Transfer*> starting;
@@ -197,6 +223,7 @@ void Client::Impl::on_kick() {
 }
 
 void Client::Impl::start(Transfer& t) {
+  drop_reservation(t, false);  // it asks for a connection now
   try {
     t.url = initial_url(t.request);
     t.url_text = t.url->str_without_fragment();
@@ -224,37 +251,17 @@ void Client::Impl::start(Transfer& t) {
   acquire_connection(t);
 }
 
-std::string Client::Impl::pool_key_for(const Transfer& t) {
-  std::string key = t.url->origin();
-  if (t.url->is_https()) {
-    const RequestOptions& o = t.request.options;
-    key += o.verify_tls ? "|verify|" : "|noverify|";
-    key += o.ca_file;
-  }
-  return key;
-}
-
 // Reuse an idle connection, open a new one, or wait in the origin's FIFO.
 void Client::Impl::acquire_connection(Transfer& t) {
-  t.pool_key = pool_key_for(t);
+  pool_key(*t.url, t.request.options, t.pool_key);
   ConnectionPool::Origin& origin = pool.origin(t.pool_key);
-  if (!t.force_fresh) {
-    if (Connection* c = pool.take_idle(origin)) {
-      ++stats.connections_reused;
-      return send(*c, t);
-    }
+  if (Connection* c = pool.take_idle(origin)) {
+    ++stats.connections_reused;
+    return send(*c, t);
   }
-  if (!pool.may_open(origin) && pool.blocked_by_total_only(origin)) {
-    // Make room under the total cap by closing the longest-idle connection elsewhere.
-    Connection* oldest = nullptr;
-    for (auto& [key, o] : pool.origins()) {
-      if (!o.idle.empty() &&
-          (oldest == nullptr || o.idle.front()->idle_since_ms < oldest->idle_since_ms)) {
-        oldest = o.idle.front();
-      }
-    }
-    if (oldest != nullptr) retire(*oldest);
-  }
+  // At the total cap, the longest-idle connection elsewhere makes room (its
+  // slot is this transfer's, not the next waiter's).
+  if (Connection* victim = pool.eviction_for(origin)) retire(*victim, SlotUse::keep);
   if (pool.may_open(origin)) return open_connection(t, origin);
   set_state(t, TransferState::queued);
   pool.enqueue(origin, &t);
@@ -262,7 +269,6 @@ void Client::Impl::acquire_connection(Transfer& t) {
 
 void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) {
   set_state(t, TransferState::connecting);
-  t.force_fresh = false;
   auto owned = std::make_unique<Connection>(*this, t.pool_key, loop);
   Connection* c = owned.get();
   connections.emplace(c, std::move(owned));
@@ -281,15 +287,11 @@ void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) 
   target.ca_file = o.ca_file;
   target.connect_timeout = timeout_or(o.connect_timeout, options.connect_timeout);
   target.tls_timeout = timeout_or(o.tls_timeout, options.tls_timeout);
-  auto cancel =
+  c->cancel_connect =
       net::connect(loop, resolver, tls, target,
                    [this, c](std::unique_ptr<net::Stream> stream, std::exception_ptr error) {
                      on_connected(c, std::move(stream), std::move(error));
                    });
-  // connect may have answered already (an immediate failure).
-  if (connections.count(c) != 0 && c->state == ConnectionState::connecting) {
-    c->cancel_connect = std::move(cancel);
-  }
 }
 
 void Client::Impl::on_connected(Connection* c, std::unique_ptr<net::Stream> stream,
@@ -393,53 +395,30 @@ void Client::Impl::release(Connection& c) {
   if (closing) return retire(c);
   c.stream->stop_reading();
   ConnectionPool::Origin& origin = pool.origin(c.origin_key);
-  // Hand it straight to the next transfer waiting for this origin.
-  if (!origin.waiting.empty()) {
-    Transfer* next = origin.waiting.front();
-    origin.waiting.pop_front();
+  if (Transfer* next = pool.next_for_connection(origin)) {
     ++stats.connections_reused;
     return send(c, *next);
   }
   set_state(c, ConnectionState::idle);
-  c.idle_since_ms = now_ms(loop);
-  pool.put_idle(origin, &c);
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(sweep))) {
-    uv_timer_start(
-        sweep,
-        [](uv_timer_t* h) {
-          if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
-        },
-        static_cast<uint64_t>(options.pool_idle_timeout.count()), 0);
-  }
+  pool.put_idle(origin, &c, now_ms(loop));
+  if (!sweep->active()) arm_sweep(static_cast<uint64_t>(options.pool_idle_timeout.count()));
+  note_capacity();
+}
+
+void Client::Impl::arm_sweep(uint64_t delay_ms) {
+  sweep->start(delay_ms, [this] { sweep_idle(); });
 }
 
 void Client::Impl::sweep_idle() {
-  const uint64_t now = now_ms(loop);
-  const auto limit = static_cast<uint64_t>(options.pool_idle_timeout.count());
-  uint64_t next_due = UINT64_MAX;
-  std::vector<Connection*> expired;
-  for (auto& [key, o] : pool.origins()) {
-    for (Connection* c : o.idle) {
-      if (now - c->idle_since_ms >= limit) {
-        expired.push_back(c);
-      } else {
-        next_due = std::min(next_due, c->idle_since_ms + limit);
-      }
-    }
-  }
+  uint64_t next_due = 0;
+  const auto expired = pool.expired(
+      now_ms(loop), static_cast<uint64_t>(options.pool_idle_timeout.count()), next_due);
   for (Connection* c : expired) retire(*c);
-  if (next_due != UINT64_MAX) {
-    uv_timer_start(
-        sweep,
-        [](uv_timer_t* h) {
-          if (h->data != nullptr) static_cast<Impl*>(h->data)->sweep_idle();
-        },
-        next_due - now, 0);
-  }
+  if (next_due != UINT64_MAX) arm_sweep(next_due);
 }
 
-// Closes `c` and gives its slot to whoever waits for one.
-void Client::Impl::retire(Connection& c) {
+// Closes `c`; its slot goes to whoever waits for one, unless the caller keeps it.
+void Client::Impl::retire(Connection& c, SlotUse slot) {
   if (c.state == ConnectionState::closing) return;
   const ConnectionState was = c.state;
   set_state(c, ConnectionState::closing);
@@ -465,22 +444,15 @@ void Client::Impl::retire(Connection& c) {
       maybe_finish_close();
     });
   }
-  if (!closing) slot_freed(origin);
+  if (!closing && slot == SlotUse::hand_off) slot_freed(origin);
 }
 
 void Client::Impl::slot_freed(ConnectionPool::Origin& origin) {
-  if (!origin.waiting.empty() && pool.may_open(origin)) {
-    Transfer* next = origin.waiting.front();
-    origin.waiting.pop_front();
-    return open_connection(*next, origin);
+  ConnectionPool::Origin* opens_for = nullptr;
+  if (Transfer* next = pool.next_for_slot(origin, &opens_for)) {
+    return open_connection(*next, *opens_for);
   }
-  if (ConnectionPool::Origin* other = pool.origin_waiting_for_total_slot()) {
-    if (pool.may_open(*other)) {
-      Transfer* next = other->waiting.front();
-      other->waiting.pop_front();
-      open_connection(*next, *other);
-    }
-  }
+  note_capacity();
 }
 
 void Client::Impl::fail(Transfer& t, std::exception_ptr error, bool later) {
@@ -498,6 +470,7 @@ void Client::Impl::fail(Transfer& t, std::exception_ptr error, bool later) {
 // The one place a transfer ends: unhook it everywhere, then call `done` once.
 void Client::Impl::finish(Transfer& t, Result result, bool later) {
   if (t.state == TransferState::finished) return;
+  drop_reservation(t, true);  // cancelled before it started
   if (t.state == TransferState::queued) pool.remove_waiter(pool.origin(t.pool_key), &t);
   if (t.connection != nullptr) {
     Connection* c = t.connection;
@@ -565,8 +538,7 @@ void Client::Impl::close(std::function<void()> on_closed_) {
   std::vector<Connection*> all;
   for (auto& [c, owned] : connections) all.push_back(c);
   for (Connection* c : all) retire(*c);
-  net::close_and_free(sweep);
-  sweep = nullptr;
+  sweep.reset();
   maybe_finish_close();
 }
 

@@ -89,7 +89,7 @@ struct HttpResponse {
   int status = 0;
   Headers headers;
   std::string body;          // decoded (Content-Encoding removed)
-  std::string text() const;  // body decoded by charset: Content-Type, <meta charset>, UTF-8
+  std::string text() const;  // body as UTF-8 by the one charset rule (http/charset.hpp)
   std::string url;           // the final URL, after redirects
   std::vector<std::string> redirect_chain;  // every URL fetched before `url`, in order
 };
@@ -138,6 +138,17 @@ class Client {
   // when the loop has nothing of this client left, so uv_loop_close() succeeds
   // once uv_run() returns. fetch() after close() fails with CancelledError.
   void close(std::function<void()> on_closed = {});
+
+  // True when fetch() of this URL would get a connection now (an idle pooled
+  // one, or a new one within the per-origin and total caps, counting an idle
+  // connection of another origin that may be evicted), after the requests
+  // already fetched for its origin. Cheap: no allocation on the hot path.
+  // False after close().
+  bool has_capacity(std::string_view url, const RequestOptions& options = {}) const;
+  // Called on the loop thread, never inside another Client call, after a
+  // connection slot has freed (a request finished or a connection closed); one
+  // call for the frees of one loop turn. One listener; empty clears it.
+  void set_on_capacity(std::function<void()> listener);
 
   struct Stats {
     uint64_t connections_opened = 0;

@@ -47,8 +47,7 @@ struct Connection final : ResponseListener {
   Transfer* transfer = nullptr;  // the one it carries while busy
   uint64_t requests_started = 0;
   bool peer_closed = false;  // EOF seen while the transfer was paused
-  uint64_t idle_since_ms = 0;
-  net::Timer read_timer;  // first byte, then idle read, for the carried transfer
+  net::Timer read_timer;     // first byte, then idle read, for the carried transfer
 };
 
 struct Transfer {
@@ -69,11 +68,11 @@ struct Transfer {
   // The pool key of the current hop: the origin, plus the TLS settings for https
   // (a connection verified against one CA must not serve a request that trusts another).
   std::string pool_key;
+  bool reserved = false;    // holds a pool reservation for `pool_key` until it starts
   bool asks_close = false;  // the user sent "Connection: close"
 
   Connection* connection = nullptr;
-  bool retried = false;      // the one retry on a fresh connection is spent
-  bool force_fresh = false;  // do not take an idle connection
+  bool retried = false;  // the one retry on a fresh connection is spent
   std::unique_ptr<net::Timer> total_timer;
 
   // Response of the current hop.
@@ -99,19 +98,27 @@ struct Client::Impl {
   RequestId fetch(HttpRequest request, std::function<void(Result)> done);
   void cancel(RequestId id);
   void close(std::function<void()> on_closed);
+  bool has_capacity(std::string_view url, const RequestOptions& options) const;
 
   // ---- state machine (client.cpp)
   void set_state(Transfer& t, TransferState to);
   void set_state(Connection& c, ConnectionState to);
   void start(Transfer& t);
   void acquire_connection(Transfer& t);
-  static std::string pool_key_for(const Transfer& t);
+  // `freed`: the transfer ends without a connection, so its share is free again.
+  void drop_reservation(Transfer& t, bool freed);
   void open_connection(Transfer& t, ConnectionPool::Origin& origin);
   void on_connected(Connection* c, std::unique_ptr<net::Stream> stream, std::exception_ptr error);
   void send(Connection& c, Transfer& t);
   void release(Connection& c);  // after a complete, reusable response
-  void retire(Connection& c);   // closes it and frees its slot
+  enum class SlotUse { hand_off, keep };
+  // Closes `c` and frees its slot: handed to a waiting transfer, or kept for
+  // the caller, who opens a connection on it at once.
+  void retire(Connection& c, SlotUse slot = SlotUse::hand_off);
   void slot_freed(ConnectionPool::Origin& origin);
+  // A connection or slot became free: the capacity listener runs on the next kick.
+  void note_capacity();
+  void arm_sweep(uint64_t delay_ms);
   void sweep_idle();
   // `later`: call `done` from the next loop turn (cancel() and close() never
   // call back into their caller).
@@ -156,14 +163,18 @@ struct Client::Impl {
   std::vector<std::unique_ptr<Transfer>> completing;  // finished, `done` runs on the next kick
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
 
-  uv_idle_t* kick = nullptr;    // runs on_kick once per loop turn while needed
-  uv_timer_t* sweep = nullptr;  // closes idle connections; unref'd
+  uv_idle_t* kick = nullptr;          // runs on_kick once per loop turn while needed
+  std::unique_ptr<net::Timer> sweep;  // closes idle connections; unref'd; gone once closing
 
   bool closing = false;
   bool owner_gone = false;  // ~Client ran before the close finished: free self
   bool closed = false;      // the close finished: every handle is gone
   size_t closes_outstanding = 0;
   std::function<void()> on_closed;
+
+  std::function<void()> on_capacity;  // set_on_capacity()
+  bool capacity_freed = false;        // on_capacity is due on the next kick
+  mutable std::string key_scratch;    // has_capacity()'s pool key, reused
 };
 
 }  // namespace uvscrape::http

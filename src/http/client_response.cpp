@@ -99,18 +99,20 @@ void Client::Impl::on_end(Connection& c, std::exception_ptr error) {
 
 // A kept-alive connection can die between two requests (the server's idle
 // timeout, keepalive_requests): if nothing of the response arrived, an
-// idempotent request is sent once more on a fresh connection.
+// idempotent request is sent once more, on a fresh connection opened on the
+// dead one's slot. Not the next kept-alive connection (it may be as dead), and
+// not a place in the queue (at the origin's cap the slot would go to a waiter).
 void Client::Impl::retry_or_fail(Connection& c, Transfer& t, std::exception_ptr error) {
   const bool was_reused = c.requests_started > 1;
   if (was_reused && !c.parser.received_any() && !t.retried && is_idempotent(t.method) &&
-      is_connection_error(error)) {
+      is_connection_error(error) && !closing) {
     t.retried = true;
-    t.force_fresh = true;
     ++stats.retries;
     c.transfer = nullptr;
     t.connection = nullptr;
-    retire(c);
-    if (!closing) return acquire_connection(t);
+    ConnectionPool::Origin& origin = pool.origin(c.origin_key);
+    retire(c, SlotUse::keep);
+    return open_connection(t, origin);
   }
   fail(t, std::move(error));
 }
@@ -235,7 +237,6 @@ void Client::Impl::complete_response(Connection& c, Transfer& t) {
     t.url = std::move(next);
     t.url_text = t.url->str_without_fragment();
     if (t.url->origin() != t.first_origin) t.cross_origin = true;
-    t.force_fresh = false;
     t.retried = false;
     if (closing) return;
     return acquire_connection(t);

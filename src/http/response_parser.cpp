@@ -35,6 +35,7 @@ void ResponseParser::reset(ResponseListener* listener, std::string_view url, boo
   header_bytes_ = 0;
   body_bytes_ = 0;
   informational_ = false;
+  interim_responses_ = 0;
   received_any_ = false;
   complete_ = false;
   keep_alive_ = false;
@@ -139,8 +140,14 @@ int ResponseParser::on_headers_complete(llhttp_t* p) {
         std::make_exception_ptr(ProtocolError(s.url_, "unexpected 101 Switching Protocols")));
   }
   if (status >= 100 && status < 200) {
-    s.informational_ = true;  // 100 Continue, 103 Early Hints: the real response follows
-    s.header_bytes_ = 0;
+    // 100 Continue, 103 Early Hints: the real response follows. Their bytes
+    // stay counted against max_header_bytes, and their number is bounded too.
+    s.informational_ = true;
+    if (++s.interim_responses_ > kMaxInterimResponses) {
+      return s.fail(std::make_exception_ptr(LimitExceededError(
+          s.url_,
+          "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) responses")));
+    }
     return 1;
   }
   if (!s.head_request_ && status != 204 && status != 304 && (p->flags & F_CONTENT_LENGTH) &&

@@ -14,9 +14,14 @@
 namespace uvscrape::http {
 
 struct ParserLimits {
+  // The response head, every interim (1xx) response before it included.
   size_t max_header_bytes = 64 * 1024;
   size_t max_body_bytes = 256ull * 1024 * 1024;
 };
+
+// Interim responses (100 Continue, 103 Early Hints) allowed before the final
+// one: a server sends one or two; an endless stream of them is an attack.
+inline constexpr int kMaxInterimResponses = 16;
 
 // Receives the final (non-1xx) response. A listener may throw; the exception
 // is carried out of llhttp's C callbacks and rethrown by feed()/finish().
@@ -41,7 +46,8 @@ class ResponseParser {
   void reset(ResponseListener* listener, std::string_view url, bool head_request,
              ParserLimits limits);
 
-  // Parses bytes. Throws ProtocolError (malformed), LimitExceededError, or what
+  // Parses bytes. Throws ProtocolError (malformed), LimitExceededError (head
+  // or body too big, more than kMaxInterimResponses 1xx responses), or what
   // the listener threw. Bytes after the complete response are not parsed; they
   // make the connection unfit for reuse.
   void feed(std::string_view bytes);
@@ -82,6 +88,7 @@ class ResponseParser {
   size_t header_bytes_ = 0;
   size_t body_bytes_ = 0;
   bool informational_ = false;  // the message being parsed is a 1xx
+  int interim_responses_ = 0;
   bool received_any_ = false;
   bool complete_ = false;
   bool keep_alive_ = false;

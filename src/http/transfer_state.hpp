@@ -31,7 +31,7 @@ const char* to_string(ConnectionState state) noexcept;
 //   pending    -> queued | connecting | awaiting | finished
 //   queued     -> connecting | awaiting | finished
 //   connecting -> awaiting | finished
-//   awaiting   -> receiving | connecting | queued (retry) | finished
+//   awaiting   -> receiving | connecting (retry on a fresh connection) | finished
 //   receiving  -> paused | queued | connecting | awaiting (next redirect hop) | finished
 //   paused     -> receiving | finished
 constexpr bool is_allowed(TransferState from, TransferState to) noexcept {
@@ -41,8 +41,7 @@ constexpr bool is_allowed(TransferState from, TransferState to) noexcept {
       return to == S::queued || to == S::connecting || to == S::awaiting || to == S::finished;
     case S::queued: return to == S::connecting || to == S::awaiting || to == S::finished;
     case S::connecting: return to == S::awaiting || to == S::finished;
-    case S::awaiting:
-      return to == S::receiving || to == S::connecting || to == S::queued || to == S::finished;
+    case S::awaiting: return to == S::receiving || to == S::connecting || to == S::finished;
     case S::receiving:
       return to == S::paused || to == S::queued || to == S::connecting || to == S::awaiting ||
              to == S::finished;

@@ -1,10 +1,13 @@
 // net::connect: resolve -> TCP connect (each address in turn) -> TLS handshake.
 //
-// One ConnectAttempt per call, an explicit little state machine. It keeps
-// itself alive until it has reported, and reports exactly once: a ready
-// Stream, or a typed error. Its one timer bounds first the connect phase
-// (resolution plus TCP connect over all addresses: `connect_timeout`) and then
-// the TLS handshake (`tls_timeout`).
+// One ConnectAttempt per call, a state machine whose transitions all go
+// through set_state (asserted): resolving -> connecting [-> handshaking] ->
+// done, or done from any phase on failure, timeout or cancel. It keeps itself
+// alive until it has reported, and reports exactly once: a ready Stream, or a
+// typed error. Its one timer bounds first the connect phase (resolution plus
+// TCP connect over all addresses: `connect_timeout`) and then the TLS
+// handshake (`tls_timeout`).
+#include <cassert>
 #include <memory>
 #include <string>
 #include <utility>
@@ -37,18 +40,17 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
 
   void start() {
     self_ = shared_from_this();
-    starting_ = true;
     timer_.start(static_cast<uint64_t>(target_.connect_timeout.count()), [this] {
       fail(std::make_exception_ptr(RequestTimeoutException(
           target_.url, seconds(target_.connect_timeout), TimeoutPhase::connect)));
     });
-    auto cancel = resolver_.resolve(
+    // The resolver never answers inside resolve(), so nothing reports before
+    // connect() has returned its cancel function.
+    cancel_resolve_ = resolver_.resolve(
         target_.host, target_.url,
         [this](std::shared_ptr<const AddressList> addresses, std::exception_ptr error) {
           on_resolved(std::move(addresses), std::move(error));
         });
-    if (state_ != State::done) cancel_resolve_ = std::move(cancel);
-    starting_ = false;
   }
 
   void cancel() {
@@ -59,11 +61,25 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
  private:
   enum class State { resolving, connecting, handshaking, done };
 
+  static constexpr bool is_allowed(State from, State to) {
+    switch (from) {
+      case State::resolving: return to == State::connecting || to == State::done;
+      case State::connecting: return to == State::handshaking || to == State::done;
+      case State::handshaking: return to == State::done;
+      case State::done: return false;
+    }
+    return false;
+  }
+  void set_state(State to) {
+    assert(is_allowed(state_, to) && "illegal connect attempt state transition");
+    state_ = to;
+  }
+
   void on_resolved(std::shared_ptr<const AddressList> addresses, std::exception_ptr error) {
     cancel_resolve_ = nullptr;
     if (error) return fail(std::move(error));
     addresses_ = std::move(addresses);
-    state_ = State::connecting;
+    set_state(State::connecting);
     try_next_address();
   }
 
@@ -85,7 +101,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
 
   void on_tcp_connected() {
     if (!target_.tls) return succeed(std::move(tcp_));
-    state_ = State::handshaking;
+    set_state(State::handshaking);
     timer_.stop();
     timer_.start(static_cast<uint64_t>(target_.tls_timeout.count()), [this] {
       fail(std::make_exception_ptr(RequestTimeoutException(
@@ -112,14 +128,6 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
 
   void fail(std::exception_ptr error) {
     if (state_ == State::done) return;
-    if (starting_) {
-      // Never report before connect() has returned its cancel function.
-      timer_.start(0, [this, error] {
-        starting_ = false;
-        fail(error);
-      });
-      return;
-    }
     auto done = std::move(done_);
     auto keep_alive = release();
     done(nullptr, std::move(error));
@@ -128,7 +136,7 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   // Drops every resource and returns the last owning reference, so the attempt
   // lives until the caller's callback has returned.
   std::shared_ptr<ConnectAttempt> release() {
-    state_ = State::done;
+    set_state(State::done);
     if (cancel_resolve_) std::exchange(cancel_resolve_, nullptr)();
     timer_.stop();
     tls_stream_.reset();
@@ -143,7 +151,6 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   ConnectCallback done_;
   Timer timer_;
   State state_ = State::resolving;
-  bool starting_ = false;
   std::function<void()> cancel_resolve_;
   std::shared_ptr<const AddressList> addresses_;
   size_t next_ = 0;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "net/uv_util.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::net {
@@ -80,6 +81,10 @@ class Resolver::Impl {
     uv_timer_init(loop_, timer_);
     timer_->data = this;
     ++tracker_->open;
+    ready_timer_ = new uv_timer_t{};
+    uv_timer_init(loop_, ready_timer_);
+    ready_timer_->data = this;
+    ++tracker_->open;
   }
 
   ~Impl() { close({}); }
@@ -122,6 +127,12 @@ class Resolver::Impl {
   void answer(const std::string& host, std::shared_ptr<const AddressList> addresses,
               const std::string& failure);
   void rearm_timer();
+  // Answers known now (numeric host, pin, cache, init failure) run on the next
+  // loop turn, never inside resolve(); the returned function cancels.
+  std::function<void()> answer_later(const std::string& url, ResolveCallback done,
+                                     std::shared_ptr<const AddressList> addresses,
+                                     std::exception_ptr error);
+  static void on_ready(uv_timer_t* timer) noexcept;
   // Keeps the cache small: drops expired entries, and everything if still full.
   void bound_cache(uint64_t now) {
     if (cache_.size() < kMaxCacheEntries) return;
@@ -150,6 +161,15 @@ class Resolver::Impl {
   std::string init_error_;
   HandleTracker* tracker_;
   uv_timer_t* timer_;
+  struct Ready {
+    uint64_t id;
+    std::string url;
+    ResolveCallback done;
+    std::shared_ptr<const AddressList> addresses;
+    std::exception_ptr error;
+  };
+  std::vector<Ready> ready_;  // answer_later()'s, run by ready_timer_
+  uv_timer_t* ready_timer_;
   std::map<ares_socket_t, uv_poll_t*> polls_;
   std::map<std::string, std::vector<Waiter>> waiting_;  // by host: one query each
   std::map<std::string, CacheEntry> cache_;
@@ -291,36 +311,65 @@ void Resolver::Impl::answer(const std::string& host, std::shared_ptr<const Addre
   }
 }
 
+std::function<void()> Resolver::Impl::answer_later(const std::string& url, ResolveCallback done,
+                                                   std::shared_ptr<const AddressList> addresses,
+                                                   std::exception_ptr error) {
+  const uint64_t id = next_waiter_id_++;
+  ready_.push_back(Ready{id, url, std::move(done), std::move(addresses), std::move(error)});
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(ready_timer_)))
+    uv_timer_start(ready_timer_, &Impl::on_ready, 0, 0);
+  return [token = std::weak_ptr<Impl*>(self_token_), id] {
+    auto alive = token.lock();
+    if (!alive) return;
+    std::erase_if((*alive)->ready_, [id](const Ready& r) { return r.id == id; });
+  };
+}
+
+void Resolver::Impl::on_ready(uv_timer_t* timer) noexcept {
+  auto* self = static_cast<Impl*>(timer->data);
+  if (self == nullptr || self->closed_) return;
+  std::weak_ptr<Impl*> alive = self->self_token_;
+  auto ready = std::exchange(self->ready_, {});
+  for (auto& r : ready) {
+    r.done(std::move(r.addresses), std::move(r.error));
+    // A callback may close or destroy the resolver: the rest were answered
+    // (CancelledError) or dropped with it.
+    if (alive.expired()) return;
+  }
+}
+
 std::function<void()> Resolver::Impl::resolve(const std::string& host, const std::string& url,
                                               ResolveCallback done) {
   if (closed_ || close_requested_) {
-    done(nullptr, std::make_exception_ptr(CancelledError(url, "resolver closed")));
-    return [] {};
+    // No handle of ours is left to answer from: a one-off one does.
+    auto cancelled = std::make_shared<bool>(false);
+    post_once(loop_, [cancelled, url, done = std::move(done)] {
+      if (!*cancelled)
+        done(nullptr, std::make_exception_ptr(CancelledError(url, "resolver closed")));
+    });
+    return [cancelled] { *cancelled = true; };
   }
   if (auto numeric = parse_numeric_host(host)) {
-    done(std::make_shared<const AddressList>(AddressList{*numeric}), nullptr);
-    return [] {};
+    return answer_later(url, std::move(done),
+                        std::make_shared<const AddressList>(AddressList{*numeric}), nullptr);
   }
   if (auto it = pinned_.find(host); it != pinned_.end()) {
     ++cache_hits;
-    done(it->second, nullptr);
-    return [] {};
+    return answer_later(url, std::move(done), it->second, nullptr);
   }
   if (auto it = cache_.find(host); it != cache_.end()) {
     if (it->second.expires_at > uv_now(loop_)) {
       ++cache_hits;
-      if (it->second.addresses) {
-        done(it->second.addresses, nullptr);
-      } else {
-        done(nullptr, std::make_exception_ptr(DnsError(url, it->second.failure)));
-      }
-      return [] {};
+      if (it->second.addresses)
+        return answer_later(url, std::move(done), it->second.addresses, nullptr);
+      return answer_later(url, std::move(done), nullptr,
+                          std::make_exception_ptr(DnsError(url, it->second.failure)));
     }
     cache_.erase(it);
   }
   if (channel_ == nullptr) {
-    done(nullptr, std::make_exception_ptr(DnsError(url, host + ": " + init_error_)));
-    return [] {};
+    return answer_later(url, std::move(done), nullptr,
+                        std::make_exception_ptr(DnsError(url, host + ": " + init_error_)));
   }
 
   uint64_t id = next_waiter_id_++;
@@ -373,10 +422,13 @@ void Resolver::Impl::really_close() {
     for (auto& waiter : waiters)
       waiter.done(nullptr, std::make_exception_ptr(CancelledError(waiter.url, "resolver closed")));
   }
+  for (auto& r : std::exchange(ready_, {}))
+    r.done(nullptr, std::make_exception_ptr(CancelledError(r.url, "resolver closed")));
   for (auto& [fd, poll] : polls_) close_tracked(poll, tracker_);
   polls_.clear();
   tracker_->closing = true;
   tracker_->on_closed = std::move(on_closed_);
+  close_tracked(ready_timer_, tracker_);
   close_tracked(timer_, tracker_);
 }
 

@@ -44,10 +44,10 @@ class Resolver {
   Resolver& operator=(const Resolver&) = delete;
 
   // Resolves `host` (a DNS name, or a numeric IPv4/IPv6 address without
-  // brackets). `done` gets the addresses or DnsError(url, "<host>: <reason>").
-  // Numeric hosts and cache hits are answered before resolve() returns; DNS
-  // answers come later from the loop. The returned function cancels: `done`
-  // then never runs. Safe to call after `done` ran.
+  // brackets). `done` gets the addresses or DnsError(url, "<host>: <reason>"),
+  // always from the loop, never inside resolve(): numeric hosts and cache hits
+  // on the next loop turn, DNS answers when they come. The returned function
+  // cancels: `done` then never runs. Safe to call after `done` ran.
   std::function<void()> resolve(const std::string& host, const std::string& url,
                                 ResolveCallback done);
 

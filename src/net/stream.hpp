@@ -67,8 +67,8 @@ class TlsConfigCache;  // shared mbedTLS configs per (verify, ca_file) (src/net/
 // ConnectionError, RequestTimeoutException{connect|tls_handshake},
 // TlsHandshakeError, TlsVerificationError). Returns a cancel function; cancelling
 // calls `done` with CancelledError.
-// `done` runs once, never before connect() has returned, except from inside
-// cancel() or Resolver::close() (both report CancelledError synchronously).
+// `done` runs once, from the loop, never inside connect(); cancel() and
+// Resolver::close() report CancelledError from inside themselves.
 // Cancel functions stay safe to call after `done` ran. connect_timeout bounds
 // resolution plus TCP connect over all addresses; tls_timeout the handshake.
 using ConnectCallback = std::function<void(std::unique_ptr<Stream>, std::exception_ptr)>;

@@ -209,9 +209,13 @@ void TlsStream::deliver_plaintext() {
     }
     flush();  // an alert mbedTLS may have produced
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
-      // A transport EOF without close_notify still ends the stream cleanly:
-      // HTTP framing tells a truncated body apart.
-      if (transport_ended_) return finish(transport_error_);
+      // A transport EOF without close_notify is a truncation, not an end (as
+      // in OpenSSL 3 and curl): whoever cut the TCP stream may have cut data.
+      if (transport_ended_) {
+        if (transport_error_) return finish(transport_error_);
+        return finish(std::make_exception_ptr(
+            ConnectionError(url_, "connection closed without TLS close_notify (truncated)")));
+      }
       return read_transport();
     }
     if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == 0) return finish(nullptr);

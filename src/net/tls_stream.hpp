@@ -8,9 +8,9 @@
 // Errors: a rejected certificate -> TlsVerificationError (reason from
 // mbedtls_x509_crt_verify_info); any other handshake failure, including the
 // peer closing or resetting the connection mid-handshake, -> TlsHandshakeError
-// (transient, like the connection error it is). After the handshake a
-// close_notify, or the transport's EOF, is a clean end; a TLS error is a
-// ConnectionError.
+// (transient, like the connection error it is). After the handshake only a
+// close_notify is a clean end; the transport's EOF without one (a truncation)
+// and a TLS error are a ConnectionError.
 #pragma once
 
 #include <mbedtls/ssl.h>

@@ -52,6 +52,8 @@ class Timer {
     fire_ = nullptr;
   }
   bool active() const { return uv_is_active(reinterpret_cast<uv_handle_t*>(timer_)) != 0; }
+  // An armed timer no longer keeps uv_run() from returning (a housekeeping timer).
+  void unref() { uv_unref(reinterpret_cast<uv_handle_t*>(timer_)); }
 
  private:
   static void on_fire(uv_timer_t* handle) noexcept {
@@ -65,6 +67,30 @@ class Timer {
   uv_timer_t* timer_;
   std::function<void()> fire_;
 };
+
+// Runs `call` once on the next loop iteration, on a timer of its own that
+// frees itself: for answering when no handle of the caller is left (after a
+// close). The loop stays alive until it has run.
+inline void post_once(uv_loop_t* loop, std::function<void()> call) {
+  struct Once {
+    uv_timer_t timer{};
+    std::function<void()> call;
+  };
+  auto* once = new Once{};
+  once->call = std::move(call);
+  uv_timer_init(loop, &once->timer);
+  once->timer.data = once;
+  uv_timer_start(
+      &once->timer,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<Once*>(timer->data);
+        auto call = std::move(self->call);
+        uv_close(reinterpret_cast<uv_handle_t*>(timer),
+                 [](uv_handle_t* h) { delete static_cast<Once*>(h->data); });
+        call();
+      },
+      0, 0);
+}
 
 // Runs calls on a later loop iteration, in order, so that a callback never
 // fires before the function that caused it has returned. Calls still queued

@@ -12,7 +12,7 @@ namespace uvscrape {
 // Rarely used fields: one allocation, only for requests that use any of them.
 struct Request::Extras {
   NameValueList params;
-  RequestData data;
+  RequestBody body;
   std::optional<Json> json;
   NameValueList headers;
   NameValueList cookies;
@@ -22,7 +22,7 @@ struct Request::Extras {
   std::optional<SpeculationId> speculation_id;
 };
 
-// Headers and cookies inherited by every descendant (decision 7).
+// Headers and cookies inherited by every descendant (docs/design.md §7).
 struct Request::Permanent {
   NameValueList headers;
   NameValueList cookies;
@@ -59,6 +59,8 @@ struct RequestAccess {
   static const std::string* explicit_key(const Request& r) {
     return r.extras_ ? &r.extras_->explicit_key : nullptr;
   }
+  // Marks `r` a probe of speculative template state `id` (the tracker's job).
+  static void set_speculative(Request& r, SpeculationId id) { r.set_speculative(std::move(id)); }
 };
 }  // namespace detail
 

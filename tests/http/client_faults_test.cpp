@@ -81,6 +81,20 @@ TEST_F(ClientFaults, SlowDripHitsTheTotalTimeout) {
   }
 }
 
+// A 103 Early Hints every 50 ms, forever: every one is a byte that re-arms the
+// idle timer, so no timeout ends it; the bound on interim responses does.
+TEST_F(ClientFaults, EndlessEarlyHintsFailInBoundedTime) {
+  ServerResponse resp = ServerResponse::text("never");
+  resp.endless_early_hints = 50ms;
+  server().respond("GET", "/hints", resp);
+  const uint64_t start = uv_now(loop());
+  const Result r = get_with("/hints", ClientOptions{});  // default timeouts: 30 s
+  const std::string what = expect_error<LimitExceededError>(r);
+  EXPECT_NE(what.find("interim (1xx) responses"), std::string::npos) << what;
+  EXPECT_NE(what.find(server().url("/hints")), std::string::npos) << what;
+  EXPECT_LT(uv_now(loop()) - start, 3000u);  // 16 hints take 0.8 s
+}
+
 TEST_F(ClientFaults, PerRequestTimeoutOverridesTheClients) {
   ServerResponse resp = with_body();
   resp.delay_before_headers = 300ms;

@@ -1,6 +1,7 @@
 // The keep-alive pool: reuse, caps, idle timeout, servers that close kept-alive
 // connections, and the retry of a pooled connection that died.
 #include "client_fixture.hpp"
+#include "net/uv_util.hpp"
 
 namespace uvscrape::http::test {
 namespace {
@@ -170,6 +171,54 @@ TEST_F(PoolTest, RetryHappensOnlyOnce) {
   // Reused connection dies; the fresh one dies too: no second retry.
   expect_error<ConnectionError>(get("/dead"));
   EXPECT_EQ(client().stats().retries, 1u);
+}
+
+// Sixteen workers share two connections to a server that closes connections
+// idle for 1 ms after a response, each pausing a little between its requests: kept-alive
+// connections die just as they are reused, again and again. A request that
+// found its reused connection dead gets a fresh one on that connection's slot
+// (not the next kept-alive one, which may be as dead), so none is lost.
+TEST_F(PoolTest, RequestsOnDeadKeptAliveConnectionsAreNotLostAtTheOriginsCap) {
+  TestServerOptions so;
+  so.idle_timeout = 1ms;
+  TestServer closing(loop(), so);
+  closing.respond("GET", "/k", ServerResponse::text("k"));
+  ClientOptions o;
+  o.max_connections_per_origin = 2;
+  Client& c = client(o);
+  constexpr size_t kRequests = 300;
+  constexpr size_t kWorkers = 16;
+  size_t issued = 0;
+  size_t finished = 0;
+  std::vector<std::string> failures;
+  std::vector<std::unique_ptr<net::Timer>> pauses;
+  for (size_t i = 0; i < kWorkers; ++i) pauses.push_back(std::make_unique<net::Timer>(loop()));
+  std::function<void(size_t)> next = [&](size_t worker) {
+    if (issued == kRequests) return;
+    ++issued;
+    HttpRequest r;
+    r.url = closing.url("/k");
+    c.fetch(std::move(r), [&, worker](Result res) {
+      ++finished;
+      if (res.error) {
+        try {
+          std::rethrow_exception(res.error);
+        } catch (const std::exception& e) {
+          failures.push_back(e.what());
+        }
+      }
+      // A pause of 0-19 ms, different for every request: longer than the server's 1 ms.
+      pauses[worker]->start((finished * 7919) % 20, [&, worker] { next(worker); });
+    });
+  };
+  for (size_t i = 0; i < kWorkers; ++i) next(i);
+  run_for(30s, [&] { return finished == kRequests; });
+  EXPECT_EQ(finished, kRequests);
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failed, the first: "
+                                << (failures.empty() ? "" : failures.front());
+  EXPECT_GT(c.stats().retries, 0u);  // the race did happen
+  pauses.clear();
+  closing.close();
 }
 
 TEST_F(PoolTest, ConnectionCloseFromTheUserIsHonoured) {

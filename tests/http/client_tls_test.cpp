@@ -118,6 +118,30 @@ TEST_F(TlsClientTest, FaultsOverTlsKeepTheirTypes) {
   close_server(s);
 }
 
+// A body that ends with the connection is only whole when TLS says so: a bare
+// TCP close without close_notify may be an attacker's or a proxy's cut.
+TEST_F(TlsClientTest, CloseDelimitedBodyEndsOnlyWithCloseNotify) {
+  auto s = tls_server(test_certificates().valid);
+  ServerResponse whole = ServerResponse::text(std::string(30'000, 'w'));
+  whole.close_delimited = true;
+  s->respond("GET", "/whole", whole);
+  ServerResponse cut = whole;
+  cut.skip_close_notify = true;
+  s->respond("GET", "/cut", cut);
+  ServerResponse framed = ServerResponse::text("framed");  // Content-Length
+  framed.close_connection = true;
+  framed.skip_close_notify = true;
+  s->respond("GET", "/framed", framed);
+
+  EXPECT_EQ(ok(fetch(request_to(*s, "/whole"))).body.size(), 30'000u);
+  const std::string what = expect_error<ConnectionError>(fetch(request_to(*s, "/cut")));
+  EXPECT_NE(what.find("close_notify"), std::string::npos) << what;
+  EXPECT_NE(what.find(s->url("/cut")), std::string::npos) << what;
+  // A response whose framing says it is whole is whole, however the peer closes.
+  EXPECT_EQ(ok(fetch(request_to(*s, "/framed"))).body, "framed");
+  close_server(s);
+}
+
 TEST_F(TlsClientTest, PlainHttpServerBehindAnHttpsUrlIsAHandshakeError) {
   // The plain server answers the ClientHello with an HTTP 400 (or a close).
   std::string url = server().url("/");

@@ -95,6 +95,39 @@ TEST_F(ParserTest, InformationalResponsesAreSkipped) {
   EXPECT_EQ(rec.body, "ok");
 }
 
+TEST_F(ParserTest, InterimResponsesAreBoundedInNumber) {
+  const std::string hint = "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n";
+  reset();
+  std::string allowed;
+  for (int i = 0; i < kMaxInterimResponses; ++i) allowed += hint;
+  feed(allowed + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  EXPECT_TRUE(parser.complete());
+  EXPECT_EQ(rec.body, "ok");
+  for (bool bytewise : {false, true}) {
+    reset();
+    try {
+      feed(allowed + hint, bytewise);
+      ADD_FAILURE() << "no error after " << kMaxInterimResponses + 1 << " interim responses";
+    } catch (const LimitExceededError& e) {
+      EXPECT_NE(std::string(e.what()).find("interim (1xx) responses"), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("http://h/x"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(rec.heads, 0);
+  }
+}
+
+TEST_F(ParserTest, InterimResponsesCountAgainstTheHeaderLimit) {
+  ParserLimits limits;
+  limits.max_header_bytes = 1000;
+  reset(false, limits);
+  const std::string hint =
+      "HTTP/1.1 103 Early Hints\r\nLink: <" + std::string(300, 'a') + ">\r\n\r\n";
+  // Each is well under the limit; together they are not.
+  EXPECT_THROW(feed(hint + hint + hint + hint), LimitExceededError);
+  EXPECT_EQ(rec.heads, 0);
+}
+
 TEST_F(ParserTest, RepeatedHeadersKeptInOrder) {
   reset();
   feed("HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nContent-Length: 0\r\n\r\n");

@@ -48,6 +48,17 @@ struct Answer {
   }
 };
 
+template <class E>
+bool error_is(const std::exception_ptr& error) {
+  try {
+    if (error) std::rethrow_exception(error);
+  } catch (const E&) {
+    return true;
+  } catch (...) {
+  }
+  return false;
+}
+
 class ResolverTest : public LoopTest {
  protected:
   // Closes the resolver, then lets the loop finish its handles.
@@ -64,7 +75,10 @@ TEST_F(ResolverTest, NumericHostsSkipDns) {
   Answer v4, v6;
   resolver.resolve("192.0.2.7", "http://192.0.2.7/", v4.callback());
   resolver.resolve("2001:db8::1", "http://[2001:db8::1]/", v6.callback());
-  EXPECT_EQ(v4.calls, 1);  // answered at once
+  EXPECT_EQ(v4.calls, 0);  // known at once, answered from the loop
+  EXPECT_EQ(v6.calls, 0);
+  uv_run(loop(), UV_RUN_NOWAIT);
+  EXPECT_EQ(v4.calls, 1);  // on the next loop turn
   EXPECT_EQ(v6.calls, 1);
   EXPECT_TRUE(v4.has("192.0.2.7:0")) << v4.describe();
   EXPECT_TRUE(v6.has("[2001:db8::1]:0")) << v6.describe();
@@ -130,13 +144,13 @@ TEST_F(ResolverTest, CachedAnswersSkipTheQuery) {
   Answer first, second;
   resolver.resolve("localhost", "http://localhost/1", first.callback([&] {
     EXPECT_EQ(resolver.cache_hits(), 0u);
-    resolver.resolve("localhost", "http://localhost/2", second.callback());
-    EXPECT_EQ(second.calls, 1) << "a cache hit answers at once";
+    resolver.resolve("localhost", "http://localhost/2", second.callback([&] { resolver.close(); }));
+    EXPECT_EQ(second.calls, 0) << "a cache hit answered inside resolve()";
     EXPECT_EQ(resolver.cache_hits(), 1u);
     EXPECT_EQ(resolver.queries_started(), 1u);
-    resolver.close();
   }));
   run(5s);
+  EXPECT_EQ(second.calls, 1);
   EXPECT_TRUE(second.addresses);
   EXPECT_EQ(first.describe(), second.describe());
 }
@@ -159,8 +173,8 @@ TEST_F(ResolverTest, NegativeAnswersAreCachedBriefly) {
   Resolver resolver(loop(), ResolverOptions{.query_timeout = 1000ms, .tries = 1});
   Answer first, second;
   resolver.resolve("nonexistent.invalid", "http://nonexistent.invalid/", first.callback([&] {
-    resolver.resolve("nonexistent.invalid", "http://nonexistent.invalid/2", second.callback());
-    resolver.close();
+    resolver.resolve("nonexistent.invalid", "http://nonexistent.invalid/2",
+                     second.callback([&] { resolver.close(); }));
   }));
   run(8s);
   ASSERT_EQ(second.calls, 1);
@@ -201,8 +215,36 @@ TEST_F(ResolverTest, CloseCancelsPendingLookups) {
   EXPECT_TRUE(closed);
   Answer after;
   resolver.resolve("localhost", "http://localhost/", after.callback());
+  EXPECT_EQ(after.calls, 0) << "answered inside resolve()";
+  run(5s);
   EXPECT_EQ(after.calls, 1);
-  EXPECT_TRUE(after.error) << "resolve() after close() fails";
+  EXPECT_TRUE(error_is<CancelledError>(after.error)) << "resolve() after close() fails";
+}
+
+// Pinned names, cached answers (positive and negative) and numeric hosts are
+// known at once, yet answered from the loop: a caller never sees its callback
+// run inside its own call, and can still cancel.
+TEST_F(ResolverTest, KnownAnswersComeFromTheLoopAndCanBeCancelled) {
+  Resolver resolver(loop());
+  resolver.pin("pinned.test", AddressList{*parse_numeric_host("127.0.0.9")});
+  Answer pinned, numeric, cancelled;
+  resolver.resolve("pinned.test", "http://pinned.test/", pinned.callback());
+  resolver.resolve("127.0.0.1", "http://127.0.0.1/", numeric.callback());
+  auto cancel = resolver.resolve("pinned.test", "http://pinned.test/c", cancelled.callback());
+  EXPECT_EQ(pinned.calls + numeric.calls + cancelled.calls, 0);
+  cancel();
+  uv_run(loop(), UV_RUN_NOWAIT);
+  EXPECT_EQ(pinned.calls, 1);
+  EXPECT_TRUE(pinned.has("127.0.0.9:0")) << pinned.describe();
+  EXPECT_EQ(numeric.calls, 1);
+  EXPECT_EQ(cancelled.calls, 0);
+  EXPECT_EQ(resolver.cache_hits(), 2u);
+  // Answers still waiting when the resolver closes are cancelled, like lookups.
+  Answer late;
+  resolver.resolve("pinned.test", "http://pinned.test/late", late.callback());
+  close_and_run(resolver);
+  EXPECT_EQ(late.calls, 1);
+  EXPECT_TRUE(error_is<CancelledError>(late.error)) << late.describe();
 }
 
 TEST_F(ResolverTest, CancelledLookupNeverAnswers) {

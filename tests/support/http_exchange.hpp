@@ -86,14 +86,20 @@ struct ServerResponse {
   // RST (uv_tcp_close_reset) instead of FIN. The kernel drops what is still in
   // its send buffer on RST, so the client may see fewer bytes than were sent.
   bool disconnect_with_reset = false;
+  // TLS mode: a closing connection ends with a bare FIN, no close_notify alert
+  // first (what a truncation attack, or a sloppy server, looks like).
+  bool skip_close_notify = false;
   size_t disconnect_after_body_bytes = SIZE_MAX;  // mid_body: SIZE_MAX means half the body
   bool invalid_status_line = false;  // "HTTP/1.1 OOPS not-a-status" instead of the status line
   bool bad_chunk_size = false;       // chunked framing with a non-hex chunk-size line
   size_t oversized_headers = 0;      // add X-Padding header lines totalling about N bytes
   bool endless_body = false;         // body never ends (chunked if `chunked`, else close-delimited)
   bool never_respond = false;        // read the request, then send nothing, ever
-  std::optional<std::string> raw;    // send exactly these bytes instead of a response, then
-                                     // keep alive (or close when close_connection)
+  // > 0: after `informational`, a "103 Early Hints" this often, forever; the
+  // final response never comes.
+  std::chrono::milliseconds endless_early_hints{0};
+  std::optional<std::string> raw;  // send exactly these bytes instead of a response, then
+                                   // keep alive (or close when close_connection)
 
   // ---- helpers -----------------------------------------------------------
   const std::string& body_bytes() const { return shared_body ? *shared_body : body; }

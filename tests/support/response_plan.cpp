@@ -97,6 +97,7 @@ ResponsePlan build_response_plan(ServerResponse r, const ServerRequest& req,
   ResponsePlan plan;
   PlanWriter out(plan);
   const bool cut = r.disconnect != Disconnect::none;
+  plan.close_notify = !r.skip_close_notify;
   const auto cut_finish =
       r.disconnect_with_reset ? ResponsePlan::Finish::reset : ResponsePlan::Finish::close;
 
@@ -138,6 +139,13 @@ ResponsePlan build_response_plan(ServerResponse r, const ServerRequest& req,
   for (const int status : r.informational) {
     out.add_owned("HTTP/1.1 " + std::to_string(status) + " " + std::string(reason_phrase(status)) +
                   "\r\n\r\n");
+  }
+  if (r.endless_early_hints.count() > 0) {
+    plan.endless = true;
+    plan.endless_delay = r.endless_early_hints;
+    plan.endless_piece = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+    plan.complete = false;
+    return plan;
   }
   const std::string_view head = out.keep(build_head(r, req, body.size(), closing, close_delimited));
   if (r.disconnect == Disconnect::mid_headers) {

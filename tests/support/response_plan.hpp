@@ -35,6 +35,7 @@ struct ResponsePlan {
   std::vector<Segment> segments;
   Finish finish = Finish::keep_alive;
   bool complete = true;                        // the response is whole (counts as served)
+  bool close_notify = true;                    // TLS: a close sends close_notify first
   std::chrono::milliseconds drip_interval{0};  // > 0: write every byte separately
 
   // Endless body: after the segments, write `endless_piece` forever.

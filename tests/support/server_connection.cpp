@@ -45,7 +45,6 @@ ServerConnection* ServerConnection::accept(uv_stream_t* listener, ConnectionHost
     c->tls_ = std::make_unique<TlsServerSession>(std::move(config));
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp_), &ServerConnection::on_alloc,
                 &ServerConnection::on_read);
-  c->arm_idle_timer();
   return c;
 }
 
@@ -190,7 +189,8 @@ void ServerConnection::start_next_response() {
   run_plan();
 }
 
-// Like a real server's keep-alive timeout: an idle connection gets a FIN.
+// Like nginx's keepalive_timeout: a connection idle after a response gets a
+// FIN (before its first request the client is still connecting, not idle).
 void ServerConnection::arm_idle_timer() {
   const uint64_t ms = host_ ? host_->idle_timeout_ms() : 0;
   if (ms > 0) wait(ms, [](ServerConnection* c) { c->close_gracefully(); });
@@ -312,7 +312,7 @@ void ServerConnection::count_served() {
 void ServerConnection::close_gracefully() {
   state_ = State::lingering;
   if (peer_eof_) return close_now();
-  if (tls_) {
+  if (tls_ && (!plan_ || plan_->close_notify)) {
     tls_->close_notify();
     send_ciphertext(false);
     if (state_ == State::closing) return;

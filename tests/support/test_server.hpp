@@ -37,7 +37,8 @@
 // bad_chunk_size, oversized_headers = N bytes, endless_body, drip_interval (slow
 // drip, 1 byte per interval), any status, never_respond, raw bytes, Content-Length
 // lies (set the header yourself), close_delimited bodies, close_connection.
-// 1xx before the final response: informational = {100, 103}. Per connection
+// 1xx before the final response: informational = {100, 103}; endless_early_hints =
+// 50ms sends a 103 that often, forever. Per connection
 // (TestServerOptions): `Connection: close` after N requests
 // (max_requests_per_connection = N) and closing idle kept-alive connections
 // (idle_timeout). A handler can also fault only some requests, e.g. by
@@ -50,7 +51,8 @@
 //   o.tls = std::make_shared<TlsServerConfig>(test_certificates().valid);  // or
 //           // .wrong_host, .expired, .self_signed; trust test_certificates().ca.cert_file
 //   TestServer server(&loop, o);   // url() is "https://127.0.0.1:<port>..."
-// Faults apply to the plaintext; resets and cuts act on the TCP socket.
+// Faults apply to the plaintext; resets and cuts act on the TCP socket. A close
+// sends close_notify first, unless ServerResponse::skip_close_notify.
 //
 // Every request is recorded (method, target, headers, body, connection id) and
 // counted; requests(), connections_accepted(), responses_completed() are safe to
@@ -89,8 +91,9 @@ struct TestServerOptions {
   // After a graceful close (FIN) the server drains the client's bytes this long
   // before closing the socket, so no RST destroys a response in flight.
   std::chrono::milliseconds linger{2000};
-  // > 0: a connection idle this long (no request in progress) is closed with a
-  // FIN, like nginx's keepalive_timeout; tests of a client's pool use it.
+  // > 0: a connection idle this long after a response (no request in progress)
+  // is closed with a FIN, like nginx's keepalive_timeout; tests of a client's
+  // pool use it.
   std::chrono::milliseconds idle_timeout{0};
   // TLS mode: every connection speaks TLS with this config, e.g.
   //   options.tls = std::make_shared<TlsServerConfig>(test_certificates().expired);
