@@ -72,7 +72,9 @@ struct RunResult {
 
 // Counters readable from any thread while a run is going on.
 struct DriverProgress {
-  std::uint64_t requests_completed = 0;  // taken from the queue and finished, any outcome
+  // Taken from the queue and finished for good, any outcome (an attempt that
+  // goes back to wait for its retry is not finished).
+  std::uint64_t requests_completed = 0;
   std::uint64_t requests_queued = 0;
   std::uint64_t requests_in_flight = 0;
   std::uint64_t requests_discarded = 0;

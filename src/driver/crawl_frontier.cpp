@@ -28,8 +28,7 @@ HostLimits declared_limits(const std::vector<RateLimit>& ceilings) {
 CrawlFrontier::CrawlFrontier(uv_loop_t* loop, const DriverOptions& options,
                              const std::vector<RateLimit>& scraper_limits,
                              std::function<void()> on_wake)
-    : loop_(loop),
-      options_(options),
+    : options_(options),
       scraper_limits_(declared_limits(scraper_limits)),
       on_wake_(std::move(on_wake)),
       frontier_(options.global_rate, options.global_burst),

@@ -80,7 +80,6 @@ class CrawlFrontier {
   HostId host_of(const Request& request);
   void arm(FrontierTime now);
 
-  uv_loop_t* loop_;
   const DriverOptions& options_;
   HostLimits scraper_limits_;
   std::function<void()> on_wake_;

@@ -32,6 +32,13 @@ void Driver::Run::begin() {
                                                         dispatch();
                                                         maybe_close();
                                                       });
+  // A connection slot freed: hosts the client had no connection for are
+  // candidates again (never called inside another client call).
+  client_->set_on_capacity([this] {
+    frontier_->capacity_freed();
+    dispatch();
+    maybe_close();
+  });
   stop_listener_ = std::make_unique<driver::StopListener>(loop_, *options().stop_signal, [this] {
     if (phase_ == Phase::closing || phase_ == Phase::done) return;
     stop_gracefully();
@@ -94,15 +101,28 @@ void Driver::Run::update_queue_counters() {
 
 // A free worker gets the best request whose host may be contacted now
 // (docs/design.md §19); hosts that must wait are not candidates, and the
-// frontier arms its timer for the earliest of their waits.
+// frontier arms its timer for the earliest of their waits. A request is taken
+// only when the HTTP client has a connection for it, so requests never queue
+// inside the client, out of priority order (docs/design.md §19).
 void Driver::Run::dispatch() {
+  const auto can_send = [this](const Request& request) {
+    http::RequestOptions o;
+    o.verify_tls = options().verify_tls && request.verify();
+    return client_->has_capacity(request.url(), o);
+  };
+  bool asked_again = false;
   while (phase_ == Phase::running && !frontier_->empty() && !idle_.empty()) {
     if (options().stop_signal->stop_requested()) {
       stop_gracefully();
       return bound_in_flight();
     }
-    // Seam for the HTTP client's capacity: every request may be sent for now.
-    auto taken = frontier_->take([](const Request&) { return true; });
+    auto taken = frontier_->take(can_send);
+    if (!taken && in_flight_ == 0 && !asked_again) {
+      // Nothing in flight will free a slot: look at the parked hosts once more.
+      asked_again = true;
+      frontier_->capacity_freed();
+      continue;
+    }
     if (!taken) break;
     driver::Worker* worker = idle_.back();
     idle_.pop_back();

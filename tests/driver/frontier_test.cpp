@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -193,6 +194,22 @@ TEST(Frontier, DiscardAllCountsQueuedAndWaiting) {
   EXPECT_FALSE(f.take(t0 + std::chrono::seconds{10}, [](const int&) { return true; }));
   f.push(a, 9, 42, t0);  // still usable
   EXPECT_EQ(f.take(t0, [](const int&) { return true; })->payload, 42);
+}
+
+TEST(Frontier, MoveOnlyPayloadsAndEqualPrioritiesFifo) {
+  Frontier<std::unique_ptr<int>> f;
+  const auto a = f.host("a", {});
+  for (int i = 0; i < 100; ++i) f.push(a, i % 3, std::make_unique<int>(i), t0);
+  std::vector<int> last(3, -1);
+  int previous_priority = -1;
+  const auto any = [](const std::unique_ptr<int>&) { return true; };
+  while (auto t = f.take(t0, any)) {
+    EXPECT_GE(t->priority, previous_priority);
+    previous_priority = t->priority;
+    EXPECT_GT(*t->payload, last[static_cast<size_t>(t->priority)]);
+    last[static_cast<size_t>(t->priority)] = *t->payload;
+  }
+  EXPECT_TRUE(f.empty());
 }
 
 // Against a brute-force model: at every step the frontier gives the best
