@@ -181,6 +181,38 @@ TEST(DriverPoliteness, ConcurrencyCapPerHost) {
   for (size_t i = 0; i + 2 < a.size(); ++i) EXPECT_GE(a[i + 2] - a[i], milliseconds{190}) << i;
 }
 
+// With one connection per origin and several workers, a worker takes a request
+// only when the client has a connection for it: a request yielded later with a
+// better priority goes next, instead of behind requests queued in the client.
+TEST(DriverPoliteness, NoRequestWaitsInsideTheClientOutOfPriorityOrder) {
+  ThreadedTestServer server;
+  std::mutex mutex;
+  std::vector<std::string> order;
+  server->route("GET", "/*", [&](const ServerRequest& req, ServerResponse& res) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      order.push_back(req.path);
+    }
+    res = ServerResponse::html(req.path == "/p/0" ? "<a href='/urgent'>u</a>" : "<p>ok</p>");
+    res.delay_before_headers = milliseconds{20};
+  });
+  LambdaScraper scraper;
+  for (int i = 0; i < 8; ++i)
+    scraper.entries.push_back(Request::get(server.url("/p/" + std::to_string(i))).to("page"));
+  scraper.add_step("page", [](const Response& r) -> Step {
+    for (const auto& href : links(r)) co_yield Request::get(href).to("page").priority(0);
+  });
+  DriverOptions o = test_options("polite-capacity", 4);
+  o.max_connections_per_origin = 1;
+  Driver driver(scraper, o);
+  Deadline deadline(std::chrono::seconds(60));
+  driver.run();
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_EQ(order.size(), 9u);
+  EXPECT_EQ(order[0], "/p/0");
+  EXPECT_EQ(order[1], "/urgent");
+}
+
 class DeclaredLimitScraper : public LambdaScraper {
  public:
   DeclaredLimitScraper() { set_rate_limits({RateLimit{5, std::chrono::seconds{1}}}); }
