@@ -1,4 +1,4 @@
-// The default archive writer (DESIGN decision 14): an http::BodySink that streams
+// The default archive writer (docs/design.md §14): an http::BodySink that streams
 // a download into a temporary file in storage_dir and, once the response is
 // complete, renames it to its final name atomically.
 //

@@ -1,4 +1,4 @@
-// The built-in deduplication set (DESIGN decision 3): which dedup keys this run
+// The built-in deduplication set (docs/design.md §3): which dedup keys this run
 // has already enqueued.
 //
 // Keys are not stored, only a 128-bit hash of each, in an open-addressing table
