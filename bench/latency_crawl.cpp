@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       requests_served != static_cast<size_t>(pages)) {
     std::fprintf(stderr,
                  "latency_crawl: FAIL: status %s, %zu items and %zu requests served of %d\n",
-                 result.status.c_str(), items, requests_served, pages);
+                 uvscrape::to_string(result.status), items, requests_served, pages);
     return 1;
   }
   return 0;

@@ -118,7 +118,7 @@ TEST_F(Embed, StatusIsServedDuringTheCrawlAndSigintStopsIt) {
 
     EXPECT_FALSE(watchdog.fired);
     ASSERT_TRUE(app.crawl_result().has_value());
-    EXPECT_EQ(app.crawl_result()->status, "stopped");
+    EXPECT_EQ(app.crawl_result()->status, uvscrape::RunStatus::stopped);
     EXPECT_GT(app.crawl_result()->requests_discarded + app.crawl_result()->requests_completed, 0u);
     EXPECT_GT(app.heartbeats(), 5u);  // the program's own timer kept ticking
     EXPECT_EQ(app.status_requests_answered(), 1u);
@@ -146,7 +146,7 @@ TEST_F(Embed, ACrawlRunsToTheEndAndTheProgramCloses) {
 
     EXPECT_FALSE(watchdog.fired);
     ASSERT_TRUE(app.crawl_result().has_value());
-    EXPECT_EQ(app.crawl_result()->status, "completed");
+    EXPECT_EQ(app.crawl_result()->status, uvscrape::RunStatus::completed);
     EXPECT_EQ(app.crawl_result()->items_emitted, 30u + 7u + 15u + 17u);
     Json status = Json::parse(app.status_json());
     EXPECT_EQ(status["crawl"]["state"], "completed");
