@@ -59,7 +59,7 @@ TEST(DriverStructural, NoCallbackIsARecordedFailure) {  // §17
   EXPECT_EQ(r.failure_counts[FailureKind::structural], 1u);
 }
 
-TEST(DriverStructural, NoCallbackWithFailFastPropagatesOutOfRun) {  // item 39
+TEST(DriverStructural, NoCallbackWithFailFastPropagatesOutOfRun) {
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -80,7 +80,7 @@ TEST(DriverStructural, NoCallbackWithFailFastPropagatesOutOfRun) {  // item 39
   EXPECT_TRUE(items.empty());
 }
 
-TEST(DriverStructural, FalseStopsTheRunGracefully) {  // item 40, decision 1
+TEST(DriverStructural, FalseStopsTheRunGracefully) {  // docs/design.md §1
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -101,7 +101,7 @@ TEST(DriverStructural, FalseStopsTheRunGracefully) {  // item 40, decision 1
   EXPECT_EQ(r.requests_discarded, 2u);
 }
 
-TEST(DriverStructural, TrueAbandonsOnlyTheFailingStep) {  // item 41, decision 1
+TEST(DriverStructural, TrueAbandonsOnlyTheFailingStep) {  // docs/design.md §1
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> items;
@@ -165,7 +165,7 @@ TEST(DriverStepAtomicity, OtherThrowAfterYieldingEndsTheRunAndAppliesNothing) {
   EXPECT_EQ(server->request_count(), 1u);
 }
 
-// --- validation (items 44-46, decision 6) -------------------------------------------
+// --- validation (docs/design.md §6) --------------------------------------------------
 
 RunResult crawl_models(ThreadedTestServer& server, std::vector<Json> raws,
                        std::function<void(Driver&)> setup, bool fail_fast = false) {
@@ -189,7 +189,7 @@ Json raw_case(const char* docket, const char* filed) {
   return j;
 }
 
-TEST(DriverValidation, ValidItemReachesOnDataValidated) {  // item 44
+TEST(DriverValidation, ValidItemReachesOnDataValidated) {
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<Json> got;
@@ -201,7 +201,7 @@ TEST(DriverValidation, ValidItemReachesOnDataValidated) {  // item 44
   EXPECT_TRUE(got[0].contains("judge"));  // the validated model, optional field filled
 }
 
-TEST(DriverValidation, InvalidItemWithoutCallbacksThrowsWithFailFast) {  // item 45
+TEST(DriverValidation, InvalidItemWithoutCallbacksThrowsWithFailFast) {
   ThreadedTestServer server;
   serve_pages(server);
   try {
@@ -213,7 +213,7 @@ TEST(DriverValidation, InvalidItemWithoutCallbacksThrowsWithFailFast) {  // item
   }
 }
 
-TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {  // item 46
+TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<Json> raws;
@@ -233,7 +233,7 @@ TEST(DriverValidation, OnInvalidDataGetsTheWrapper) {  // item 46
   EXPECT_EQ(r.items_emitted, 1u);
 }
 
-TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // decision 6
+TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // docs/design.md §6
   ThreadedTestServer server;
   serve_pages(server);
   std::vector<std::string> events;
@@ -258,9 +258,9 @@ TEST(DriverValidation, InvalidWithoutOnInvalidDataIsAStructuralError) {  // deci
   EXPECT_EQ(r.items_emitted, 0u);
 }
 
-// --- transient and persistent HTTP outcomes (items 51-55, decisions 8, 9) -----------
+// --- transient and persistent HTTP outcomes (docs/design.md §8, §9) ----------------
 
-TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {  // item 51
+TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {
   ThreadedTestServer server;
   server->respond("GET", "/err", ServerResponse::with_status(500));
   LambdaScraper scraper;
@@ -285,7 +285,7 @@ TEST(DriverTransient, ReclassifiedStatusThrowsWithFullUrl) {  // item 51
   EXPECT_EQ(items, 0);
 }
 
-TEST(DriverTransient, DefaultTransient503) {  // item 52
+TEST(DriverTransient, DefaultTransient503) {
   ThreadedTestServer server;
   server->respond("GET", "/busy", ServerResponse::with_status(503));
   LambdaScraper scraper;
@@ -303,7 +303,7 @@ TEST(DriverTransient, DefaultTransient503) {  // item 52
   }
 }
 
-TEST(DriverTransient, FalseStopsGracefully) {  // item 53, decision 9
+TEST(DriverTransient, FalseStopsGracefully) {  // docs/design.md §9
   ThreadedTestServer server;
   serve_pages(server);
   server->respond("GET", "/busy", ServerResponse::with_status(503));
@@ -323,7 +323,7 @@ TEST(DriverTransient, FalseStopsGracefully) {  // item 53, decision 9
   EXPECT_EQ(items, (std::vector<std::string>{"1"}));
 }
 
-TEST(DriverTransient, TrueSkipsTheRequest) {  // item 54
+TEST(DriverTransient, TrueSkipsTheRequest) {
   ThreadedTestServer server;
   serve_pages(server);
   server->respond("GET", "/busy", ServerResponse::with_status(429));
@@ -345,7 +345,7 @@ TEST(DriverTransient, TrueSkipsTheRequest) {  // item 54
   EXPECT_EQ(server->request_count(), 11u);  // each /busy: 1 attempt + 3 retries
 }
 
-TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {  // item 55
+TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {
   ThreadedTestServer server;
   serve_pages(server);
   ServerResponse silent;
@@ -377,7 +377,7 @@ TEST(DriverTransient, TimeoutReachesTheCallbackWithTheUrl) {  // item 55
   EXPECT_EQ(items, (std::vector<std::string>{server.url("/good/1")}));
 }
 
-TEST(DriverTransient, NetworkFailuresAreTransient) {  // decision 8
+TEST(DriverTransient, NetworkFailuresAreTransient) {  // docs/design.md §8
   // A port nobody listens on: connection refused.
   uint16_t dead_port;
   {
@@ -541,7 +541,7 @@ TEST(DriverPersistent, StatusErrorAfterARedirectNamesBothUrls) {
   }
 }
 
-// --- decision 9: a worker failure ends the run, others finish, no hang ----------------
+// --- docs/design.md §9: a worker failure ends the run, others finish, no hang -------
 
 TEST(DriverWorkerFailure, CallbackThrowingWithManyWorkersEndsWithErrorAndNoHang) {
   ThreadedTestServer server;

@@ -1,4 +1,4 @@
-// Callbacks and lifecycle (contract §8 items 27-32, 67-69; decisions 9, 15, 16):
+// Callbacks and lifecycle (docs/design.md §9, §15, §16):
 // hooks fire in order with the scraper name and counts, run() and start() leave
 // no handle on the loop, errors end the run with status "error" and never hang.
 #include "driver_test_support.hpp"
@@ -152,7 +152,7 @@ TEST(DriverLifecycle, OnRunStartThrowingIsGuarded) {
                                std::exception_ptr) { status = s; };
   Deadline deadline(std::chrono::seconds(30));
   EXPECT_THROW(driver.run(), std::runtime_error);
-  EXPECT_EQ(status, RunStatus::error);  // decision 9 / Q19: on_run_complete still fires
+  EXPECT_EQ(status, RunStatus::error);  // docs/design.md §9: on_run_complete still fires
   EXPECT_EQ(server->request_count(), 0u);
 }
 
@@ -171,7 +171,7 @@ TEST(DriverLifecycle, UnknownContinuationIsAConfigError) {
   }
 }
 
-TEST(DriverLifecycle, StorageDirIsCreatedByTheConstructor) {  // item 56
+TEST(DriverLifecycle, StorageDirIsCreatedByTheConstructor) {
   LambdaScraper scraper;
   const auto root = fresh_dir("storage");
   DriverOptions o;

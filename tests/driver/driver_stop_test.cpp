@@ -21,7 +21,7 @@ void fanout_scraper(LambdaScraper& scraper, const ThreadedTestServer& server) {
   scraper.add_step("item", [](const Response& r) -> Step { co_yield Json(r.url); });
 }
 
-TEST(DriverStop, SetBeforeRunFetchesNothing) {  // item 33
+TEST(DriverStop, SetBeforeRunFetchesNothing) {
   ThreadedTestServer server;
   serve_fanout(server, 2, 5);
   LambdaScraper scraper;
@@ -48,7 +48,7 @@ TEST(DriverStop, SetBeforeRunFetchesNothing) {  // item 33
   EXPECT_EQ(hooks, (std::vector<std::string>{"start", "complete:stopped:0:0"}));
 }
 
-TEST(DriverStop, SetBeforeStartOnCallersLoop) {  // item 33, async flavour
+TEST(DriverStop, SetBeforeStartOnCallersLoop) {
   ThreadedTestServer server;
   serve_fanout(server, 2, 5);
   LambdaScraper scraper;
@@ -67,7 +67,7 @@ TEST(DriverStop, SetBeforeStartOnCallersLoop) {  // item 33, async flavour
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
-TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {  // item 35
+TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {
   ThreadedTestServer server;
   serve_fanout(server, 3, 10);
   LambdaScraper scraper;
@@ -89,7 +89,7 @@ TEST(DriverStop, FromOnDataFinishesTheCurrentRequest) {  // item 35
   EXPECT_EQ(driver.progress().requests_queued, 0u);
 }
 
-TEST(DriverStop, FromAnotherThreadMidCrawl) {  // decision 13
+TEST(DriverStop, FromAnotherThreadMidCrawl) {  // docs/design.md §13
   ThreadedTestServer server;
   serve_fanout(server, 40, 50);  // 2,040 pages: far more than the stop lets through
   // Every item page takes a little while so that requests are in flight at the stop.
@@ -161,7 +161,7 @@ TEST(DriverStop, FromAUvSignalHandlerOnCallersLoop) {
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
-TEST(DriverStop, NeverSetProcessesEverything) {  // item 34
+TEST(DriverStop, NeverSetProcessesEverything) {
   ThreadedTestServer server;
   serve_fanout(server, 2, 5);
   LambdaScraper scraper;
