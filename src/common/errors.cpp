@@ -1,4 +1,4 @@
-// Message formats of the error taxonomy (reference contract §5).
+// Message formats of the error taxonomy: every message names its URL (docs/errors.md).
 #include "uvscrape/errors.hpp"
 
 #include <charconv>

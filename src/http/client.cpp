@@ -4,6 +4,7 @@
 #include <cassert>
 #include <chrono>
 
+#include "common/seconds.hpp"
 #include "http/client_impl.hpp"
 #include "http/pool_key.hpp"
 #include "uvscrape/errors.hpp"
@@ -11,10 +12,6 @@
 namespace uvscrape::http {
 
 namespace {
-
-double seconds(std::chrono::milliseconds ms) {
-  return static_cast<double>(ms.count()) / 1000.0;
-}
 
 uint64_t now_ms(uv_loop_t* loop) {
   return uv_now(loop);

@@ -9,7 +9,7 @@
 // Idle pooled connections do not read and the pool's idle timer is unref'd, so
 // an idle client never keeps uv_run() from returning; close() ends them all.
 //
-// Errors in Result::error (DESIGN decision 8): UrlError (bad URL or header),
+// Errors in Result::error (docs/design.md §8): UrlError (bad URL or header),
 // DnsError, ConnectionError (refused, reset, closed before the response was
 // complete), RequestTimeoutException (phase: connect, tls_handshake, first_byte,
 // idle_read, total), TlsHandshakeError, TlsVerificationError, ProtocolError

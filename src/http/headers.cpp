@@ -1,20 +1,12 @@
 // Implementation of uvscrape::Headers (include/uvscrape/headers.hpp).
 #include "uvscrape/headers.hpp"
 
+#include "common/ascii.hpp"
+
 namespace uvscrape {
 
-namespace {
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-}  // namespace
-
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
+  return ascii_iequals(a, b);
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {

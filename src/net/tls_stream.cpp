@@ -14,12 +14,6 @@ namespace {
 
 constexpr size_t kPlaintextBufferSize = 16 * 1024;  // one TLS record
 
-std::string mbedtls_error_text(int code) {
-  char text[160];
-  mbedtls_strerror(code, text, sizeof text);
-  return text;
-}
-
 // mbedtls_x509_crt_verify_info writes one line per problem; join them.
 std::string verify_reason(uint32_t flags) {
   char info[512];

@@ -2,17 +2,12 @@
 
 #include <array>
 
+#include "common/hex.hpp"
+
 namespace uvscrape::url_detail {
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
-
-int hex_value(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Characters that may appear raw in a path, query or fragment besides
 // unreserved ones and '%': sub-delims plus ":@/?" (RFC 3986 §3.3, §3.4).
@@ -95,8 +90,8 @@ std::string escape_reference(std::string_view raw) {
     if (is_dropped(c)) continue;
     if (c == '/' || c == '?' || c == '#') in_first_segment = false;
     if (c == '%') {
-      const int hi = pos + 2 < n ? hex_value(static_cast<unsigned char>(text[pos + 1])) : -1;
-      const int lo = hi >= 0 ? hex_value(static_cast<unsigned char>(text[pos + 2])) : -1;
+      const int hi = pos + 2 < n ? hex_digit_value(text[pos + 1]) : -1;
+      const int lo = hi >= 0 ? hex_digit_value(text[pos + 2]) : -1;
       if (lo < 0) {
         out += "%25";  // a stray '%' is data
         continue;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "common/ascii.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::url_detail {
@@ -10,14 +11,6 @@ namespace {
 std::string_view range_view(const UriTextRangeA& range) noexcept {
   if (range.first == nullptr || range.afterLast == nullptr) return {};
   return {range.first, static_cast<size_t>(range.afterLast - range.first)};
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
 }
 
 std::string describe_syntax_error(const std::string& text, const char* error_pos) {
@@ -37,12 +30,12 @@ std::string describe_syntax_error(const std::string& text, const char* error_pos
 }  // namespace
 
 bool is_http_scheme(std::string_view scheme) noexcept {
-  return iequals_ascii(scheme, "http") || iequals_ascii(scheme, "https");
+  return ascii_iequals(scheme, "http") || ascii_iequals(scheme, "https");
 }
 
 uint16_t default_port(std::string_view scheme) noexcept {
-  if (iequals_ascii(scheme, "http") || iequals_ascii(scheme, "ws")) return 80;
-  if (iequals_ascii(scheme, "https") || iequals_ascii(scheme, "wss")) return 443;
+  if (ascii_iequals(scheme, "http") || ascii_iequals(scheme, "ws")) return 80;
+  if (ascii_iequals(scheme, "https") || ascii_iequals(scheme, "wss")) return 443;
   return 0;
 }
 
