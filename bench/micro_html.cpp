@@ -6,6 +6,7 @@
 #include <string>
 
 #include "uvscrape/page.hpp"
+#include "uvscrape/response.hpp"
 
 namespace {
 
@@ -113,5 +114,35 @@ void BM_ParseAndExtractListPage(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * html.size()));
 }
 BENCHMARK(BM_ParseAndExtractListPage);
+
+// A case step as the driver runs it: the charset decided and the page parsed
+// from a Response (text() is the body itself for valid UTF-8), then extraction.
+void BM_ResponsePageAndExtractCasePage(benchmark::State& state) {
+  const std::string html = case_page();
+  uvscrape::Headers headers;
+  headers.add("Content-Type", "text/html; charset=utf-8");
+  for (auto _ : state) {
+    const uvscrape::Response response(200, headers, html, kCaseUrl, nullptr);
+    extract_case(response.page(), state);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * html.size()));
+}
+BENCHMARK(BM_ResponsePageAndExtractCasePage);
+
+// The same page declared windows-1252 with one non-ASCII byte: decoded once for
+// both text() and page().
+void BM_ResponseTextAndPageLatin1CasePage(benchmark::State& state) {
+  std::string html = case_page();
+  html.replace(html.find("Beetle"), 1, "\xC9");
+  uvscrape::Headers headers;
+  headers.add("Content-Type", "text/html; charset=windows-1252");
+  for (auto _ : state) {
+    const uvscrape::Response response(200, headers, html, kCaseUrl, nullptr);
+    benchmark::DoNotOptimize(response.text().size());
+    extract_case(response.page(), state);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * html.size()));
+}
+BENCHMARK(BM_ResponseTextAndPageLatin1CasePage);
 
 }  // namespace

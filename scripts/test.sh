@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README: installs what it needs, then builds and tests
-# uvscrape twice -- g++ with warnings as errors, and clang with ASan+UBSan -- and
+# uvscrape twice -- g++ with warnings as errors, and clang with ASan+UBSan --,
+# runs every fuzz target for a bounded time (FUZZ_SECONDS, default 30), and
 # checks that an installed uvscrape is usable through pkg-config.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,9 @@ CXX=clang++ CC=clang meson setup build/asan "${strict[@]}" --buildtype=debug \
 ninja -C build/asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C build/asan --print-errorlogs --num-processes "$jobs" --timeout-multiplier 3
+
+echo "== fuzz targets (clang, libFuzzer + ASan/UBSan), ${FUZZ_SECONDS:-30} s each from the committed corpora"
+bench/fuzz --seconds "${FUZZ_SECONDS:-30}" --jobs "$jobs"
 
 echo "== install, then consume through pkg-config and as a Meson subproject"
 bash tests/install/consumer_check.sh build/gcc

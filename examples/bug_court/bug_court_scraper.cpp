@@ -65,10 +65,10 @@ std::vector<Request> BugCourtScraper::get_oral_arguments() {
 }
 
 std::vector<Request> BugCourtScraper::cases_by_date_filed(DateRange date_range) {
-  return {
-      Request::get(base_url_ + "/cases/search")
-          .to("submit_date_search")
-          .with_data({{"from_date", date_range.start.iso()}, {"to_date", date_range.end.iso()}})};
+  return {Request::get(base_url_ + "/cases/search")
+              .to("submit_date_search")
+              .accumulated_data(
+                  {{"from_date", date_range.start.iso()}, {"to_date", date_range.end.iso()}})};
 }
 
 bool BugCourtScraper::fails_successfully(const Response& response) const {
@@ -102,11 +102,11 @@ Step BugCourtScraper::parse_case_detail(const Response& response) {
   for (const Element& link : page.checked_xpath("//a[@class='opinion-link']", "opinion link", 0, 1))
     co_yield Request::get(link_url(link, response))
         .to("parse_opinion_detail")
-        .with_data(about_case);
+        .accumulated_data(about_case);
   for (const Element& link : page.checked_xpath("//a[@class='audio-link']", "audio link", 0, 1))
     co_yield Request::get(link_url(link, response))
         .to("parse_oral_argument_detail")
-        .with_data(about_case);
+        .accumulated_data(about_case);
 }
 
 Step BugCourtScraper::submit_date_search(const Response& response) {
@@ -142,7 +142,10 @@ Step BugCourtScraper::parse_opinion_detail(const Response& response) {
 
   Json data = response.request->accumulated_data();
   data["image_url"] = image_url;
-  co_yield Request::get(image_url).archive("image").to("archive_image").with_data(std::move(data));
+  co_yield Request::get(image_url)
+      .archive("image")
+      .to("archive_image")
+      .accumulated_data(std::move(data));
 }
 
 Step BugCourtScraper::archive_image(const Response& response) {
@@ -167,7 +170,7 @@ Step BugCourtScraper::parse_oral_arguments_list(const Response& response) {
     Json about_case = {{"docket", link.trimmed_text()}, {"case_name", cells[1].trimmed_text()}};
     co_yield Request::get(link_url(link, response))
         .to("parse_oral_argument_detail")
-        .with_data(std::move(about_case));
+        .accumulated_data(std::move(about_case));
   }
 }
 
@@ -177,7 +180,10 @@ Step BugCourtScraper::parse_oral_argument_detail(const Response& response) {
   std::string audio_url = link_url(link, response);
   Json data = response.request->accumulated_data();
   data["audio_url"] = audio_url;
-  co_yield Request::get(audio_url).archive("audio").to("archive_audio").with_data(std::move(data));
+  co_yield Request::get(audio_url)
+      .archive("audio")
+      .to("archive_audio")
+      .accumulated_data(std::move(data));
 }
 
 Step BugCourtScraper::archive_audio(const Response& response) {

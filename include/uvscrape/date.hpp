@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 

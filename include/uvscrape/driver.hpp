@@ -59,7 +59,9 @@ struct DriverProgress {
   std::uint64_t errors = 0;         // transient, structural and fatal errors
   std::uint64_t duplicates_dropped = 0;
   std::uint64_t files_archived = 0;
-  std::uint64_t bytes_received = 0;  // response bodies, archived files included
+  std::uint64_t bytes_received = 0;    // response bodies, archived files included
+  std::uint64_t retries = 0;           // transient failures sent again (docs/design.md §18)
+  std::uint64_t requests_waiting = 0;  // retries waiting out their backoff (not in requests_queued)
 };
 
 namespace detail {

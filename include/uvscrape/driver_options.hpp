@@ -4,13 +4,23 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/stop_signal.hpp"
 
 namespace uvscrape {
+
+// How hard one host may be hit (docs/design.md §19). 0 means "no limit".
+struct HostPoliteness {
+  double rate = 0;                // requests per second (a token bucket's rate)
+  double burst = 1;               // requests that may go at once (the bucket's size)
+  std::size_t max_in_flight = 0;  // requests in flight at once to the host
+};
 
 struct DriverOptions {
   // How many requests are in flight at once (workers). With 1, everything the
@@ -51,6 +61,34 @@ struct DriverOptions {
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_body_bytes = 256ull * 1024 * 1024;     // archive downloads included
   std::size_t max_decoded_bytes = 256ull * 1024 * 1024;  // decompression-bomb guard
+
+  // --- retries (docs/design.md §18) ---------------------------------------------
+  // A transient failure (network error, timeout, a status the scraper classes
+  // transient: 408, 425, 429, 502, 503, 504 by default) is tried again up to
+  // max_retries times (Request::retries(n) / no_retry() override it). Before
+  // retry n the request waits, holding no worker and no connection, a time drawn
+  // uniformly from [0, min(retry_backoff_cap, retry_backoff_base * 2^(n-1))], or
+  // the server's Retry-After (seconds or HTTP-date) capped by retry_after_max.
+  int max_retries = 3;
+  std::chrono::milliseconds retry_backoff_base{1'000};
+  std::chrono::milliseconds retry_backoff_cap{60'000};
+  std::chrono::milliseconds retry_after_max{120'000};
+
+  // --- politeness (docs/design.md §19) ------------------------------------------
+  // Limits for every host (by host name, without port). The scraper's declared
+  // rate_limits() apply too; per field, the stricter wins. Default: no limit.
+  HostPoliteness per_host;
+  // Limits for named hosts ("example.org", "127.0.0.2"), replacing per_host for them.
+  std::map<std::string, HostPoliteness, std::less<>> hosts;
+  // One token bucket over all hosts together (0: none).
+  double global_rate = 0;
+  double global_burst = 1;
+  // Adaptive throttle: a 429 or 503 halves a host's rate, latency rising to
+  // twice its best cuts it by a quarter (at most one cut a second), and each
+  // healthy second raises it by 5%, up to the host's limit (a host without one
+  // gets its limit lifted again once recovered). Never below throttle_min_rate.
+  bool adaptive_throttle = false;
+  double throttle_min_rate = 0.1;
 };
 
 }  // namespace uvscrape

@@ -1,4 +1,4 @@
-// Entry points (contract §3.2): the functions that start a crawl, with typed
+// Entry points: the functions that start a crawl, with typed
 // parameters validated from JSON seed parameters.
 //
 // Parameter types: std::string, integers, Date (ISO "YYYY-MM-DD"), models, and
@@ -20,6 +20,7 @@
 #include "uvscrape/date.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/generator.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/model.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/speculative_range.hpp"

@@ -1,4 +1,5 @@
-// The error taxonomy users see (reference contract §5, DESIGN decision 8).
+// The error taxonomy users see (docs/design.md §8: network failures are transient;
+// TLS verification failures, protocol errors and limits are persistent).
 //
 //   Error
 //   ├── PersistentException            retrying cannot help
@@ -16,19 +17,21 @@
 //   ├── SpeculationHTTPFailure         a speculative probe hit a persistent status
 //   └── CancelledError                 the request was cancelled by its owner
 //
-// Every message names the URL involved.
+// Every message names the URL involved. This header names Json without
+// compiling nlohmann/json: include "uvscrape/json.hpp" to read errors() of a
+// DataFormatAssumptionException.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace uvscrape {
+#include "uvscrape/json_fwd.hpp"
 
-using Json = nlohmann::ordered_json;
+namespace uvscrape {
 
 class Error : public std::runtime_error {
  public:
@@ -91,13 +94,15 @@ class DataFormatAssumptionException : public ScraperAssumptionException {
  public:
   DataFormatAssumptionException(Json errors, Json failed_doc, std::string model_name,
                                 std::string request_url);
-  const Json& errors() const noexcept { return errors_; }
-  const Json& failed_doc() const noexcept { return failed_doc_; }
+  const Json& errors() const noexcept { return *errors_; }
+  const Json& failed_doc() const noexcept { return *failed_doc_; }
   const std::string& model_name() const noexcept { return model_name_; }
 
  private:
-  Json errors_;
-  Json failed_doc_;
+  // Shared and immutable, so that the exception copies cheaply and this header
+  // needs only the name of Json.
+  std::shared_ptr<const Json> errors_;
+  std::shared_ptr<const Json> failed_doc_;
   std::string model_name_;
 };
 
@@ -144,7 +149,7 @@ class ScraperConfigError : public PersistentException {
   using PersistentException::PersistentException;
 };
 
-// --- network and protocol (DESIGN decision 8) ----------------------------------------
+// --- network and protocol (docs/design.md §8) ------------------------------------------
 
 // Which deadline fired.
 enum class TimeoutPhase { connect, tls_handshake, first_byte, idle_read, total };

@@ -1,5 +1,17 @@
 // A minimal C++20 generator: a coroutine that `co_yield`s values of T.
 // An exception thrown inside the coroutine is rethrown to whoever advances it.
+//
+// g++ before 14 miscompiles an aggregate initialised inside a co_yield (or
+// co_await) expression, `co_yield CaseData{docket, filed}`: it builds the
+// members as separate temporaries, never initialises the aggregate itself, and
+// destroys both -- a double free. No yield_value can repair that (the object is
+// broken before yield_value sees it), so with those compilers yielding an
+// rvalue aggregate that owns anything is refused at compile time. Build it in a
+// local and yield the local by name (`co_yield item;`, a copy), or wrap the
+// moved local in a class that has a constructor (`co_yield ParsedData(std::move(item));`).
+// Classes with constructors (Request, Json, ParsedData) are not affected.
+// g++ 12 also rejects a braced list inside co_yield with "array used as
+// initializer" (`co_yield Json{{"k", v}}`): build such a value in a local first.
 #pragma once
 
 #include <concepts>
@@ -7,10 +19,28 @@
 #include <exception>
 #include <iterator>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace uvscrape {
+
+namespace detail {
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 14
+inline constexpr bool compiler_breaks_aggregates_in_co_yield = true;
+#else
+inline constexpr bool compiler_breaks_aggregates_in_co_yield = false;
+#endif
+
+// Whether `co_yield` of an expression of type U (as deduced by a forwarding
+// reference) may be an aggregate built in place that this compiler miscompiles.
+// An lvalue never is; an rvalue might be (a prvalue and std::move(local) look alike).
+template <class U>
+inline constexpr bool yield_may_be_miscompiled =
+    compiler_breaks_aggregates_in_co_yield && !std::is_lvalue_reference_v<U> &&
+    std::is_aggregate_v<std::remove_cvref_t<U>> &&
+    !std::is_trivially_destructible_v<std::remove_cvref_t<U>>;
+}  // namespace detail
 
 template <class T>
 class Generator {
@@ -26,6 +56,10 @@ class Generator {
     std::suspend_always final_suspend() noexcept { return {}; }
     template <class U>
     requires std::constructible_from<T, U&&> std::suspend_always yield_value(U&& value) {
+      static_assert(!detail::yield_may_be_miscompiled<U>,
+                    "g++ before 14 destroys an aggregate built inside co_yield twice (a double "
+                    "free). Build it in a local and write `co_yield local;` (a copy), or "
+                    "`co_yield ParsedData(std::move(local));` -- see uvscrape/generator.hpp");
       current.emplace(std::forward<U>(value));
       return {};
     }

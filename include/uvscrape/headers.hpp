@@ -26,6 +26,4 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace uvscrape

@@ -1,4 +1,4 @@
-// Data models: plain structs whose fields are validated from JSON (contract §7).
+// Data models: plain structs whose fields are validated from JSON.
 //
 //   struct CaseData {
 //     std::string docket;
@@ -27,6 +27,7 @@
 
 #include "uvscrape/date.hpp"
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 
 // --- a preprocessor for-each (up to 256 fields) -----------------------------------------
 #define UVSCRAPE_PP_PARENS ()

@@ -11,6 +11,7 @@
 // page URL; elements found inside other elements keep that URL.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,14 +113,19 @@ class Element {
 // A parsed HTML page; as an Element it is the root <html> element.
 class Page : public Element {
  public:
-  // Parses with libxml2's forgiving HTML parser (no network, nothing printed).
-  // `html` is the body's raw bytes: the charset comes from a BOM or <meta>,
-  // else UTF-8 (Latin-1 if the bytes are not UTF-8). `encoding` overrides that,
-  // e.g. "utf-8" for text already decoded; a name libxml2 does not know is
-  // ignored. libxml2's error output is switched off on threads that use this.
-  // Throws ScraperAssumptionException("Failed to parse HTML: ...", url,
-  // {encoding, error}) for an empty document.
-  static Page parse(std::string_view html, std::string url, std::string_view encoding = {});
+  // Elements may nest this deep (html and body count); deeper is an error
+  // rather than a page parsed in part.
+  static constexpr std::size_t kMaxNestingDepth = 10000;
+
+  // Parses UTF-8 text with libxml2's forgiving HTML parser (no network,
+  // nothing printed). Byte sequences that are not UTF-8 become U+FFFD; a
+  // <meta charset> in the text is ignored, since the text is already decoded.
+  // For a body in another charset use Response::page(), which decodes it by
+  // the one charset rule first. libxml2's error output is switched off on
+  // threads that use this. Throws ScraperAssumptionException("Failed to parse
+  // HTML: ...", url, {error}) for an empty document, and for one nested deeper
+  // than kMaxNestingDepth ({limit, error}).
+  static Page parse(std::string_view html, std::string url);
 
  private:
   using Element::Element;

@@ -1,4 +1,4 @@
-// Data a step yields (contract §1.7): ParsedData<T>, and the type-erased
+// Data a step yields: ParsedData<T>, and the type-erased
 // DataItem the driver receives (a plain JSON item or a deferred validation).
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/validation.hpp"
 
 namespace uvscrape {

@@ -1,11 +1,17 @@
 // A Request: what to fetch, which step gets the response, and the navigation
-// context it carries (reference contract §1.3, DESIGN decisions 2, 4, 7, 11).
+// context it carries (docs/design.md §2, §4, §7, §11).
 //
 // Built with a fluent API that reads like the reference's keyword arguments:
 //
-//   co_yield Request::get("/cases/2024/1").to("parse_case").with_data({{"year", 2024}});
+//   co_yield Request::get("/cases/2024/1").to("parse_case").accumulated_data(year_data);
 //   co_yield Request::post(url).form({{"q", "x"}}).to("parse_results").priority(3);
 //   co_yield Request::get(pdf_url).archive("pdf").to("archive_pdf");
+//
+// Names pair up: a setter and the getter that reads the same thing share a name
+// (`to("step")` / `to()`, `accumulated_data(json)` / `accumulated_data()`,
+// `body(bytes)` / `body()`, `current_location(url)` / `current_location()`).
+// Flags whose setter needs no argument read as `is_<flag>()` (`archive()` /
+// `is_archive()`, `nonnavigating()` / `is_nonnavigating()`).
 //
 // Memory: a queued crawl holds millions of Requests, so the common fields are
 // inline and everything rarely used (body, json, headers, cookies, timeout,
@@ -25,14 +31,15 @@
 
 #include "uvscrape/errors.hpp"
 #include "uvscrape/http_method.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 
 // Ordered name/value pairs (query parameters, form fields, headers, cookies).
 using NameValueList = std::vector<std::pair<std::string, std::string>>;
 
-// The `data` of a request: nothing, form fields (sent urlencoded), or raw bytes.
-using RequestData = std::variant<std::monostate, NameValueList, std::string>;
+// The body of a request: nothing, form fields (sent urlencoded), or raw bytes.
+using RequestBody = std::variant<std::monostate, NameValueList, std::string>;
 
 // Sentinel: `request.dedup_key(skip_deduplication)` bypasses deduplication.
 struct SkipDeduplication {};
@@ -44,7 +51,7 @@ enum class DedupMode : std::uint8_t {
   skip,          // never deduplicated
 };
 
-// Which speculative template and which ID produced a probe (contract §6).
+// Which speculative template and which ID produced a probe.
 struct SpeculationId {
   std::string state_key;  // "<entry name>:<param index>"
   int param_index = 0;
@@ -97,10 +104,10 @@ class Request {
   // The step that receives the response.
   UVSCRAPE_REQUEST_SETTER(to, (std::string step), (std::move(step)))
   // Scraper-owned data for the receiving step (deep copy; never inherited implicitly).
-  UVSCRAPE_REQUEST_SETTER(with_data, (Json data), (std::move(data)))
+  UVSCRAPE_REQUEST_SETTER(accumulated_data, (Json data), (std::move(data)))
   // Lower is served first. Unset: 9, or 1 for archive requests.
   UVSCRAPE_REQUEST_SETTER(priority, (int value), (value))
-  // Query parameters, appended to the URL's own query when sent (decision 4).
+  // Query parameters, appended to the URL's own query when sent (docs/design.md §4).
   UVSCRAPE_REQUEST_SETTER(params, (NameValueList pairs), (std::move(pairs)))
   UVSCRAPE_REQUEST_SETTER(param, (std::string name, std::string value),
                           (std::move(name), std::move(value)))
@@ -108,7 +115,7 @@ class Request {
   UVSCRAPE_REQUEST_SETTER(form, (NameValueList pairs), (std::move(pairs)))
   // Raw body bytes, sent as they are (replaces any form).
   UVSCRAPE_REQUEST_SETTER(body, (std::string bytes), (std::move(bytes)))
-  // A JSON body, sent as application/json (decision 4).
+  // A JSON body, sent as application/json (docs/design.md §4).
   UVSCRAPE_REQUEST_SETTER(json, (Json value), (std::move(value)))
   // Per-request headers and cookies; they win over permanent ones of the same name.
   UVSCRAPE_REQUEST_SETTER(header, (std::string name, std::string value),
@@ -121,31 +128,34 @@ class Request {
   UVSCRAPE_REQUEST_SETTER(timeout, (double seconds), (seconds))
   // Verify the TLS certificate (default true).
   UVSCRAPE_REQUEST_SETTER(verify, (bool on), (on))
+  // How often a transient failure of this request is retried (unset: the
+  // driver's max_retries; clamped to 0..100); no_retry() is retries(0).
+  UVSCRAPE_REQUEST_SETTER(retries, (int count), (count))
+  UVSCRAPE_REQUEST_SETTER(no_retry, (), ())
   // An explicit dedup key (used verbatim), or `skip_deduplication`.
   UVSCRAPE_REQUEST_SETTER(dedup_key, (std::string key), (std::move(key)))
   UVSCRAPE_REQUEST_SETTER(dedup_key, (SkipDeduplication), (skip_deduplication))
-  // An API/side-channel fetch: the "browser" stays on the current page (decision 11).
+  // An API/side-channel fetch: the "browser" stays on the current page (docs/design.md §11).
   UVSCRAPE_REQUEST_SETTER(nonnavigating, (bool on = true), (on))
   // A file download stored by the driver; the step gets an ArchiveResponse.
   UVSCRAPE_REQUEST_SETTER(archive, (std::string expected_type = {}), (std::move(expected_type)))
   // File-type hint ("pdf", "audio", "image"...).
   UVSCRAPE_REQUEST_SETTER(expected_type, (std::string type), (std::move(type)))
-  // Headers/cookies sent by this request and every descendant (decision 7).
+  // Headers/cookies sent by this request and every descendant (docs/design.md §7).
   UVSCRAPE_REQUEST_SETTER(permanent_header, (std::string name, std::string value),
                           (std::move(name), std::move(value)))
   UVSCRAPE_REQUEST_SETTER(permanent_cookie, (std::string name, std::string value),
                           (std::move(name), std::move(value)))
   // Sets the current location by hand (entry requests normally have none).
-  UVSCRAPE_REQUEST_SETTER(at, (std::string current_location), (std::move(current_location)))
-  // Marks a speculative probe (done by the speculation tracker).
-  UVSCRAPE_REQUEST_SETTER(speculative, (SpeculationId id), (std::move(id)))
+  UVSCRAPE_REQUEST_SETTER(current_location, (std::string url), (std::move(url)))
 
   // --- what to fetch --------------------------------------------------------------
   HttpMethod method() const noexcept { return method_; }
   // Absolute once resolved; as given for entry requests and unresolved yields.
   const std::string& url() const noexcept { return url_; }
   const NameValueList& params() const noexcept;
-  const RequestData& data() const noexcept;
+  // What form() or body() set.
+  const RequestBody& body() const noexcept;
   const std::optional<Json>& json() const noexcept;
   // Only the headers/cookies set on this request.
   const NameValueList& headers() const noexcept;
@@ -158,9 +168,16 @@ class Request {
   const NameValueList& permanent_cookies() const noexcept;
   std::optional<double> timeout() const noexcept;
   bool verify() const noexcept { return verify_; }
+  // The retry override, if one was set.
+  std::optional<int> retries() const noexcept {
+    return retries_ < 0 ? std::nullopt : std::optional<int>(retries_);
+  }
+  // How many times the driver has sent this request (0 before the first).
+  int attempts() const noexcept { return attempts_; }
 
   // --- where the response goes and what it carries ---------------------------------
-  const std::string& continuation() const noexcept;
+  // The step that receives the response (the reference's `continuation`).
+  const std::string& to() const noexcept;
   // The page the "browser" was on when this request was made ("" for entries).
   const std::string& current_location() const noexcept;
   // The request whose step yielded this one (null for entry requests).
@@ -180,7 +197,7 @@ class Request {
   bool is_speculative() const noexcept { return speculative_; }
   const std::optional<SpeculationId>& speculation_id() const noexcept;
 
-  // --- deduplication (decision 2) ----------------------------------------------------
+  // --- deduplication (docs/design.md §2) ------------------------------------------------
   DedupMode dedup_mode() const noexcept { return dedup_mode_; }
   // automatic: lower-case hex SHA-256 of the canonical form of method, absolute
   // normalised URL, sorted query (URL query + params), canonical body; explicit:
@@ -202,7 +219,7 @@ class Request {
   friend struct detail::RequestAccess;
 
   void set_to(std::string step);
-  void set_with_data(Json data);
+  void set_accumulated_data(Json data);
   void set_priority(int value);
   void set_params(NameValueList pairs);
   void set_param(std::string name, std::string value);
@@ -215,6 +232,10 @@ class Request {
   void set_cookies(NameValueList pairs);
   void set_timeout(double seconds);
   void set_verify(bool on) { verify_ = on; }
+  void set_retries(int count) {
+    retries_ = static_cast<std::int8_t>(count < 0 ? 0 : count > 100 ? 100 : count);
+  }
+  void set_no_retry() { retries_ = 0; }
   void set_dedup_key(std::string key);
   void set_dedup_key(SkipDeduplication);
   void set_nonnavigating(bool on) { nonnavigating_ = on; }
@@ -222,7 +243,8 @@ class Request {
   void set_expected_type(std::string type);
   void set_permanent_header(std::string name, std::string value);
   void set_permanent_cookie(std::string name, std::string value);
-  void set_at(std::string current_location);
+  void set_current_location(std::string url);
+  // Marks a speculative probe (the speculation tracker does, through RequestAccess).
   void set_speculative(SpeculationId id);
 
   Extras& mutable_extras();
@@ -244,6 +266,8 @@ class Request {
   bool archive_ = false;
   bool speculative_ = false;
   bool url_normalised_ = false;  // set by resolution: dedup keys skip normalising again
+  std::int8_t retries_ = -1;     // -1: the driver's max_retries
+  std::uint8_t attempts_ = 0;    // counted by the driver (detail::RequestAccess)
 };
 
 #undef UVSCRAPE_REQUEST_SETTER

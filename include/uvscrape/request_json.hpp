@@ -1,4 +1,4 @@
-// Requests as plain data (contract §1.8): continuation by name, every field a
+// Requests as plain data: the receiving step by name, every field a
 // JSON value, so a queue can be logged, stored and replayed.
 //
 //   Json saved = request;                      // nlohmann conversion
@@ -9,6 +9,7 @@
 #pragma once
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/request.hpp"
 
 namespace uvscrape {

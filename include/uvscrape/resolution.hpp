@@ -1,4 +1,4 @@
-// Resolution of a request yielded by a step (DESIGN decision 11).
+// Resolution of a request yielded by a step (docs/design.md §11).
 //
 // While processing response R of request Q, every request C yielded by the step
 // resolves against the page the "browser" is on:
@@ -6,9 +6,9 @@
 //   * Q non-navigating or archive  -> base = Q.current_location() (the browser
 //     did not move when Q was fetched)
 // The base becomes C's current location, Q becomes C's parent, permanent
-// headers/cookies merge key by key (the child wins, decision 7). An automatic
-// dedup key is derived from the resolved request whenever it is asked for
-// (decision 2). Entry requests are never resolved.
+// headers/cookies merge key by key (the child wins, docs/design.md §7). An
+// automatic dedup key is derived from the resolved request whenever it is asked
+// for (docs/design.md §2). Entry requests are never resolved.
 #pragma once
 
 #include <memory>
@@ -25,10 +25,5 @@ const std::string& resolution_base(const Response& response);
 // Resolves `child`, yielded by the step that processed `response`
 // (whose `request` is the parent). Throws UrlError if the URL cannot be resolved.
 Request resolve_yielded(Request child, const Response& response);
-
-// The same with the pieces given separately (`base` shared as the child's
-// current location).
-Request resolve_against(Request child, std::shared_ptr<const Request> parent,
-                        std::shared_ptr<const std::string> base);
 
 }  // namespace uvscrape

@@ -1,4 +1,4 @@
-// What a step receives (reference contract §2, DESIGN decision 12).
+// What a step receives (docs/design.md §12).
 //
 // `url` is the final URL after redirects; the fetched Request and the redirect
 // chain stay available. `page()` and `json()` parse the body on first use and
@@ -18,6 +18,10 @@
 
 namespace uvscrape {
 
+namespace detail {
+struct ResponseAccess;  // src/scraper/response_internals.hpp
+}
+
 class Response {
  public:
   Response() = default;
@@ -36,15 +40,17 @@ class Response {
   std::vector<std::string> redirect_chain;  // URLs fetched before `url`, in order
   std::shared_ptr<const Request> request;   // the request that was fetched
 
-  // The body as text. The driver sets it when the charset is not UTF-8;
-  // otherwise it is `content`.
-  const std::string& text() const noexcept { return text_ ? *text_ : content; }
-  void set_text(std::string decoded) { text_ = std::move(decoded); }
+  // The body as UTF-8 text, decoded on first use by the one charset rule: a
+  // byte order mark, else the Content-Type charset, else a <meta> charset in
+  // the first 1024 bytes, else UTF-8 (only the WHATWG Encoding Standard's
+  // labels count; others are ignored). Bytes that do not decode become U+FFFD.
+  // It is `content` itself (no copy) when the body is valid UTF-8 already.
+  const std::string& text() const;
 
-  // The body parsed as HTML (once). Throws ScraperAssumptionException naming the
-  // URL when it cannot be parsed.
+  // text() parsed as HTML (once). Throws ScraperAssumptionException naming the
+  // URL when it cannot be parsed (see Page::parse).
   const Page& page() const;
-  // The body parsed as JSON (once). Throws ScraperAssumptionException
+  // text() parsed as JSON (once). Throws ScraperAssumptionException
   // ("Failed to parse JSON: ...") naming the URL.
   const Json& json() const;
 
@@ -54,12 +60,14 @@ class Response {
   // The stored file of an archive request; nullopt for ordinary responses.
   virtual std::optional<std::string_view> local_filepath() const { return std::nullopt; }
 
+ private:
+  friend struct detail::ResponseAccess;
   // `url` in a shared string, so that every request yielded from this response
   // shares one copy as its current location.
   const std::shared_ptr<const std::string>& shared_url() const;
 
- private:
-  std::optional<std::string> text_;
+  mutable bool text_decoded_ = false;
+  mutable std::shared_ptr<const std::string> text_;  // null: text() is `content`
   mutable std::shared_ptr<const Page> page_;
   mutable std::shared_ptr<const Json> json_;
   mutable std::shared_ptr<const std::string> shared_url_;

@@ -1,5 +1,6 @@
-// Scrapers (contract §3): named steps and entry points, status classification,
-// and the one seam through which a driver runs a step.
+// Scrapers: named steps and entry points, and the scraper's own classification
+// of HTTP statuses. The driver runs a step through one seam (a Response in, the
+// list of yields out: docs/design.md §16).
 //
 //   class CourtScraper : public uvscrape::Scraper<CaseData> {
 //    public:
@@ -16,6 +17,7 @@
 //   };
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <functional>
 #include <map>
@@ -35,6 +37,15 @@
 #include "uvscrape/step.hpp"
 
 namespace uvscrape {
+
+// A ceiling a scraper declares for the sites it crawls: at most `requests` per
+// `per` to any one host (the reference's `rate_limits`). The driver enforces it
+// as a token bucket of rate requests/per and burst 1, together with its own
+// per-host options; the stricter wins (docs/design.md §19).
+struct RateLimit {
+  double requests = 1;
+  std::chrono::duration<double> per{1.0};
+};
 
 struct StepOptions {
   // Given to yielded requests for this step that set no priority of their own.
@@ -59,7 +70,8 @@ class ScraperBase {
   // Alphabetical.
   std::vector<std::string> list_steps() const;
   const StepOptions& step_options(std::string_view name) const;
-  // Runs the step to its end (prefer the free run_step(), the driver's seam).
+  // Runs the step to its end and returns its yields, in order (the driver then
+  // gives yielded requests without a priority their step's StepOptions::priority).
   // ScraperConfigError naming the step if there is none.
   std::vector<Yield> call_step(std::string_view name, const Response& response);
 
@@ -99,6 +111,8 @@ class ScraperBase {
   // Whether the driver follows redirects for this scraper (default false: a 3xx
   // reaches classification, where it is persistent unless marked successful).
   bool follow_redirects() const noexcept { return follow_redirects_; }
+  // The scraper's declared ceilings (none by default).
+  const std::vector<RateLimit>& rate_limits() const noexcept { return rate_limits_; }
 
  protected:
   explicit ScraperBase(std::string name = {});
@@ -147,6 +161,8 @@ class ScraperBase {
   // Status overrides, e.g. `statuses().set({500}, StatusClass::transient)`.
   StatusClassifier& statuses() noexcept { return statuses_; }
   void set_follow_redirects(bool on) noexcept { follow_redirects_ = on; }
+  // Declares the scraper's rate ceilings, e.g. `set_rate_limits({{1, 1s}})`.
+  void set_rate_limits(std::vector<RateLimit> limits) { rate_limits_ = std::move(limits); }
 
  private:
   struct StepEntry {
@@ -165,6 +181,7 @@ class ScraperBase {
   std::map<std::string, std::vector<SpeculativeTemplate>, std::less<>> templates_;
   StatusClassifier statuses_;
   bool follow_redirects_ = false;
+  std::vector<RateLimit> rate_limits_;
 };
 
 // A scraper whose data items are of type T (a model, or Json).
@@ -172,19 +189,8 @@ template <class T = Json>
 class Scraper : public ScraperBase {
   static_assert(Model<T> || std::same_as<T, Json>, "a scraper's data type is a model or Json");
 
- public:
-  using Data = T;
-
  protected:
   explicit Scraper(std::string name = {}) : ScraperBase(std::move(name)) {}
 };
-
-// THE seam through which a driver runs a step (DESIGN decision 16): runs step
-// `step` of `scraper` on `response` to its end and returns everything it
-// yielded, in order. Yielded requests are not resolved yet (see
-// resolve_yielded); those without a priority get their target step's
-// StepOptions::priority. Throws what the step throws (nothing is returned then),
-// or ScraperConfigError for an unknown step.
-std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const Response& response);
 
 }  // namespace uvscrape

@@ -1,24 +1,21 @@
-// Steps: C++20 coroutines that yield what a scraper found on a page
-// (contract §1.7, §3.3).
+// Steps: C++20 coroutines that yield what a scraper found on a page.
 //
 //   Step parse_list(const Response& response) {
 //     for (auto& href : response.page().checked_xpath_strings("//a[@class='case']/@href",
 //                                                             "case links"))
 //       co_yield Request::get(href).to("parse_case");   // resolved by the driver
 //     CaseSummary summary{...};
-//     co_yield ParsedData(std::move(summary));
+//     co_yield ParsedData(std::move(summary));   // a model: see below for g++
 //   }
 //
 // A step may yield ParsedData<T> (T a model or JSON), a plain Json item, a model,
 // a DeferredValidation<T>, a Request, or EstimateData (ignored by drivers).
 // A step may also be a plain function returning std::vector<Yield>.
 //
-// g++ 12 mishandles braces inside the co_yield expression itself: a braced list
-// does not compile ("array used as initializer") and an aggregate built in
-// place, `co_yield CaseData{"x", ...}`, is destroyed twice (a GCC bug; clang is
-// fine). Build such a value in a local first, then yield the local:
-//   Request next = Request::get(url).with_data({{"docket", docket}});
-//   co_yield std::move(next);
+// Models are aggregates, which g++ before 14 miscompiles when they are built
+// inside co_yield; uvscrape/generator.hpp refuses that at compile time and
+// says what to write instead. g++ 12 also rejects a braced list inside
+// co_yield ("array used as initializer"): build such a value in a local first.
 #pragma once
 
 #include <type_traits>

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "uvscrape/errors.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/model.hpp"
 
 namespace uvscrape {

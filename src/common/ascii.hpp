@@ -1,5 +1,5 @@
-// ASCII-only case folding for protocol text (header names, schemes, charset
-// labels): locale-free, the same rule everywhere.
+// ASCII case-insensitive comparison, for the protocol names that are
+// case-insensitive (header names, charset labels, content codings, schemes).
 #pragma once
 
 #include <cstddef>
@@ -7,15 +7,14 @@
 
 namespace uvscrape {
 
-constexpr char ascii_lower(char c) noexcept {
+inline constexpr char ascii_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-constexpr bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+inline constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+  for (std::size_t i = 0; i < a.size(); ++i)
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
   return true;
 }
 

@@ -1,8 +1,11 @@
-// Message formats of the error taxonomy: every message names its URL (docs/errors.md).
+// Message formats of the error taxonomy: each names the URL, and the
+// assumption errors add a "Context:" block of key/value lines.
 #include "uvscrape/errors.hpp"
 
 #include <charconv>
 #include <system_error>
+
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 namespace {
@@ -98,8 +101,8 @@ DataFormatAssumptionException::DataFormatAssumptionException(Json errors, Json f
                                               {"error_count", std::to_string(errors.size())},
                                               {"errors", errors.dump()},
                                               {"failed_doc", failed_doc.dump()}}),
-      errors_(std::move(errors)),
-      failed_doc_(std::move(failed_doc)),
+      errors_(std::make_shared<const Json>(std::move(errors))),
+      failed_doc_(std::make_shared<const Json>(std::move(failed_doc))),
       model_name_(std::move(model_name)) {}
 
 PersistentHTTPResponseException::PersistentHTTPResponseException(int status_code, std::string url)

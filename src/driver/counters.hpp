@@ -20,6 +20,8 @@ struct DriverCounters {
   Counter duplicates_dropped{0};
   Counter files_archived{0};
   Counter bytes_received{0};
+  Counter retries{0};
+  Counter requests_waiting{0};
 
   static void add(Counter& c, std::uint64_t n = 1) noexcept {
     c.fetch_add(n, std::memory_order_relaxed);
@@ -27,6 +29,7 @@ struct DriverCounters {
   static void sub(Counter& c, std::uint64_t n = 1) noexcept {
     c.fetch_sub(n, std::memory_order_relaxed);
   }
+  static void set(Counter& c, std::uint64_t n) noexcept { c.store(n, std::memory_order_relaxed); }
   void reset() noexcept;
   DriverProgress snapshot() const noexcept;
 };

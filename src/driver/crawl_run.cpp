@@ -3,6 +3,7 @@
 
 #include "driver/archive_name.hpp"
 #include "driver/http_mapping.hpp"
+#include "scraper/run_step.hpp"
 #include "uvscrape/resolution.hpp"
 
 namespace uvscrape {
@@ -27,6 +28,11 @@ StatusClass Driver::Run::classify(int status, const Headers& headers, std::strin
 
 void Driver::Run::begin() {
   client_ = std::make_unique<http::Client>(loop_, driver::client_options(options()));
+  frontier_ = std::make_unique<driver::CrawlFrontier>(loop_, options(),
+                                                      driver_.scraper_.rate_limits(), [this] {
+                                                        dispatch();
+                                                        maybe_close();
+                                                      });
   stop_listener_ = std::make_unique<driver::StopListener>(loop_, *options().stop_signal, [this] {
     if (phase_ != Phase::running) return;
     stop_gracefully();
@@ -71,22 +77,32 @@ void Driver::Run::push(Request request) {
     DriverCounters::add(counters_.requests_discarded);
     return;
   }
-  const int priority = request.priority();
-  queue_.push(priority, std::move(request));
+  frontier_->push(std::move(request));
   DriverCounters::add(counters_.requests_queued);
 }
 
+void Driver::Run::update_queue_counters() {
+  DriverCounters::set(counters_.requests_queued, frontier_->size() - frontier_->waiting());
+  DriverCounters::set(counters_.requests_waiting, frontier_->waiting());
+}
+
+// A free worker gets the best request whose host may be contacted now
+// (docs/design.md §19); hosts that must wait are not candidates, and the
+// frontier arms its timer for the earliest of their waits.
 void Driver::Run::dispatch() {
-  while (phase_ == Phase::running && !queue_.empty() && !idle_.empty()) {
+  while (phase_ == Phase::running && !frontier_->empty() && !idle_.empty()) {
     if (options().stop_signal->stop_requested()) return stop_gracefully();
+    // Seam for the HTTP client's capacity: every request may be sent for now.
+    auto taken = frontier_->take([](const Request&) { return true; });
+    if (!taken) break;
     driver::Worker* worker = idle_.back();
     idle_.pop_back();
-    Request request = std::move(queue_.pop().payload);
-    DriverCounters::sub(counters_.requests_queued);
+    tickets_[worker] = taken->ticket;
     ++in_flight_;
     DriverCounters::add(counters_.requests_in_flight);
-    worker->start(std::move(request));
+    worker->start(std::move(taken->request));
   }
+  update_queue_counters();
 }
 
 void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcome) {
@@ -94,20 +110,28 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   DriverCounters::sub(counters_.requests_in_flight);
   DriverCounters::add(counters_.bytes_received, outcome.bytes);
   if (outcome.archived) DriverCounters::add(counters_.files_archived);
+  if (auto ticket = tickets_.find(&worker); ticket != tickets_.end()) {
+    frontier_->finished(ticket->second,
+                        outcome.status ? std::optional<int>(outcome.status) : std::nullopt);
+    tickets_.erase(ticket);
+  }
+  bool retried = false;
   try {
-    process(outcome);
+    retried = process(outcome);
   } catch (...) {
     fail(std::current_exception());  // a step or callback threw: decision 9
   }
   outcome = {};
-  ++completed_;
-  DriverCounters::add(counters_.requests_completed);
+  if (!retried) {
+    ++completed_;
+    DriverCounters::add(counters_.requests_completed);
+  }
   idle_.push_back(&worker);
   dispatch();
   maybe_close();
 }
 
-void Driver::Run::process(driver::Outcome& outcome) {
+bool Driver::Run::process(driver::Outcome& outcome) {
   const Request& request = *outcome.request;
   if (outcome.error) {
     try {
@@ -115,23 +139,36 @@ void Driver::Run::process(driver::Outcome& outcome) {
     } catch (const SpeculationHTTPFailure&) {
       track_speculation(request, false);  // decision 10: a failed probe, no step
     } catch (const TransientException& error) {
-      on_transient(error, outcome.error);
+      if (retry(outcome)) return true;
+      on_transient(error, outcome.error);  // asked only after the last attempt
     } catch (const PersistentException& error) {
       on_persistent(error, outcome.error);
     }
-    return;  // anything else propagated: the run fails
+    return false;  // anything else propagated: the run fails
   }
   const Response& response = *outcome.response;
   if (request.is_speculative()) {
     track_speculation(request, speculation_ && speculation_->is_success(response));
   }
   run_step(response);
+  return false;
+}
+
+// A transient failure goes back to the frontier with a not-before time, holding
+// no worker and no connection while it waits, until it has had its retries
+// (docs/design.md §18). Nothing is retried once the run is stopping.
+bool Driver::Run::retry(const driver::Outcome& outcome) {
+  if (phase_ != Phase::running) return false;
+  if (!frontier_->retry(*outcome.request, outcome.retry_after)) return false;
+  DriverCounters::add(counters_.retries);
+  update_queue_counters();
+  return true;
 }
 
 void Driver::Run::run_step(const Response& response) {
   std::vector<Yield> yields;
   try {
-    yields = uvscrape::run_step(driver_.scraper_, response.request->continuation(), response);
+    yields = uvscrape::run_step(driver_.scraper_, response.request->to(), response);
   } catch (const ScraperAssumptionException& error) {
     return on_structural(error, std::current_exception());  // nothing of the step applied
   }
@@ -238,10 +275,11 @@ void Driver::Run::on_structural(const ScraperAssumptionException& error, std::ex
 void Driver::Run::stop_gracefully() {
   if (phase_ != Phase::running) return;
   phase_ = Phase::stopping;
-  const size_t dropped = queue_.discard_all();
-  discarded_ += dropped;
-  DriverCounters::sub(counters_.requests_queued, dropped);
-  DriverCounters::add(counters_.requests_discarded, dropped);
+  // Retries waiting out their backoff are discarded like the rest of the queue.
+  const auto dropped = frontier_->discard_all();
+  discarded_ += dropped.queued + dropped.waiting;
+  DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting);
+  update_queue_counters();
 }
 
 void Driver::Run::fail(std::exception_ptr error) {
@@ -256,9 +294,10 @@ void Driver::Run::fail(std::exception_ptr error) {
 
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
-  if (phase_ == Phase::running && !queue_.empty()) return;
+  if (phase_ == Phase::running && !frontier_->empty()) return;
   const bool stopped = phase_ == Phase::stopping;
   phase_ = Phase::closing;
+  frontier_->close();  // its timer closes with the client's handles
   client_->close([this, stopped] {
     stop_listener_->close([this, stopped] {
       phase_ = Phase::done;

@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "driver/counters.hpp"
-#include "driver/request_heap.hpp"
+#include "driver/crawl_frontier.hpp"
 #include "driver/seen_set.hpp"
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
+#include "scraper/speculation_tracker.hpp"
 #include "uvscrape/driver.hpp"
-#include "uvscrape/speculation.hpp"
 
 namespace uvscrape {
 
@@ -53,7 +53,11 @@ struct Driver::Run final : driver::WorkerHost {
   void seed();
   void push(Request request);
   void dispatch();
-  void process(driver::Outcome& outcome);
+  // Returns true when the request went back to the frontier for a retry.
+  bool process(driver::Outcome& outcome);
+  bool retry(const driver::Outcome& outcome);
+  // requests_queued / requests_waiting from the frontier's own counts.
+  void update_queue_counters();
   void run_step(const Response& response);
   void apply(std::vector<Yield>& yields, const Response& response);
   void enqueue_yielded(Request child, const Response& response);
@@ -79,7 +83,9 @@ struct Driver::Run final : driver::WorkerHost {
   std::exception_ptr error_;
   std::unique_ptr<http::Client> client_;
   std::unique_ptr<driver::StopListener> stop_listener_;
-  driver::RequestHeap<Request> queue_;
+  std::unique_ptr<driver::CrawlFrontier> frontier_;
+  // The frontier's ticket of each busy worker's request.
+  std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
   driver::SeenSet seen_;
   std::unordered_map<std::string, std::string> archive_paths_;  // stored path -> its URL
   std::unique_ptr<SpeculationTracker> speculation_;

@@ -12,9 +12,10 @@ namespace uvscrape {
 namespace detail {
 
 void DriverCounters::reset() noexcept {
-  for (Counter* c : {&requests_completed, &requests_queued, &requests_in_flight,
-                     &requests_discarded, &items_emitted, &invalid_items, &errors,
-                     &duplicates_dropped, &files_archived, &bytes_received})
+  for (Counter* c :
+       {&requests_completed, &requests_queued, &requests_in_flight, &requests_discarded,
+        &items_emitted, &invalid_items, &errors, &duplicates_dropped, &files_archived,
+        &bytes_received, &retries, &requests_waiting})
     c->store(0, std::memory_order_relaxed);
 }
 
@@ -31,6 +32,8 @@ DriverProgress DriverCounters::snapshot() const noexcept {
   p.duplicates_dropped = get(duplicates_dropped);
   p.files_archived = get(files_archived);
   p.bytes_received = get(bytes_received);
+  p.retries = get(retries);
+  p.requests_waiting = get(requests_waiting);
   return p;
 }
 

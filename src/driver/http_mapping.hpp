@@ -18,8 +18,8 @@ http::ClientOptions client_options(const DriverOptions& options);
 http::HttpRequest to_http_request(const Request& request, const DriverOptions& options,
                                   bool follow_redirects);
 
-// The Response a step sees. The body is moved, not copied; `text()` is decoded
-// separately only when the response declares a charset other than UTF-8.
+// The Response a step sees. The body is moved, not copied; Response::text()
+// decides the charset when a step first asks.
 Response to_response(http::HttpResponse&& http, std::shared_ptr<const Request> request);
 
 }  // namespace uvscrape::driver

@@ -9,6 +9,8 @@ namespace uvscrape::driver {
 
 void Worker::start(Request request) {
   state_ = State::fetching;
+  status_ = 0;
+  retry_after_.clear();
   request_ = std::make_shared<const Request>(std::move(request));
   try {
     begin_fetch();
@@ -48,7 +50,11 @@ void Worker::begin_fetch() {
 void Worker::on_fetched(http::Result result) {
   if (result.error) return fail(result.error);
   http::HttpResponse& http = *result.response;
-  if (std::exception_ptr error = status_error(http)) return fail(error);
+  status_ = http.status;
+  if (std::exception_ptr error = status_error(http)) {
+    if (auto value = http.headers.get("Retry-After")) retry_after_ = std::string(*value);
+    return fail(error);
+  }
   if (sink_) return store_with_sink(std::move(http));
   if (request_->is_archive()) return store_with_callback(std::move(http));
 
@@ -81,7 +87,7 @@ void Worker::store_with_sink(http::HttpResponse&& http) {
   sink_->finish([this, response](std::string path, std::exception_ptr error) {
     const uint64_t bytes = sink_->bytes_written();
     sink_.reset();
-    if (error) return finish(Outcome{request_, nullptr, error, bytes, false});
+    if (error) return finish(Outcome{request_, nullptr, error, bytes, false, 0, {}});
     Outcome outcome;
     outcome.request = request_;
     outcome.bytes = bytes;
@@ -101,7 +107,8 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
   run_archive_callback(host_.loop(), host_.archive_callback(), std::move(content), response->url,
                        type, host_.options().storage_dir,
                        [this, response, bytes](std::string path, std::exception_ptr error) {
-                         if (error) return finish(Outcome{request_, nullptr, error, bytes, false});
+                         if (error)
+                           return finish(Outcome{request_, nullptr, error, bytes, false, 0, {}});
                          Outcome outcome;
                          outcome.request = request_;
                          outcome.bytes = bytes;
@@ -113,17 +120,19 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
 }
 
 void Worker::fail(std::exception_ptr error) {
-  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false});
+  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, 0, {}});
   state_ = State::storing;
   sink_->abort([this, error](std::string, std::exception_ptr) {
     sink_.reset();
-    finish(Outcome{request_, nullptr, error, 0, false});
+    finish(Outcome{request_, nullptr, error, 0, false, 0, {}});
   });
 }
 
 void Worker::finish(Outcome outcome) {
   state_ = State::idle;
   request_.reset();
+  outcome.status = std::exchange(status_, 0);
+  outcome.retry_after = std::exchange(retry_after_, {});
   host_.worker_finished(*this, std::move(outcome));
 }
 

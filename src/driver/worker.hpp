@@ -37,6 +37,8 @@ struct Outcome {
   std::exception_ptr error;            // set on failure
   uint64_t bytes = 0;                  // body bytes received
   bool archived = false;               // a file was stored
+  int status = 0;                      // the HTTP status, when an answer came
+  std::string retry_after;             // its Retry-After header (a retry's wait)
 };
 
 // What a worker needs from the run it belongs to.
@@ -83,6 +85,8 @@ class Worker {
   State state_ = State::idle;
   std::shared_ptr<const Request> request_;
   std::unique_ptr<ArchiveSink> sink_;
+  int status_ = 0;           // of the answer, for Outcome::status
+  std::string retry_after_;  // of a transient status, for Outcome::retry_after
 };
 
 }  // namespace uvscrape::driver

@@ -1,5 +1,7 @@
 #include "html/css_to_xpath.hpp"
 
+#include <cstdint>
+
 namespace uvscrape::html_detail {
 namespace {
 
@@ -17,6 +19,57 @@ bool is_space(char c) noexcept {
 std::string xpath_literal(std::string_view value) {
   if (value.find('\'') == std::string_view::npos) return "'" + std::string(value) + "'";
   return "\"" + std::string(value) + "\"";
+}
+
+// Whether XPath (libxml2) takes `text` inside a string literal: UTF-8 made of
+// XML characters (no NUL, no C0 controls but tab and line breaks, no U+FFFE/F).
+bool is_xml_text(std::string_view text) noexcept {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    size_t len = 1;
+    uint32_t cp = b;
+    if (b >= 0x80) {
+      if (b >= 0xC2 && b <= 0xDF) {
+        len = 2;
+        cp = b & 0x1F;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        cp = b & 0x0F;
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        cp = b & 0x07;
+      } else {
+        return false;
+      }
+      if (i + len > text.size()) return false;
+      for (size_t k = 1; k < len; ++k) {
+        const auto c = static_cast<unsigned char>(text[i + k]);
+        if ((c & 0xC0) != 0x80) return false;
+        cp = (cp << 6) | (c & 0x3F);
+      }
+      const uint32_t shortest = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+      if (cp < shortest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    }
+    const bool xml_char = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+                          (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+    if (!xml_char) return false;
+    i += len;
+  }
+  return true;
+}
+
+// Tag and attribute names become XPath name tests: an ASCII letter or '_' first,
+// then ASCII name characters (CSS would allow a leading '-' and non-ASCII).
+bool is_xpath_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  const auto first = static_cast<unsigned char>(name.front());
+  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_'))
+    return false;
+  for (char ch : name) {
+    if (static_cast<unsigned char>(ch) >= 0x80) return false;
+  }
+  return true;
 }
 
 std::string ascii_lower(std::string_view text) {
@@ -74,7 +127,7 @@ class Translator {
       ++pos_;
       tag = "*";
     } else if (!at_end() && is_ident_start()) {
-      tag = ascii_lower(identifier("a tag name"));
+      tag = ascii_lower(name("a tag name"));
     }
     std::string predicates;
     while (!at_end()) {
@@ -82,10 +135,10 @@ class Translator {
       if (c == '.') {
         ++pos_;
         predicates += "[@class and contains(concat(' ', normalize-space(@class), ' '), " +
-                      xpath_literal(" " + identifier("a class name") + " ") + ")]";
+                      literal(" " + identifier("a class name") + " ") + ")]";
       } else if (c == '#') {
         ++pos_;
-        predicates += "[@id = " + xpath_literal(identifier("an id")) + "]";
+        predicates += "[@id = " + literal(identifier("an id")) + "]";
       } else if (c == '[') {
         ++pos_;
         predicates += attribute();
@@ -104,12 +157,12 @@ class Translator {
 
   std::string attribute() {
     skip_space();
-    const std::string name = ascii_lower(identifier("an attribute name"));
+    const std::string attr_name = ascii_lower(name("an attribute name"));
     skip_space();
     if (at_end()) fail("unterminated attribute selector");
     if (peek() == ']') {
       ++pos_;
-      return "[@" + name + "]";
+      return "[@" + attr_name + "]";
     }
     if (peek() != '=') fail("only [attr] and [attr=value] are supported");
     ++pos_;
@@ -128,7 +181,7 @@ class Translator {
     skip_space();
     if (at_end() || peek() != ']') fail("']' expected");
     ++pos_;
-    return "[@" + name + " = " + xpath_literal(value) + "]";
+    return "[@" + attr_name + " = " + literal(value) + "]";
   }
 
   bool is_ident_start() const {
@@ -139,6 +192,24 @@ class Translator {
       if (next >= '0' && next <= '9') return false;
     }
     return is_ident_char(c);
+  }
+
+  // An identifier that can stand as an XPath name test.
+  std::string name(const char* what) {
+    const size_t start = pos_;
+    std::string id = identifier(what);
+    if (!is_xpath_name(id)) {
+      pos_ = start;
+      fail(std::string(what) + " of ASCII letters, digits, '-' and '_', not starting with '-'");
+    }
+    return id;
+  }
+
+  // A value as an XPath string literal (found by the html fuzz target: bytes
+  // XPath does not take made an accepted selector an invalid expression).
+  std::string literal(const std::string& value) const {
+    if (!is_xml_text(value)) fail("a value with a control character or invalid UTF-8");
+    return xpath_literal(value);
   }
 
   std::string identifier(const char* what) {

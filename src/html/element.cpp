@@ -4,6 +4,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "common/utf8.hpp"
 #include "html/css_to_xpath.hpp"
 #include "html/document.hpp"
 
@@ -17,11 +18,13 @@ xmlNodePtr as_node(void* node) noexcept {
   return static_cast<xmlNodePtr>(node);
 }
 
+// Every string a step extracts is valid UTF-8: the parser's input is, and this
+// keeps it so whatever libxml2 does with character references.
 std::string take_xml_string(xmlChar* text) {
   if (text == nullptr) return {};
   std::string out(reinterpret_cast<const char*>(text));
   xmlFree(text);
-  return out;
+  return to_valid_utf8(std::move(out));
 }
 
 bool count_fits(long count, long min_count, std::optional<long> max_count) noexcept {
@@ -100,7 +103,7 @@ std::vector<std::string> Element::checked_xpath_strings(std::string_view expr,
   std::vector<std::string> strings;
   const xmlXPathObject* object = result.get();
   if (object->type == XPATH_STRING && object->stringval != nullptr) {
-    strings.emplace_back(reinterpret_cast<const char*>(object->stringval));
+    strings.push_back(to_valid_utf8(reinterpret_cast<const char*>(object->stringval)));
   } else if (object->type == XPATH_NODESET && object->nodesetval != nullptr) {
     const xmlNodeSet* set = object->nodesetval;
     strings.reserve(static_cast<size_t>(set->nodeNr));

@@ -1,17 +1,26 @@
 // Page::parse (libxml2's HTML parser) and parse_json.
 #include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 
 #include <climits>
+#include <memory>
 
+#include "common/utf8.hpp"
 #include "html/document.hpp"
+#include "uvscrape/json.hpp"
 
 namespace uvscrape {
 namespace {
 
 // Forgiving like a browser; never fetches DTDs or entities; reports nothing.
+// XML_PARSE_HUGE (the HTML parser honours it; libxml2 2.9 has no HTML_ name for
+// it) lifts libxml2's nesting limit of 256, past which it silently drops the
+// rest of the page; Page::kMaxNestingDepth is the bound instead. The input is
+// always UTF-8, so a <meta charset> inside it must not switch the decoder.
 constexpr int kParseOptions = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
+                              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | XML_PARSE_HUGE |
+                              HTML_PARSE_IGNORE_ENC;
 
 std::string last_libxml_error(const char* fallback) {
   const xmlError* error = xmlGetLastError();
@@ -21,35 +30,68 @@ std::string last_libxml_error(const char* fallback) {
   return message.empty() ? std::string(fallback) : message;
 }
 
-[[noreturn]] void fail_html(const std::string& error, std::string url, std::string_view encoding) {
-  throw ScraperAssumptionException(
-      "Failed to parse HTML: " + error, std::move(url),
-      ErrorContext{{"encoding", encoding.empty() ? std::string("auto") : std::string(encoding)},
-                   {"error", error}});
+[[noreturn]] void fail_html(const std::string& error, std::string url, ErrorContext extra = {}) {
+  ErrorContext context = std::move(extra);
+  context.emplace_back("error", error);
+  throw ScraperAssumptionException("Failed to parse HTML: " + error, std::move(url),
+                                   std::move(context));
+}
+
+struct ParserContextDeleter {
+  void operator()(htmlParserCtxtPtr ctxt) const noexcept { htmlFreeParserCtxt(ctxt); }
+};
+
+// Set by start_element_bounded for the parse running on this thread.
+thread_local bool parse_too_deep = false;
+
+// Wraps libxml2's tree builder: an element that opens deeper than the bound
+// stops the parser (no exception may cross this C callback).
+void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attributes) {
+  auto* ctxt = static_cast<htmlParserCtxtPtr>(ctx);
+  if (ctxt->nameNr > static_cast<int>(Page::kMaxNestingDepth)) {
+    parse_too_deep = true;
+    xmlStopParser(ctxt);
+    return;
+  }
+  xmlSAX2StartElement(ctx, name, attributes);
 }
 
 }  // namespace
 
-Page Page::parse(std::string_view html, std::string url, std::string_view encoding) {
+Page Page::parse(std::string_view html, std::string url) {
   html_detail::ensure_quiet_libxml();
-  if (html.size() > static_cast<size_t>(INT_MAX)) {
-    fail_html("Document is too large", std::move(url), encoding);
+  if (html.size() > static_cast<size_t>(INT_MAX))
+    fail_html("Document is too large", std::move(url));
+  if (html.empty()) fail_html("Document is empty", std::move(url));
+  // Bad UTF-8 would pass through libxml2 into every extracted string.
+  std::string repaired;
+  if (!is_valid_utf8(html)) {
+    repaired.reserve(html.size() + 16);
+    append_repaired_utf8(repaired, html);
+    html = repaired;
   }
-  const std::string encoding_name(encoding);
+  const std::unique_ptr<htmlParserCtxt, ParserContextDeleter> ctxt(htmlNewParserCtxt());
+  if (!ctxt || ctxt->sax == nullptr) throw std::bad_alloc();
+  parse_too_deep = false;
+  ctxt->sax->startElement = start_element_bounded;
   xmlResetLastError();
-  htmlDocPtr doc =
-      html.empty()
-          ? nullptr
-          : htmlReadMemory(html.data(), static_cast<int>(html.size()),
-                           url.empty() ? nullptr : url.c_str(),
-                           encoding_name.empty() ? nullptr : encoding_name.c_str(), kParseOptions);
-  if (doc == nullptr) {
-    fail_html(html.empty() ? "Document is empty" : last_libxml_error("Document is empty"),
-              std::move(url), encoding);
-  }
+  htmlDocPtr doc = htmlCtxtReadMemory(ctxt.get(), html.data(), static_cast<int>(html.size()),
+                                      url.empty() ? nullptr : url.c_str(), "UTF-8", kParseOptions);
+  // A parser that halted (our bound, or any limit of libxml2's) built only
+  // part of the page: say so rather than answer queries from the part.
+  const bool stopped_early = ctxt->instate == XML_PARSER_EOF || ctxt->disableSAX != 0;
   auto document = std::make_shared<const html_detail::Document>(doc, std::move(url));
+  if (parse_too_deep) {
+    fail_html("elements nested deeper than " + std::to_string(kMaxNestingDepth), document->url,
+              {{"limit", std::to_string(kMaxNestingDepth)}});
+  }
+  if (doc == nullptr || stopped_early) {
+    fail_html(doc == nullptr ? last_libxml_error("Document is empty")
+                             : "the parser stopped early: " + last_libxml_error("unknown error"),
+              document->url);
+  }
   xmlNodePtr root = xmlDocGetRootElement(doc);
-  if (root == nullptr) fail_html("Document is empty", document->url, encoding);
+  if (root == nullptr) fail_html("Document is empty", document->url);
   return Page(std::move(document), root);
 }
 

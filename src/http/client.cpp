@@ -4,6 +4,7 @@
 #include <cassert>
 #include <chrono>
 
+#include "common/ascii.hpp"
 #include "common/seconds.hpp"
 #include "http/client_impl.hpp"
 #include "http/pool_key.hpp"

@@ -89,7 +89,7 @@ struct HttpResponse {
   int status = 0;
   Headers headers;
   std::string body;          // decoded (Content-Encoding removed)
-  std::string text() const;  // body decoded by charset: Content-Type, <meta charset>, UTF-8
+  std::string text() const;  // body as UTF-8 by the one charset rule (http/charset.hpp)
   std::string url;           // the final URL, after redirects
   std::vector<std::string> redirect_chain;  // every URL fetched before `url`, in order
 };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/headers.hpp"
 
@@ -51,6 +52,8 @@ class ZlibStage final : public DecodingStage {
   }
 
   void decode(std::string_view in, std::string& out) override {
+    // An empty piece is no body yet: it must not make finish() see a truncated one.
+    if (in.empty()) return;
     if (!initialised_) {
       if (kind_ == Kind::deflate) {
         // Need two bytes to recognise a zlib header.

@@ -5,10 +5,6 @@
 
 namespace uvscrape {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return ascii_iequals(a, b);
-}
-
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& [key, value] : items_) {
     if (iequals(key, name)) return std::string_view(value);

@@ -1,5 +1,6 @@
 #include "http/request_writer.hpp"
 
+#include "common/ascii.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape_version.h"
 

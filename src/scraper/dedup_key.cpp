@@ -1,15 +1,18 @@
-// Deduplication keys (DESIGN decision 2).
+// Deduplication keys (docs/design.md §2, §23).
 //
 // The automatic key is the lower-case hex SHA-256 of a canonical, length-
 // prefixed encoding of:
-//   method | URL without query and fragment | query pairs of the URL and of
-//   params(), decoded as a server reads them and sorted | body: none, form pairs sorted, or the
-//   raw bytes | JSON body with object keys sorted recursively.
-// So the same resource asked for with parameters in a different order, or
-// with a different fragment, has the same key; method and body distinguish
-// keys. Headers, cookies and flags are not part of it. It is computed from the
-// request as it is when asked: the driver asks after resolution, when the URL
-// is absolute and normalised.
+//   method | URL without query and fragment, with escapes of unreserved
+//   characters decoded and hex upper-cased | query pairs of the URL and of
+//   params(), decoded as a server reads them and sorted | body: none, form
+//   pairs sorted, or the raw bytes | JSON body with object keys sorted
+//   recursively.
+// So "/%7Euser" and "/~user" are one page, and the same resource asked for
+// with parameters in a different order, or with a different fragment, has the
+// same key; method and body distinguish keys. Headers, cookies and flags are
+// not part of it. The URL itself (what is sent) is left as a browser writes
+// it. The key is computed from the request as it is when asked: the driver
+// asks after resolution, when the URL is absolute and serialised.
 #include <mbedtls/sha256.h>
 
 #include <algorithm>
@@ -69,13 +72,13 @@ std::string canonical_form(const Request& r) {
   }
   url = url.substr(0, url.find('#'));
   const auto q = url.find('?');
-  field(out, url.substr(0, q));
+  field(out, canonical_escapes(url.substr(0, q)));
   NameValueList query =
       q == std::string_view::npos ? NameValueList{} : split_query(url.substr(q + 1));
   for (const auto& p : r.params()) query.push_back(p);
   pairs(out, std::move(query));
 
-  const RequestData& data = r.data();
+  const RequestBody& data = r.body();
   if (const auto* form = std::get_if<NameValueList>(&data)) {
     field(out, "form");
     pairs(out, *form);

@@ -11,7 +11,7 @@ namespace uvscrape {
 namespace {
 
 const NameValueList kNoPairs;
-const RequestData kNoData;
+const RequestBody kNoBody;
 const std::optional<Json> kNoJson;
 const std::optional<std::string> kNoString;
 const std::optional<SpeculationId> kNoSpeculation;
@@ -31,7 +31,7 @@ const std::string* intern(std::string name) {
 
 void upsert(NameValueList& list, std::string name, std::string value, bool case_insensitive) {
   for (auto& [n, v] : list) {
-    if (case_insensitive ? ascii_iequals(n, name) : n == name) {
+    if (case_insensitive ? iequals(n, name) : n == name) {
       v = std::move(value);
       return;
     }
@@ -68,7 +68,7 @@ Request::Permanent& Request::mutable_permanent() {
 void Request::set_to(std::string step) {
   continuation_ = intern(std::move(step));
 }
-void Request::set_with_data(Json data) {
+void Request::set_accumulated_data(Json data) {
   // Json is a value type: this is a deep copy of whatever the caller passed.
   accumulated_data_ = std::move(data);
 }
@@ -83,10 +83,10 @@ void Request::set_param(std::string name, std::string value) {
   mutable_extras().params.emplace_back(std::move(name), std::move(value));
 }
 void Request::set_form(NameValueList pairs) {
-  mutable_extras().data = std::move(pairs);
+  mutable_extras().body = std::move(pairs);
 }
 void Request::set_body(std::string bytes) {
-  mutable_extras().data = std::move(bytes);
+  mutable_extras().body = std::move(bytes);
 }
 void Request::set_json(Json value) {
   mutable_extras().json = std::move(value);
@@ -127,10 +127,8 @@ void Request::set_permanent_header(std::string name, std::string value) {
 void Request::set_permanent_cookie(std::string name, std::string value) {
   upsert(mutable_permanent().cookies, std::move(name), std::move(value), false);
 }
-void Request::set_at(std::string current_location) {
-  current_location_ = current_location.empty()
-                          ? nullptr
-                          : std::make_shared<const std::string>(std::move(current_location));
+void Request::set_current_location(std::string url) {
+  current_location_ = url.empty() ? nullptr : std::make_shared<const std::string>(std::move(url));
 }
 void Request::set_speculative(SpeculationId id) {
   speculative_ = true;
@@ -142,8 +140,8 @@ void Request::set_speculative(SpeculationId id) {
 const NameValueList& Request::params() const noexcept {
   return extras_ ? extras_->params : kNoPairs;
 }
-const RequestData& Request::data() const noexcept {
-  return extras_ ? extras_->data : kNoData;
+const RequestBody& Request::body() const noexcept {
+  return extras_ ? extras_->body : kNoBody;
 }
 const std::optional<Json>& Request::json() const noexcept {
   return extras_ ? extras_->json : kNoJson;
@@ -169,7 +167,7 @@ NameValueList Request::effective_cookies() const {
 std::optional<double> Request::timeout() const noexcept {
   return extras_ ? extras_->timeout : std::nullopt;
 }
-const std::string& Request::continuation() const noexcept {
+const std::string& Request::to() const noexcept {
   return continuation_ ? *continuation_ : kEmpty;
 }
 const std::string& Request::current_location() const noexcept {

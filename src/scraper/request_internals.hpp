@@ -13,7 +13,7 @@ namespace uvscrape {
 // Rarely used fields: one allocation, only for requests that use any of them.
 struct Request::Extras {
   NameValueList params;
-  RequestData data;
+  RequestBody body;
   std::optional<Json> json;
   NameValueList headers;
   NameValueList cookies;
@@ -23,7 +23,7 @@ struct Request::Extras {
   std::optional<SpeculationId> speculation_id;
 };
 
-// Headers and cookies inherited by every descendant (decision 7).
+// Headers and cookies inherited by every descendant (docs/design.md §7).
 struct Request::Permanent {
   NameValueList headers;
   NameValueList cookies;
@@ -53,9 +53,15 @@ struct RequestAccess {
   static void set_permanent(Request& r, std::shared_ptr<const Request::Permanent> p) {
     r.permanent_ = std::move(p);
   }
+  // The driver counts every send of a request (what Request::attempts() reports).
+  static void count_attempt(Request& r) {
+    if (r.attempts_ < 255) ++r.attempts_;
+  }
   static const std::string* explicit_key(const Request& r) {
     return r.extras_ ? &r.extras_->explicit_key : nullptr;
   }
+  // Marks `r` a probe of speculative template state `id` (the tracker's job).
+  static void set_speculative(Request& r, SpeculationId id) { r.set_speculative(std::move(id)); }
 };
 }  // namespace detail
 

@@ -1,5 +1,9 @@
-// Request <-> JSON (contract §1.8).
+// Request <-> JSON: every field a JSON value, the receiving step by name.
 #include "uvscrape/request_json.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #include "common/hex.hpp"
 #include "scraper/request_internals.hpp"
@@ -52,10 +56,33 @@ const char* mode_name(DedupMode mode) {
   return "automatic";
 }
 
+// Whether `value` is a number that `T` holds as it is: no wrap-around, and no
+// float-to-integer conversion out of range (undefined behaviour).
+template <class T>
+bool fits_integer(const Json& value) {
+  using limits = std::numeric_limits<T>;
+  if (value.is_number_unsigned())
+    return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::max());
+  if (value.is_number_integer()) {
+    const auto v = value.get<std::int64_t>();
+    return v >= static_cast<std::int64_t>(limits::min()) &&
+           v <= static_cast<std::int64_t>(limits::max());
+  }
+  if (value.is_number_float()) {
+    // In doubles, min and max + 1 (== -min) are exact for int and long.
+    const double v = value.get<double>();
+    return v >= static_cast<double>(limits::min()) && v < -static_cast<double>(limits::min());
+  }
+  return false;
+}
+
 template <class T>
 T field_or(const Json& j, const char* name, T fallback) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) return fallback;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!fits_integer<T>(*it)) malformed(name, *it);
+  }
   try {
     return it->get<T>();
   } catch (const Json::exception&) {
@@ -69,11 +96,11 @@ void to_json(Json& j, const Request& r) {
   j = Json::object();
   j["method"] = std::string(to_string(r.method()));
   j["url"] = r.url();
-  j["continuation"] = r.continuation();
+  j["continuation"] = r.to();
   j["current_location"] = r.current_location();
   j["params"] = pairs_to_json(r.params());
-  if (const auto* form = std::get_if<NameValueList>(&r.data())) j["form"] = pairs_to_json(*form);
-  if (const auto* bytes = std::get_if<std::string>(&r.data())) j["body_hex"] = hex_encode(*bytes);
+  if (const auto* form = std::get_if<NameValueList>(&r.body())) j["form"] = pairs_to_json(*form);
+  if (const auto* bytes = std::get_if<std::string>(&r.body())) j["body_hex"] = hex_encode(*bytes);
   j["json"] = r.json() ? *r.json() : Json(nullptr);
   j["headers"] = pairs_to_json(r.headers());
   j["cookies"] = pairs_to_json(r.cookies());
@@ -101,7 +128,8 @@ Request request_from_json(const Json& j) {
   if (!method) malformed("method", j["method"]);
   Request r(*method, field_or<std::string>(j, "url", ""));
   if (auto c = field_or<std::string>(j, "continuation", ""); !c.empty()) r.to(std::move(c));
-  if (auto l = field_or<std::string>(j, "current_location", ""); !l.empty()) r.at(std::move(l));
+  if (auto l = field_or<std::string>(j, "current_location", ""); !l.empty())
+    r.current_location(std::move(l));
   if (j.contains("params")) r.params(pairs_from_json(j["params"], "params"));
   if (j.contains("form") && !j["form"].is_null()) r.form(pairs_from_json(j["form"], "form"));
   if (j.contains("body_hex") && !j["body_hex"].is_null()) r.body(from_hex(j["body_hex"]));
@@ -121,7 +149,7 @@ Request request_from_json(const Json& j) {
     r.timeout(field_or<double>(j, "timeout", 0));
   r.verify(field_or<bool>(j, "verify", true));
   if (j.contains("accumulated_data") && !j["accumulated_data"].is_null())
-    r.with_data(j["accumulated_data"]);
+    r.accumulated_data(j["accumulated_data"]);
   if (j.contains("priority") && !j["priority"].is_null())
     r.priority(field_or<int>(j, "priority", 9));
   const std::string mode = field_or<std::string>(j, "dedup_mode", "automatic");
@@ -136,8 +164,9 @@ Request request_from_json(const Json& j) {
   if (auto t = field_or<std::string>(j, "expected_type", ""); !t.empty()) r.expected_type(t);
   if (j.contains("speculation_id") && j["speculation_id"].is_object()) {
     const Json& s = j["speculation_id"];
-    r.speculative({field_or<std::string>(s, "state_key", ""), field_or<int>(s, "param_index", 0),
-                   field_or<long>(s, "id", 0)});
+    detail::RequestAccess::set_speculative(
+        r, {field_or<std::string>(s, "state_key", ""), field_or<int>(s, "param_index", 0),
+            field_or<long>(s, "id", 0)});
   }
   return r;
 }

@@ -1,7 +1,10 @@
-// Resolution of yielded requests (DESIGN decisions 7 and 11).
+// Resolution of yielded requests (docs/design.md §7, §11, §23): a link that is
+// not an http(s) URL fails here, when it is yielded, not when it is sent.
 #include "uvscrape/resolution.hpp"
 
 #include "scraper/request_internals.hpp"
+#include "scraper/resolution_internals.hpp"
+#include "scraper/response_internals.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape {
@@ -48,7 +51,7 @@ Request resolve_yielded(Request child, const Response& response) {
   if (q && !q->is_navigating())
     base = detail::RequestAccess::shared_location(*q);
   else
-    base = response.shared_url();
+    base = detail::ResponseAccess::shared_url(response);
   return resolve_against(std::move(child), q, std::move(base));
 }
 

@@ -20,14 +20,21 @@ const Json& Response::accumulated_data() const noexcept {
   return request ? request->accumulated_data() : empty;
 }
 
-const Page& Response::page() const {
-  // Parsed from the raw bytes: a charset in Content-Type wins (as in text()),
-  // otherwise the HTML parser applies <meta charset>.
-  if (!page_) {
-    const std::string_view charset =
-        http::charset_from_content_type(headers.get("content-type").value_or(""));
-    page_ = std::make_shared<const Page>(Page::parse(content, url, charset));
+const std::string& Response::text() const {
+  if (!text_decoded_) {
+    const std::string_view content_type = headers.get("content-type").value_or("");
+    if (auto decoded =
+            http::decode_if_needed(content, http::decide_charset(content, content_type))) {
+      text_ = std::make_shared<const std::string>(std::move(*decoded));
+    }
+    text_decoded_ = true;
   }
+  return text_ ? *text_ : content;
+}
+
+const Page& Response::page() const {
+  // From text(), so that pages and text agree on the charset.
+  if (!page_) page_ = std::make_shared<const Page>(Page::parse(text(), url));
   return *page_;
 }
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <typeinfo>
 
+#include "scraper/run_step.hpp"
+
 namespace uvscrape {
 namespace {
 
@@ -98,7 +100,7 @@ std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const R
     if (!y.is_request()) continue;
     Request& r = y.request();
     if (r.explicit_priority()) continue;
-    if (auto p = scraper.step_options(r.continuation()).priority) r.priority(*p);
+    if (auto p = scraper.step_options(r.to()).priority) r.priority(*p);
   }
   return yields;
 }

@@ -1,7 +1,8 @@
-// Speculation bookkeeping (contract §6): seeding plan, outcome tracking, extension.
-#include "uvscrape/speculation.hpp"
-
+// Speculation bookkeeping: seeding plan, outcome tracking, extension.
 #include <algorithm>
+
+#include "scraper/request_internals.hpp"
+#include "scraper/speculation_tracker.hpp"
 
 namespace uvscrape {
 
@@ -18,7 +19,7 @@ SpeculationTracker::SpeculationTracker(const ScraperBase& scraper) : scraper_(sc
 
 Request SpeculationTracker::probe(const SpeculationState& state, long id) const {
   Request r = state.tpl.make_probe(id);
-  r.speculative(SpeculationId{state.key, state.tpl.param_index, id});
+  detail::RequestAccess::set_speculative(r, SpeculationId{state.key, state.tpl.param_index, id});
   return r;
 }
 

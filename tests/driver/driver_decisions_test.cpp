@@ -199,5 +199,53 @@ TEST(DriverText, DeclaredCharsetsAreDecoded) {
   EXPECT_EQ(texts, (std::vector<std::string>{"caf\xC3\xA9", "caf\xC3\xA9", "caf\xC3\xA9"}));
 }
 
+// Hostile pages through a real crawl: bad UTF-8 (declared UTF-8, so nothing
+// decodes it away), nesting past libxml2's 256, and a UTF-7 label. Every item
+// is dumped as the README's on_data does; before, the bad bytes made dump()
+// throw and the run end in error.
+TEST(DriverText, HostilePagesYieldValidUtf8ItemsAndTheCrawlCompletes) {
+  ThreadedTestServer server;
+  ServerResponse bad = ServerResponse::html(
+      "<html><head><meta charset='utf-8'></head><body>"
+      "<p title='t\xFF'>caf\xE9 \xC3\x28</p><a href='/deep'>next</a></body></html>");
+  bad.headers = {{"Content-Type", "text/html; charset=utf-8"}};
+  server->respond("GET", "/bad", bad);
+  std::string deep = "<html><body>";
+  for (int i = 0; i < 300; ++i) deep += "<div><span>";
+  deep += "<p title='deep'>deep</p><a href='/utf7'>next</a></body></html>";
+  server->respond("GET", "/deep", ServerResponse::html(deep));
+  ServerResponse utf7 = ServerResponse::html("<p title='u'>+ADw-script+AD4-</p>");
+  utf7.headers = {{"Content-Type", "text/html; charset=utf-7"}};
+  server->respond("GET", "/utf7", utf7);
+
+  LambdaScraper scraper;
+  scraper.entries = {Request::get(server.url("/bad")).to("page")};
+  scraper.add_step("page", [](const Response& r) -> Step {
+    const Page& page = r.page();
+    Json item = Json::object();
+    item["title"] = page.checked_xpath_strings("//p/@title", "title", 1, 1)[0];
+    item["p"] = page.checked_xpath_strings("//p/text()", "p", 1, 1)[0];
+    item["css"] = page.checked_css("p", "p", 1, 1)[0].text();
+    item["text_is_page"] = r.text().find(item["p"].get<std::string>()) != std::string::npos;
+    co_yield std::move(item);
+    for (auto& href : links(r)) co_yield Request::get(href).to("page");
+  });
+  Driver driver(scraper, test_options("hostile"));
+  std::vector<std::string> lines;
+  driver.on_data = [&lines](const Json& item) { lines.push_back(item.dump()); };
+  Deadline deadline(std::chrono::seconds(30));
+  const RunResult result = driver.run();
+  EXPECT_FALSE(result.error);
+  EXPECT_EQ(result.items_emitted, 3u);
+  const std::string r = "\xEF\xBF\xBD";
+  const std::string caf = "caf" + r + " " + r + "(";
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       R"({"title":"t)" + r + R"(","p":")" + caf + R"(","css":")" + caf +
+                           R"(","text_is_page":true})",
+                       R"({"title":"deep","p":"deep","css":"deep","text_is_page":true})",
+                       R"({"title":"u","p":"+ADw-script+AD4-","css":"+ADw-script+AD4-",)"
+                       R"("text_is_page":true})"}));
+}
+
 }  // namespace
 }  // namespace uvscrape::driver_test

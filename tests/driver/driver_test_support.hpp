@@ -94,6 +94,9 @@ inline DriverOptions test_options(const std::string& name, size_t workers = 1) {
   o.connect_timeout = std::chrono::milliseconds(5000);
   o.first_byte_timeout = std::chrono::milliseconds(10000);
   o.idle_timeout = std::chrono::milliseconds(10000);
+  // Retries as by default, but without the seconds of backoff.
+  o.retry_backoff_base = std::chrono::milliseconds(5);
+  o.retry_backoff_cap = std::chrono::milliseconds(20);
   return o;
 }
 

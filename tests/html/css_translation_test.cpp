@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "html/css_to_xpath.hpp"
+#include "html/document.hpp"
 
 namespace uvscrape::html_detail {
 namespace {
@@ -57,6 +58,28 @@ TEST(CssTranslation, RejectsWhatIsNotSupported) {
     const CssTranslation t = css_to_xpath(bad);
     EXPECT_FALSE(t.ok) << "accepted: " << bad << " -> " << t.xpath;
     EXPECT_FALSE(t.error.empty()) << bad;
+  }
+}
+
+// Found by the html fuzz target: these were accepted but translated to XPath
+// that libxml2 rejects, so the user saw "invalid XPath expression" for CSS.
+TEST(CssTranslation, AcceptsOnlyWhatBecomesValidXPath) {
+  using namespace std::string_literals;
+  for (const std::string bad :
+       {"tr>t\xfa"
+        "d"s,
+        "-"s, "-x"s, "--a"s, "a[-x]"s, "\xc3\xa9"s, "[\xc3\xa9=1]"s, "a[x='\x01']"s,
+        "a[x=\"y\0z\"]"s, ".\xff"s, "#a\xc3"s, "[x=\xed\xa0\x80]"s}) {
+    const CssTranslation t = css_to_xpath(bad);
+    EXPECT_FALSE(t.ok) << "accepted: " << bad << " -> " << t.xpath;
+    EXPECT_FALSE(t.error.empty()) << bad;
+  }
+  ASSERT_FALSE(is_valid_xpath("descendant-or-self::-"));  // what "-" translated to
+  for (const std::string good :
+       {".caf\xc3\xa9"s, "#\xe2\x82\xac"s, "a[title='\t\xc3\xa9']"s, "_x"s, "x-1"s}) {
+    const CssTranslation t = css_to_xpath(good);
+    ASSERT_TRUE(t.ok) << good << ": " << t.error;
+    EXPECT_TRUE(is_valid_xpath(t.xpath)) << good << " -> " << t.xpath;
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/ascii.hpp"
+
 namespace uvscrape {
 namespace {
 

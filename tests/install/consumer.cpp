@@ -5,8 +5,21 @@
 #include <cstdio>
 #include <string>
 #include <uvscrape/errors.hpp>
+#include <uvscrape/uvscrape.hpp>  // the whole public face compiles from installed files
 
 int main() {
+  // A setter and its getter share a name.
+  const uvscrape::Request request = uvscrape::Request::get("http://example.test/a")
+                                        .to("parse")
+                                        .accumulated_data(uvscrape::Json{{"k", 1}})
+                                        .body(std::string("raw"))
+                                        .current_location("http://example.test/");
+  if (request.to() != "parse" || request.accumulated_data()["k"] != 1 ||
+      std::get<std::string>(request.body()) != "raw" ||
+      request.current_location() != "http://example.test/") {
+    std::fprintf(stderr, "request accessors disagree\n");
+    return 1;
+  }
   uvscrape::RequestTimeoutException e("http://example.test/", 30.0);
   const std::string expected = "Request to http://example.test/ timed out after 30.0s";
   if (e.what() != expected) {

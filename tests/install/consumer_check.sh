@@ -10,6 +10,12 @@ meson install -C "$build" --destdir "$stage" --quiet
 pcdir=$(dirname "$(find "$stage" -name uvscrape.pc | head -n 1)")
 [ -f "$pcdir/uvscrape.pc" ] || { echo "consumer_check: uvscrape.pc was not installed" >&2; exit 1; }
 export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$stage"
+# Installed headers are the public face only: none reaches into the sources.
+incdir=$(pkg-config --variable=includedir uvscrape)/uvscrape
+if grep -n '#include "\(common\|driver\|scraper\|http\|net\|url\|html\)/' "$incdir"/*.hpp; then
+  echo "consumer_check: an installed header includes an internal one" >&2
+  exit 1
+fi
 flags=$(pkg-config --cflags --libs uvscrape)
 libdir=$(pkg-config --variable=libdir uvscrape)  # sysroot-prefixed by pkg-config
 # shellcheck disable=SC2086

@@ -1,4 +1,4 @@
-// Deduplication keys (contract §1.6, checklist 14-17, 20; DESIGN decision 2).
+// Deduplication keys (docs/design.md §2, §23).
 #include <gtest/gtest.h>
 
 #include <unordered_set>
@@ -73,13 +73,47 @@ TEST(DedupKey, FragmentHeadersCookiesAndFlagsAreNotPartOfTheKey) {
   const auto base = key(Request::get("http://h/x"));
   EXPECT_EQ(key(Request::get("http://h/x#section")), base);
   EXPECT_EQ(key(Request::get("http://h/x").header("A", "1").cookie("c", "1")), base);
-  EXPECT_EQ(key(Request::get("http://h/x").nonnavigating().priority(1).with_data({{"a", 1}})),
-            base);
+  EXPECT_EQ(
+      key(Request::get("http://h/x").nonnavigating().priority(1).accumulated_data({{"a", 1}})),
+      base);
 }
 
 TEST(DedupKey, NormalisedUrlsShareAKey) {
   EXPECT_EQ(key(Request::get("HTTP://H:80/%7Euser/a%20b")),
             key(Request::get("http://h/~user/a b")));
+}
+
+// Docs/design.md §23: the key canonicalises further than what is sent.
+TEST(DedupKey, UnreservedEscapesHexCaseAndDefaultPortsDoNotMakeANewPage) {
+  auto page = std::make_shared<const Request>(Request::get("http://h/").to("s"));
+  const Response on_page(200, {}, "", "http://h/", page);
+  Request escaped = resolve_yielded(Request::get("/%7Euser/%41b%2d/x%2fy"), on_page);
+  Request plain = resolve_yielded(Request::get("/~user/Ab-/x%2Fy"), on_page);
+  // Sent as a browser sends them: escapes untouched.
+  EXPECT_EQ(escaped.url(), "http://h/%7Euser/%41b%2d/x%2fy");
+  EXPECT_EQ(plain.url(), "http://h/~user/Ab-/x%2Fy");
+  // One page for dedup.
+  EXPECT_EQ(key(escaped), key(plain));
+  EXPECT_EQ(*escaped.dedup_fingerprint(), *plain.dedup_fingerprint());
+  EXPECT_EQ(key(resolve_yielded(Request::get("http://h:80/~user/Ab-/x%2Fy"), on_page)), key(plain));
+  EXPECT_EQ(key(Request::get("https://h:443/a")), key(Request::get("https://h/a")));
+  // Reserved escapes stay distinct from the characters they encode.
+  EXPECT_NE(key(Request::get("http://h/x%2Fy")), key(Request::get("http://h/x/y")));
+  EXPECT_NE(key(Request::get("http://h/a%3Fb")), key(Request::get("http://h/a?b")));
+  // Other ports and schemes are other pages.
+  EXPECT_NE(key(Request::get("http://h:8080/a")), key(Request::get("http://h/a")));
+  EXPECT_NE(key(Request::get("https://h/a")), key(Request::get("http://h/a")));
+}
+
+TEST(DedupKey, BrowserEquivalentHrefsShareAKey) {
+  auto page = std::make_shared<const Request>(Request::get("http://h/cases/2024/x").to("s"));
+  const Response on_page(200, {}, "", "http://h/cases/2024/x", page);
+  const std::string k = key(resolve_yielded(Request::get("/cases/attachments/a.pdf"), on_page));
+  for (const char* href :
+       {"..\\attachments\\a.pdf", "\\cases\\attachments\\a.pdf", "http:../attachments/a.pdf",
+        "//H/cases/%2e%2e/cases/attachments/a.pdf", "./../attachments/%61.pdf"}) {
+    EXPECT_EQ(key(resolve_yielded(Request::get(href), on_page)), k) << href;
+  }
 }
 
 // Decision 2: keys come from the resolved request, so one relative link on two

@@ -72,7 +72,7 @@ TEST(RequestMemory, AccumulatedDataCostsOnlyWhatItHolds) {
   const double per = bytes_per_request(20000, [](int i) {
     return Request::get("/cases/" + std::to_string(i) + ".html")
         .to("parse_case")
-        .with_data({{"n", i}});
+        .accumulated_data({{"n", i}});
   });
   std::printf("bytes per queued request with a one-key data map: %.1f\n", per);
   EXPECT_LE(per, 400.0);

@@ -1,7 +1,8 @@
 // Requests: fields kept as given, defaults, deep copies, permanent headers and
-// cookies (contract §1.3, checklist 1, 5, 7, 8, 10, 13; DESIGN decisions 4, 7).
+// cookies (docs/design.md §4, §7).
 #include <gtest/gtest.h>
 
+#include "scraper/request_internals.hpp"
 #include "uvscrape/uvscrape.hpp"
 
 namespace {
@@ -13,9 +14,9 @@ TEST(Request, KeepsUrlContinuationMethodAndFormDataAsGiven) {
       Request::post("http://h/search?x=1").to("parse_results").form({{"b", "2"}, {"a", "1"}});
   EXPECT_EQ(r.method(), HttpMethod::POST);
   EXPECT_EQ(r.url(), "http://h/search?x=1");
-  EXPECT_EQ(r.continuation(), "parse_results");
-  ASSERT_TRUE(std::holds_alternative<NameValueList>(r.data()));
-  EXPECT_EQ(std::get<NameValueList>(r.data()), (NameValueList{{"b", "2"}, {"a", "1"}}));
+  EXPECT_EQ(r.to(), "parse_results");
+  ASSERT_TRUE(std::holds_alternative<NameValueList>(r.body()));
+  EXPECT_EQ(std::get<NameValueList>(r.body()), (NameValueList{{"b", "2"}, {"a", "1"}}));
 }
 
 TEST(Request, EveryMethodHasAFactoryAndAName) {
@@ -45,20 +46,20 @@ TEST(Request, WithoutContextHasNoLocationNoParentAndEmptyData) {
   EXPECT_TRUE(r.verify());
   EXPECT_FALSE(r.timeout());
   EXPECT_FALSE(r.json());
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(r.data()));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(r.body()));
 }
 
 TEST(Request, AccumulatedDataIsADeepCopy) {
   Json source = {{"case", {{"docket", "A"}}}, {"n", 1}};
-  Request first = Request::get("http://h/1").to("s").with_data(source);
-  Request second = Request::get("http://h/2").to("s").with_data(source);
+  Request first = Request::get("http://h/1").to("s").accumulated_data(source);
+  Request second = Request::get("http://h/2").to("s").accumulated_data(source);
   source["case"]["docket"] = "changed";
   source["n"] = 2;
   EXPECT_EQ(first.accumulated_data()["case"]["docket"], "A");
   EXPECT_EQ(first.accumulated_data()["n"], 1);
   // Siblings built from one map do not share it.
   Request copy = first;
-  copy.with_data({{"case", {{"docket", "B"}}}});
+  copy.accumulated_data({{"case", {{"docket", "B"}}}});
   EXPECT_EQ(first.accumulated_data()["case"]["docket"], "A");
   EXPECT_EQ(second.accumulated_data()["case"]["docket"], "A");
   EXPECT_NE(&first.accumulated_data(), &second.accumulated_data());
@@ -115,10 +116,10 @@ TEST(Request, ParamsJsonBodyHeadersCookiesTimeoutVerifyAreKept) {
 TEST(Request, FormAndRawBodyReplaceEachOther) {
   Request r = Request::post("u").form({{"a", "1"}});
   r.body("raw bytes\x01");
-  ASSERT_TRUE(std::holds_alternative<std::string>(r.data()));
-  EXPECT_EQ(std::get<std::string>(r.data()), "raw bytes\x01");
+  ASSERT_TRUE(std::holds_alternative<std::string>(r.body()));
+  EXPECT_EQ(std::get<std::string>(r.body()), "raw bytes\x01");
   r.form({{"b", "2"}});
-  EXPECT_TRUE(std::holds_alternative<NameValueList>(r.data()));
+  EXPECT_TRUE(std::holds_alternative<NameValueList>(r.body()));
 }
 
 TEST(Request, HeaderSettersReplaceSameNameCaseInsensitively) {
@@ -164,7 +165,8 @@ TEST(Request, PermanentMapsGivenToSiblingsAreNotShared) {
 }
 
 TEST(Request, SpeculativeMarker) {
-  Request r = Request::get("http://h/cases/5").speculative({"fetch_case:0", 0, 5});
+  Request r = Request::get("http://h/cases/5");
+  detail::RequestAccess::set_speculative(r, {"fetch_case:0", 0, 5});
   EXPECT_TRUE(r.is_speculative());
   ASSERT_TRUE(r.speculation_id());
   EXPECT_EQ(r.speculation_id()->state_key, "fetch_case:0");
@@ -174,8 +176,8 @@ TEST(Request, SpeculativeMarker) {
 TEST(Request, ContinuationNamesAreInternedNotCopied) {
   Request a = Request::get("u").to("a_rather_long_step_name_for_sso");
   Request b = Request::get("v").to(std::string("a_rather_long_step_name_for_sso"));
-  EXPECT_EQ(&a.continuation(), &b.continuation());
-  EXPECT_EQ(Request::get("u").continuation(), "");
+  EXPECT_EQ(&a.to(), &b.to());
+  EXPECT_EQ(Request::get("u").to(), "");
 }
 
 TEST(Request, BuilderWorksOnLvaluesAndRvalues) {
@@ -183,15 +185,15 @@ TEST(Request, BuilderWorksOnLvaluesAndRvalues) {
   Request& same = r.to("s").priority(2);
   EXPECT_EQ(&same, &r);
   Request moved = Request::get("v").to("t").priority(4);
-  EXPECT_EQ(moved.continuation(), "t");
+  EXPECT_EQ(moved.to(), "t");
   EXPECT_EQ(moved.priority(), 4);
 }
 
-// Contract §1.8: a request is plain data; every field survives a round trip.
+// A request is plain data; every field survives a round trip.
 TEST(Request, RoundTripsThroughJson) {
   Request r = Request::post("http://h/api?x=1")
                   .to("parse_api")
-                  .at("http://h/list")
+                  .current_location("http://h/list")
                   .params({{"q", "a b"}})
                   .body(std::string("\x00\xff raw", 6))
                   .header("X-A", "1")
@@ -200,12 +202,12 @@ TEST(Request, RoundTripsThroughJson) {
                   .permanent_cookie("sid", "s")
                   .timeout(2.5)
                   .verify(false)
-                  .with_data({{"docket", "A"}, {"n", {1, 2}}})
+                  .accumulated_data({{"docket", "A"}, {"n", {1, 2}}})
                   .priority(9)
                   .archive("pdf")
                   .nonnavigating()
-                  .dedup_key("explicit-key")
-                  .speculative({"fetch_case:0", 0, 7});
+                  .dedup_key("explicit-key");
+  detail::RequestAccess::set_speculative(r, {"fetch_case:0", 0, 7});
   Json saved = r;
   EXPECT_EQ(saved["method"], "POST");
   EXPECT_EQ(saved["continuation"], "parse_api");
@@ -213,7 +215,7 @@ TEST(Request, RoundTripsThroughJson) {
   Request again = request_from_json(Json::parse(saved.dump()));
   EXPECT_EQ(Json(again), saved);
   EXPECT_EQ(again.priority(), 9);  // explicit 9 on an archive request stays 9
-  EXPECT_EQ(std::get<std::string>(again.data()), std::string("\x00\xff raw", 6));
+  EXPECT_EQ(std::get<std::string>(again.body()), std::string("\x00\xff raw", 6));
   EXPECT_EQ(again.dedup_key(), "explicit-key");
   EXPECT_EQ(again.speculation_id()->id, 7);
   EXPECT_EQ(again.effective_headers(), r.effective_headers());
@@ -232,6 +234,29 @@ TEST(Request, MalformedJsonIsAConfigError) {
   EXPECT_THROW(request_from_json({{"url", "u"}, {"headers", {{"a"}}}}), ScraperConfigError);
   EXPECT_THROW(request_from_json({{"url", "u"}, {"body_hex", "abc"}}), ScraperConfigError);
   EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", "high"}}), ScraperConfigError);
+}
+
+// Found by the request_json fuzz target: 1e300 as an int field was converted with
+// undefined behaviour (UBSan: float-cast-overflow), 4294967296 silently wrapped to 0.
+TEST(Request, OutOfRangeNumbersInJsonAreConfigErrors) {
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", 1e300}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", 4294967296u}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", -2147483649}}), ScraperConfigError);
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"priority", true}}), ScraperConfigError);
+  EXPECT_THROW(
+      request_from_json({{"url", "u"}, {"speculation_id", {{"state_key", "s"}, {"id", 1.5e19}}}}),
+      ScraperConfigError);
+  EXPECT_THROW(request_from_json(
+                   {{"url", "u"}, {"speculation_id", {{"state_key", "s"}, {"param_index", 3e9}}}}),
+               ScraperConfigError);
+  EXPECT_EQ(request_from_json({{"url", "u"}, {"priority", -2147483648}}).priority(), -2147483648);
+  EXPECT_EQ(request_from_json({{"url", "u"}, {"priority", 7.0}}).priority(), 7);
+  EXPECT_EQ(
+      request_from_json(
+          {{"url", "u"}, {"speculation_id", {{"state_key", "s"}, {"id", 9007199254740992.0}}}})
+          .speculation_id()
+          ->id,
+      9007199254740992L);
 }
 
 // The common case stays small: the benchmark queues a million requests.

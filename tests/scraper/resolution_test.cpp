@@ -2,6 +2,7 @@
 // DESIGN decisions 7 and 11).
 #include <gtest/gtest.h>
 
+#include "scraper/resolution_internals.hpp"
 #include "uvscrape/uvscrape.hpp"
 
 namespace {
@@ -33,7 +34,7 @@ TEST(Resolution, JoinsAgainstTheBaseLikeABrowser) {
 
 // Decision 11 + 12: a navigating parent puts the browser on R's final URL.
 TEST(Resolution, NavigatingParentResolvesAgainstTheFinalUrlAfterRedirects) {
-  auto q = shared(Request::get("http://h/old").to("list").at("http://h/start"));
+  auto q = shared(Request::get("http://h/old").to("list").current_location("http://h/start"));
   Response r = fetched(q, "http://h/new/list.html");
   r.redirect_chain = {"http://h/old"};
   for (Request child : {Request::get("page2.html"), Request::get("api.json").nonnavigating(),
@@ -49,7 +50,7 @@ TEST(Resolution, NavigatingParentResolvesAgainstTheFinalUrlAfterRedirects) {
 TEST(Resolution, NonNavigatingParentResolvesAgainstItsOwnCurrentLocation) {
   for (Request parent : {Request::get("http://h/api/cases.json").nonnavigating(),
                          Request::get("http://h/files/a.pdf").archive("pdf")}) {
-    auto q = shared(parent.at("http://h/cases/list.html").to("s"));
+    auto q = shared(parent.current_location("http://h/cases/list.html").to("s"));
     Response r = fetched(q, "http://h/api/v2/cases.json");
     Request c = resolve_yielded(Request::get("detail/1"), r);
     EXPECT_EQ(c.url(), "http://h/cases/detail/1");
@@ -58,10 +59,13 @@ TEST(Resolution, NonNavigatingParentResolvesAgainstItsOwnCurrentLocation) {
   }
 }
 
-TEST(Resolution, NonNavigatingEntryParentLeavesRelativeUrlsRelative) {
+// A non-navigating entry has no page: a relative link fails when it is
+// yielded (docs/design.md §23), an absolute one resolves.
+TEST(Resolution, NonNavigatingEntryParentNeedsAbsoluteUrls) {
   auto q = shared(Request::get("http://h/api").nonnavigating().to("s"));
-  Request c = resolve_yielded(Request::get("next"), fetched(q, "http://h/api"));
-  EXPECT_EQ(c.url(), "next");
+  EXPECT_THROW(resolve_yielded(Request::get("next"), fetched(q, "http://h/api")), UrlError);
+  Request c = resolve_yielded(Request::get("HTTP://h/next"), fetched(q, "http://h/api"));
+  EXPECT_EQ(c.url(), "http://h/next");
   EXPECT_EQ(c.current_location(), "");
 }
 
@@ -78,13 +82,13 @@ TEST(Resolution, KeepsFlagsContinuationAndEveryHttpParameterButTheUrl) {
                       .priority(3)
                       .archive("pdf")
                       .dedup_key("my-key")
-                      .with_data({{"docket", "A"}, {"nested", {{"k", 1}}}});
+                      .accumulated_data({{"docket", "A"}, {"nested", {{"k", 1}}}});
   Request c = resolve_yielded(child, fetched(q, "http://h/dir/"));
   EXPECT_EQ(c.url(), "http://h/dir/x");  // Q is navigating: base = R.url, any child kind
   EXPECT_EQ(c.method(), HttpMethod::PATCH);
-  EXPECT_EQ(c.continuation(), "parse_x");
+  EXPECT_EQ(c.to(), "parse_x");
   EXPECT_EQ(c.params(), child.params());
-  EXPECT_EQ(std::get<std::string>(c.data()), "bytes");
+  EXPECT_EQ(std::get<std::string>(c.body()), "bytes");
   EXPECT_EQ(c.headers(), child.headers());
   EXPECT_EQ(c.cookies(), child.cookies());
   EXPECT_EQ(c.timeout(), 3.0);
@@ -97,7 +101,7 @@ TEST(Resolution, KeepsFlagsContinuationAndEveryHttpParameterButTheUrl) {
 }
 
 TEST(Resolution, AccumulatedDataIsNotInheritedImplicitly) {
-  auto q = shared(Request::get("http://h/").to("s").with_data({{"from_parent", 1}}));
+  auto q = shared(Request::get("http://h/").to("s").accumulated_data({{"from_parent", 1}}));
   Request c = resolve_yielded(Request::get("a"), fetched(q, "http://h/"));
   EXPECT_EQ(c.accumulated_data(), Json::object());
 }

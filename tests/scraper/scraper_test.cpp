@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "scraper/run_step.hpp"
 #include "uvscrape/uvscrape.hpp"
 
 namespace {

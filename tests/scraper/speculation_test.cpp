@@ -5,6 +5,7 @@
 #include <deque>
 #include <set>
 
+#include "scraper/speculation_tracker.hpp"
 #include "uvscrape/uvscrape.hpp"
 
 namespace {
@@ -100,7 +101,7 @@ TEST(Speculation, SeedingSetsCeilingAndStopped) {
     EXPECT_EQ(p.previous_request(), nullptr);  // probes are entry-like
   }
   EXPECT_EQ(probes[0].url(), "http://h/cases/1");
-  EXPECT_EQ(probes[0].continuation(), "parse_case");
+  EXPECT_EQ(probes[0].to(), "parse_case");
   EXPECT_EQ(probes[4].speculation_id()->state_key, "fetch_case:1");
   EXPECT_EQ(probes[4].speculation_id()->param_index, 1);
   // A stopped state is not seeded again.

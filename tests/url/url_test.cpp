@@ -1,4 +1,5 @@
-// The Url class: components, request line pieces, and errors per bad input.
+// The Url class: components, request-line pieces, and the error for each kind
+// of bad input.
 #include "uvscrape/url.hpp"
 
 #include <gtest/gtest.h>
@@ -41,6 +42,8 @@ TEST(UrlComponents, HttpsWithPortAndUserinfo) {
   EXPECT_EQ(u.host_header(), "host.example:8443");
   EXPECT_EQ(u.origin(), "https://host.example:8443");
   EXPECT_EQ(u.str(), "https://user:pw@host.example:8443/");
+  EXPECT_EQ(u.username(), "user");
+  EXPECT_EQ(u.password(), "pw");
 }
 
 TEST(UrlComponents, DefaultPortsAreEffectiveButHidden) {
@@ -116,28 +119,33 @@ TEST(UrlErrors, UnsupportedScheme) {
   expect_url_error("ftp://h/x", "unsupported scheme 'ftp'");
   expect_url_error("mailto:a@b.c", "unsupported scheme 'mailto'");
   expect_url_error("javascript:void(0)", "unsupported scheme");
-  expect_url_error("localhost:8080/x", "unsupported scheme");
+  expect_url_error("localhost:8080/x", "unsupported scheme 'localhost'");
 }
 
 TEST(UrlErrors, BadPort) {
   expect_url_error("http://h:65536/", "port out of range");
   expect_url_error("http://h:99999999999999999999/", "port out of range");
-  expect_url_error("http://h:0/", "port 0");
-  expect_url_error("http://h:8x/", "invalid character");
-  expect_url_error("http://h:-1/", "invalid character");
+  expect_url_error("http://h:8x/", "invalid port '8x'");
+  expect_url_error("http://h:-1/", "invalid port");
 }
 
 TEST(UrlErrors, BadHost) {
-  expect_url_error("http://exa mple.com/", "invalid character (space)");
-  expect_url_error("http:///path", "empty host");
+  expect_url_error("http://exa mple.com/", "forbidden character (byte 0x20)");
+  expect_url_error("http:///", "empty host");
+  expect_url_error("http://?x", "empty host");
   expect_url_error("http://", "empty host");
   expect_url_error("http://user@:80/", "empty host");
-  expect_url_error("http://a!b.com/", "invalid character in host");
-  expect_url_error("http://a%20b/", "invalid character in host");
-  expect_url_error("http://h\xC3\xA9.com/", "invalid character");
-  expect_url_error("http://[::1/", "invalid character");
+  expect_url_error("http://user@/", "missing host after the credentials");
+  expect_url_error("http://a^b.com/", "forbidden character ('^')");
+  expect_url_error("http://a%20b/", "forbidden character (byte 0x20)");
+  expect_url_error("http://a%2Fb/", "forbidden character ('/')");
+  expect_url_error("http://\xE2\x98\x83\xEF\xBF\xBD.com/", "not a valid international domain name");
+  expect_url_error("http://xn--a.com/", "not a valid international domain name");
+  expect_url_error("http://[::1/", "unterminated IPv6 address");
   expect_url_error("http://[v1.x]/", "invalid IPv6 address");
-  expect_url_error("http:h/x", "missing host");
+  expect_url_error("http://[1:2:3:4:5:6:7:8:9]/", "invalid IPv6 address");
+  expect_url_error("http://256.0.0.1/", "invalid IPv4 address");
+  expect_url_error("http://1.2.3.4.5/", "invalid IPv4 address");
 }
 
 TEST(UrlErrors, ResolveToANonHttpUrl) {
@@ -146,10 +154,13 @@ TEST(UrlErrors, ResolveToANonHttpUrl) {
   EXPECT_THROW((void)base.resolve("http://bad host/"), UrlError);
   EXPECT_THROW((void)resolve_url("relative/base", "x"), UrlError);
   try {
-    (void)resolve_url("http://h/", "http://bad host/");
+    (void)resolve_url("http://h/p", "http://bad host/");
     ADD_FAILURE();
   } catch (const UrlError& e) {
+    EXPECT_EQ(e.url(), "http://bad host/");
     EXPECT_NE(std::string(e.what()).find("http://bad host/"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("resolving against \"http://h/p\""), std::string::npos)
+        << e.what();
   }
 }
 
@@ -179,18 +190,15 @@ TEST(UrlRobustness, RandomInputNeverCrashes) {
     try {
       const std::string n = normalise_url(text);
       EXPECT_EQ(normalise_url(n), n) << "not idempotent: " << text;
-      ++accepted;
-    } catch (const UrlError&) {
-    }
-    try {
-      (void)resolve_url("http://a/b/c/d;p?q", text);
     } catch (const UrlError&) {
     }
     try {
       const Url u = base.resolve(text);
       EXPECT_FALSE(u.host().empty());
-      EXPECT_FALSE(u.request_target().empty());
-      EXPECT_EQ(Url::parse(u.str()).str(), u.str());
+      EXPECT_EQ(u.request_target().front(), '/');
+      EXPECT_EQ(Url::parse(u.str()).str(), u.str()) << "not stable: " << text;
+      EXPECT_EQ(resolve_url("http://a/b/c/d;p?q", text), u.str());
+      ++accepted;
     } catch (const UrlError&) {
     }
     try {

@@ -1,11 +1,16 @@
-// Speculation tracking (contract §6, DESIGN decision 10): pure bookkeeping the
-// driver consults. It never fetches anything.
+// Speculation tracking: pure bookkeeping the driver consults; it never fetches
+// anything. Internal to the library (not installed): a scraper only declares
+// speculative entries (uvscrape/speculative_range.hpp).
+//
+// A speculative entry probes IDs upwards; a probe succeeds when its status is
+// 2xx and the scraper's fails_successfully() agrees, and `max_gap` consecutive
+// failures above the highest success end that run of IDs.
 //
 //   SpeculationTracker tracker(scraper);          // after entry_requests()/initial_seed()
 //   for (auto& probe : tracker.seed()) push(probe);       // not resolved, not deduplicated
 //   ... a probe's response arrives:
 //   for (auto& more : tracker.record_response(response)) push(more);   // then run its step
-//   ... a probe got a persistent HTTP status (decision 10): do not run its step, and
+//   ... a probe got a persistent HTTP status (docs/design.md §10): do not run its step, and
 //   for (auto& more : tracker.record(*probe.speculation_id(), false)) push(more);
 //   ... a transient error on a probe is not recorded.
 #pragma once

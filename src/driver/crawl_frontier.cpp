@@ -1,0 +1,123 @@
+// See crawl_frontier.hpp.
+#include "driver/crawl_frontier.hpp"
+
+#include <algorithm>
+
+#include "scraper/request_internals.hpp"
+
+namespace uvscrape::driver {
+namespace {
+
+HostLimits limits_of(const HostPoliteness& p) {
+  return HostLimits{.max_in_flight = p.max_in_flight, .rate = p.rate, .burst = p.burst};
+}
+
+// The scraper's ceilings as one limit: the smallest rate, burst 1.
+HostLimits declared_limits(const std::vector<RateLimit>& ceilings) {
+  HostLimits out;
+  for (const RateLimit& c : ceilings) {
+    if (c.requests <= 0 || c.per.count() <= 0) continue;
+    const double rate = c.requests / c.per.count();
+    if (out.rate == 0 || rate < out.rate) out.rate = rate;
+  }
+  return out;
+}
+
+}  // namespace
+
+CrawlFrontier::CrawlFrontier(uv_loop_t* loop, const DriverOptions& options,
+                             const std::vector<RateLimit>& scraper_limits,
+                             std::function<void()> on_wake)
+    : loop_(loop),
+      options_(options),
+      scraper_limits_(declared_limits(scraper_limits)),
+      on_wake_(std::move(on_wake)),
+      frontier_(options.global_rate, options.global_burst),
+      retry_policy_(RetrySettings{.max_retries = options.max_retries,
+                                  .base = options.retry_backoff_base,
+                                  .cap = options.retry_backoff_cap,
+                                  .retry_after_max = options.retry_after_max}),
+      timer_(std::make_unique<net::Timer>(loop)) {}
+
+CrawlFrontier::HostId CrawlFrontier::host_of(const Request& request) {
+  const std::string key = host_key(request.url());
+  const auto named = options_.hosts.find(key);
+  const HostPoliteness& own = named != options_.hosts.end() ? named->second : options_.per_host;
+  return frontier_.host(key, stricter(limits_of(own), scraper_limits_));
+}
+
+void CrawlFrontier::push(Request request) {
+  const HostId host = host_of(request);
+  const int priority = request.priority();
+  frontier_.push(host, priority, std::move(request), FrontierClock::now());
+}
+
+std::optional<CrawlFrontier::Taken> CrawlFrontier::take(
+    const std::function<bool(const Request&)>& can_send) {
+  const FrontierTime now = FrontierClock::now();
+  auto taken = frontier_.take(now, can_send);
+  if (!taken) {
+    arm(now);
+    return std::nullopt;
+  }
+  detail::RequestAccess::count_attempt(taken->payload);
+  return Taken{Ticket{taken->host, now}, std::move(taken->payload)};
+}
+
+void CrawlFrontier::finished(const Ticket& ticket, std::optional<int> status) {
+  const FrontierTime now = FrontierClock::now();
+  frontier_.finished(ticket.host, now);
+  if (!options_.adaptive_throttle || !status) return;
+  auto it = throttles_.find(ticket.host);
+  if (it == throttles_.end()) {
+    const ThrottleSettings settings{.min_rate = options_.throttle_min_rate};
+    it = throttles_.emplace(ticket.host, HostThrottle(settings, frontier_.host_rate(ticket.host)))
+             .first;
+  }
+  const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(now - ticket.sent);
+  if (it->second.on_answer(*status, latency, now))
+    frontier_.set_host_rate(ticket.host, it->second.rate(), now);
+}
+
+std::optional<std::chrono::milliseconds> CrawlFrontier::retry(const Request& request,
+                                                              std::string_view retry_after) {
+  std::optional<std::chrono::milliseconds> server_wait;
+  if (!retry_after.empty())
+    server_wait = parse_retry_after(retry_after, std::chrono::system_clock::now());
+  const auto wait = retry_policy_.next_wait(request.attempts(), request.retries(), server_wait);
+  if (!wait) return std::nullopt;
+  const FrontierTime now = FrontierClock::now();
+  frontier_.push_after(host_of(request), request.priority(), request, now + *wait);
+  return wait;
+}
+
+void CrawlFrontier::capacity_freed() {
+  frontier_.capacity_freed(FrontierClock::now());
+}
+
+Frontier<Request>::Discarded CrawlFrontier::discard_all() {
+  if (timer_) timer_->stop();
+  armed_for_.reset();
+  return frontier_.discard_all();
+}
+
+void CrawlFrontier::close() {
+  timer_.reset();  // closes the handle; the loop frees it on its next turn
+  armed_for_.reset();
+}
+
+// One timer for the earliest wake; re-armed only when that time moves.
+void CrawlFrontier::arm(FrontierTime now) {
+  if (!timer_) return;
+  const auto wake = frontier_.next_wake(now);
+  if (!wake) return;
+  if (armed_for_ && *armed_for_ <= *wake && timer_->active()) return;  // already due sooner
+  const auto delay = std::chrono::ceil<std::chrono::milliseconds>(*wake - now);
+  armed_for_ = *wake;
+  timer_->start(static_cast<uint64_t>(std::max<std::int64_t>(1, delay.count())), [this] {
+    armed_for_.reset();
+    on_wake_();
+  });
+}
+
+}  // namespace uvscrape::driver

@@ -1,0 +1,94 @@
+// The run's frontier: the pure Frontier of Requests with the run's clock, the
+// one timer that wakes the run when a host's token or a retry's time comes,
+// the retry policy and (when on) each host's adaptive throttle.
+//
+// The run pushes requests, take()s them for free workers, reports every
+// finished attempt (finished()), and hands transient failures to retry(),
+// which puts the request back with a not-before time or says it has had its
+// retries. Everything runs on the loop thread.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "driver/frontier.hpp"
+#include "driver/host_throttle.hpp"
+#include "driver/retry_policy.hpp"
+#include "net/uv_util.hpp"
+#include "uvscrape/driver_options.hpp"
+#include "uvscrape/request.hpp"
+#include "uvscrape/scraper.hpp"
+
+namespace uvscrape::driver {
+
+class CrawlFrontier {
+ public:
+  using HostId = Frontier<Request>::HostId;
+
+  // A request on its way: what finished() needs back.
+  struct Ticket {
+    HostId host = 0;
+    FrontierTime sent{};
+  };
+  struct Taken {
+    Ticket ticket;
+    Request request;  // its attempts() already counts this send
+  };
+
+  // `on_wake` runs on the loop thread when a wait has ended (a host's token,
+  // a retry's not-before time): the run dispatches again.
+  CrawlFrontier(uv_loop_t* loop, const DriverOptions& options,
+                const std::vector<RateLimit>& scraper_limits, std::function<void()> on_wake);
+
+  void push(Request request);
+
+  // The best request that may be sent now; `can_send(url)` says whether the
+  // HTTP client has a connection for it. nullopt: nothing now (the timer is
+  // armed for the next time something may be).
+  std::optional<Taken> take(const std::function<bool(const Request&)>& can_send);
+
+  // An attempt ended: frees its host's slot and feeds the throttle (`status`
+  // is the HTTP status when there was one).
+  void finished(const Ticket& ticket, std::optional<int> status);
+
+  // A transient failure of `request`: queues it again after its wait and
+  // returns the wait, or nullopt when it has had its retries.
+  // `retry_after` is the response's Retry-After header, if any.
+  std::optional<std::chrono::milliseconds> retry(const Request& request,
+                                                 std::string_view retry_after);
+
+  // The HTTP client has a connection slot again.
+  void capacity_freed();
+
+  Frontier<Request>::Discarded discard_all();
+  std::size_t size() const noexcept { return frontier_.size(); }
+  std::size_t waiting() const noexcept { return frontier_.waiting(); }
+  bool empty() const noexcept { return frontier_.empty(); }
+
+  // Releases the timer (the run closes before it reports); nothing wakes after.
+  void close();
+
+ private:
+  HostId host_of(const Request& request);
+  void arm(FrontierTime now);
+
+  uv_loop_t* loop_;
+  const DriverOptions& options_;
+  HostLimits scraper_limits_;
+  std::function<void()> on_wake_;
+  Frontier<Request> frontier_;
+  RetryPolicy retry_policy_;
+  std::unordered_map<HostId, HostThrottle> throttles_;
+  std::unique_ptr<net::Timer> timer_;
+  std::optional<FrontierTime> armed_for_;
+};
+
+}  // namespace uvscrape::driver
