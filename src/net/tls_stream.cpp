@@ -29,8 +29,7 @@ std::string verify_reason(uint32_t flags) {
 TlsStream::TlsStream(uv_loop_t* loop, std::unique_ptr<Stream> transport,
                      std::shared_ptr<const TlsConfig> config, const std::string& host,
                      std::string url)
-    : loop_(loop),
-      transport_(std::move(transport)),
+    : transport_(std::move(transport)),
       config_(std::move(config)),
       url_(std::move(url)),
       deferred_(loop) {
