@@ -1,4 +1,5 @@
-// Lower-case hexadecimal text of bytes (dedup keys, request JSON, file names).
+// Hexadecimal: lower-case text of bytes (dedup keys, request JSON, file
+// names), and the value of one hex digit (percent-escapes, request JSON).
 #pragma once
 
 #include <cstdint>
@@ -6,6 +7,14 @@
 #include <string_view>
 
 namespace uvscrape {
+
+// 0-15 for 0-9, a-f, A-F; -1 for anything else.
+constexpr int hex_digit_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 inline std::string hex_encode(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";

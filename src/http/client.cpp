@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/ascii.hpp"
+#include "common/seconds.hpp"
 #include "http/client_impl.hpp"
 #include "http/pool_key.hpp"
 #include "uvscrape/errors.hpp"
@@ -12,10 +13,6 @@
 namespace uvscrape::http {
 
 namespace {
-
-double seconds(std::chrono::milliseconds ms) {
-  return static_cast<double>(ms.count()) / 1000.0;
-}
 
 uint64_t now_ms(uv_loop_t* loop) {
   return uv_now(loop);

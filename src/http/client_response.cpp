@@ -118,7 +118,6 @@ void Client::Impl::retry_or_fail(Connection& c, Transfer& t, std::exception_ptr 
 }
 
 void Client::Impl::on_head(Connection& c, Transfer& t, int status, Headers& headers) {
-  (void)c;
   t.response.status = status;
   t.response.headers = std::move(headers);
   const auto location = t.response.headers.get("Location");
@@ -135,21 +134,9 @@ void Client::Impl::on_head(Connection& c, Transfer& t, int status, Headers& head
     }
     return;
   }
-  if (t.decoder->is_identity()) {
-    // One allocation for the whole body when its size is announced.
-    if (auto length = t.response.headers.get("Content-Length")) {
-      size_t n = 0;
-      for (char ch : *length) {
-        if (ch < '0' || ch > '9') {
-          n = 0;
-          break;
-        }
-        n = n * 10 + static_cast<size_t>(ch - '0');
-        if (n > options.max_body_bytes) break;
-      }
-      if (n <= options.max_body_bytes) t.response.body.reserve(n);
-    }
-  }
+  // One allocation for the whole body when its size is announced (the parser
+  // has checked it against max_body_bytes).
+  if (t.decoder->is_identity()) t.response.body.reserve(c.parser.announced_body_bytes());
 }
 
 void Client::Impl::on_body(Transfer& t, std::string_view bytes) {

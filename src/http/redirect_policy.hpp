@@ -31,8 +31,8 @@ class RedirectTracker {
   // redirect happens (most requests never redirect). `follow` must then be
   // called first with the URL the request started at.
   void start(std::string_view method);
-  // The target of a redirect from `current` (answered with `status` and
-  // `location`) to be fetched with `next_method`. Throws TooManyRedirectsError
+  // The target of a redirect from `current` to its `location`, to be fetched
+  // with `next_method`. Throws TooManyRedirectsError
   // (hop limit, or "redirect loop"), RedirectRefusedError (https->http without
   // permission, a Location that is not an http(s) URL).
   Url follow(const Url& current, std::string_view location, std::string_view next_method);

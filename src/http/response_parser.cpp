@@ -34,6 +34,7 @@ void ResponseParser::reset(ResponseListener* listener, std::string_view url, boo
   value_.clear();
   header_bytes_ = 0;
   body_bytes_ = 0;
+  announced_body_bytes_ = 0;
   informational_ = false;
   interim_responses_ = 0;
   received_any_ = false;
@@ -150,19 +151,21 @@ int ResponseParser::on_headers_complete(llhttp_t* p) {
     }
     return 1;
   }
-  if (!s.head_request_ && status != 204 && status != 304 && (p->flags & F_CONTENT_LENGTH) &&
-      p->content_length > s.limits_.max_body_bytes) {
+  const bool has_body = !s.head_request_ && status != 204 && status != 304;
+  if (has_body && (p->flags & F_CONTENT_LENGTH) && p->content_length > s.limits_.max_body_bytes) {
     return s.fail(std::make_exception_ptr(LimitExceededError(
         s.url_, "Content-Length " + std::to_string(p->content_length) + " exceeds " +
                     std::to_string(s.limits_.max_body_bytes) + " bytes")));
   }
+  if (has_body && (p->flags & F_CONTENT_LENGTH))
+    s.announced_body_bytes_ = static_cast<size_t>(p->content_length);
   try {
     s.listener_->on_response_head(status, s.headers_);
   } catch (...) {
     return s.fail(std::current_exception());
   }
   // No body for HEAD, 204 and 304 whatever the framing headers say.
-  if (s.head_request_ || status == 204 || status == 304) return 1;
+  if (!has_body) return 1;
   return 0;
 }
 

@@ -60,6 +60,9 @@ class ResponseParser {
   // After completion: both sides allow reuse and no stray bytes followed.
   bool reusable() const { return complete_ && keep_alive_ && !trailing_bytes_; }
   size_t body_bytes() const { return body_bytes_; }
+  // From on_response_head on: the body length its Content-Length announces (as
+  // llhttp read it; within max_body_bytes), 0 without one or without a body.
+  size_t announced_body_bytes() const { return announced_body_bytes_; }
 
  private:
   static int on_message_begin(llhttp_t* p);
@@ -87,6 +90,7 @@ class ResponseParser {
   std::string field_, value_;
   size_t header_bytes_ = 0;
   size_t body_bytes_ = 0;
+  size_t announced_body_bytes_ = 0;
   bool informational_ = false;  // the message being parsed is a 1xx
   int interim_responses_ = 0;
   bool received_any_ = false;

@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "common/seconds.hpp"
 #include "net/resolver.hpp"
 #include "net/stream.hpp"
 #include "net/tcp_stream.hpp"
@@ -22,10 +23,6 @@
 
 namespace uvscrape::net {
 namespace {
-
-double seconds(std::chrono::milliseconds ms) {
-  return static_cast<double>(ms.count()) / 1000.0;
-}
 
 class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
  public:

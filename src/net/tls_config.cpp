@@ -6,15 +6,12 @@
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::net {
-namespace {
 
 std::string mbedtls_error_text(int code) {
   char text[160];
   mbedtls_strerror(code, text, sizeof text);
   return text;
 }
-
-}  // namespace
 
 TlsConfig::TlsConfig() {
   mbedtls_entropy_init(&entropy);

@@ -59,4 +59,7 @@ class TlsConfigCache {
   std::map<std::pair<bool, std::string>, std::shared_ptr<const TlsConfig>> configs_;
 };
 
+// mbedTLS's text for an error code ("SSL - ..."), for error reasons.
+std::string mbedtls_error_text(int code);
+
 }  // namespace uvscrape::net

@@ -14,12 +14,6 @@ namespace {
 
 constexpr size_t kPlaintextBufferSize = 16 * 1024;  // one TLS record
 
-std::string mbedtls_error_text(int code) {
-  char text[160];
-  mbedtls_strerror(code, text, sizeof text);
-  return text;
-}
-
 // mbedtls_x509_crt_verify_info writes one line per problem; join them.
 std::string verify_reason(uint32_t flags) {
   char info[512];
@@ -35,8 +29,7 @@ std::string verify_reason(uint32_t flags) {
 TlsStream::TlsStream(uv_loop_t* loop, std::unique_ptr<Stream> transport,
                      std::shared_ptr<const TlsConfig> config, const std::string& host,
                      std::string url)
-    : loop_(loop),
-      transport_(std::move(transport)),
+    : transport_(std::move(transport)),
       config_(std::move(config)),
       url_(std::move(url)),
       deferred_(loop) {

@@ -64,7 +64,6 @@ class TlsStream final : public Stream {
   void flush(WriteCallback done = {});
   bool has_buffered_input() const;
 
-  uv_loop_t* loop_;
   std::unique_ptr<Stream> transport_;
   std::shared_ptr<const TlsConfig> config_;
   std::string url_;

@@ -29,20 +29,9 @@ const std::string* intern(std::string name) {
 
 }  // namespace
 
-bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 void upsert(NameValueList& list, std::string name, std::string value, bool case_insensitive) {
   for (auto& [n, v] : list) {
-    if (case_insensitive ? ascii_iequals(n, name) : n == name) {
+    if (case_insensitive ? iequals(n, name) : n == name) {
       v = std::move(value);
       return;
     }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.hpp"
 #include "uvscrape/request.hpp"
 
 namespace uvscrape {
@@ -64,7 +65,6 @@ struct RequestAccess {
 };
 }  // namespace detail
 
-bool ascii_iequals(std::string_view a, std::string_view b) noexcept;
 // Sets `name` to `value` in place, or appends it.
 void upsert(NameValueList& list, std::string name, std::string value, bool case_insensitive);
 // `base` with every entry of `top` set over it (top wins per name).

@@ -37,10 +37,9 @@ std::string from_hex(const Json& j) {
   if (!j.is_string() || j.get_ref<const std::string&>().size() % 2) malformed("body_hex", j);
   const std::string& s = j.get_ref<const std::string&>();
   auto nibble = [&](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    malformed("body_hex", j);
+    const int value = hex_digit_value(c);
+    if (value < 0) malformed("body_hex", j);
+    return value;
   };
   std::string out;
   for (std::size_t i = 0; i < s.size(); i += 2)

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/hex.hpp"
+
 namespace uvscrape::url_detail {
 
 // The sets, each including the ones above it except where noted:
@@ -58,14 +60,6 @@ inline void append_percent_byte(std::string& out, unsigned char c) {
 
 // Appends `text`, encoding the bytes that are in `set`.
 void append_percent_encoded(std::string& out, std::string_view text, EncodeSet set);
-
-// The value of a hex digit, or -1.
-constexpr int hex_digit_value(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Decodes every %XX; a '%' not followed by two hex digits stays as it is.
 std::string percent_decode(std::string_view text);
