@@ -78,7 +78,7 @@ TEST(DriverRetry, RetryAfterSecondsIsWaitedAtLeast) {
   driver.on_data = [&](const Json& item) { items.push_back(item); };
   Deadline deadline(std::chrono::seconds(30));
   const RunResult r = driver.run();
-  EXPECT_EQ(r.status, std::string("completed"));
+  EXPECT_EQ(r.status, RunStatus::completed);
   ASSERT_EQ(items.size(), 1u);
   const auto times = arrivals.of("/busy");
   ASSERT_EQ(times.size(), 2u);
@@ -166,7 +166,7 @@ TEST(DriverRetry, TransientlyFailingPagesSucceedOnTheirSecondOrThirdAttempt) {
   };
   Deadline deadline(std::chrono::seconds(60));
   const RunResult r = driver.run();
-  EXPECT_EQ(r.status, std::string("completed"));
+  EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(items.size(), 30u);
   EXPECT_EQ(transient_callbacks, 0);  // asked only after the last attempt
   for (int i = 0; i < 30; ++i)
@@ -262,7 +262,7 @@ TEST(DriverRetry, StopDuringBackoffWaitsKeepsTheAccounting) {
   const auto start = Clock::now();
   const RunResult r = driver.run();
   EXPECT_LT(seconds_between(start, Clock::now()), 10.0);  // nobody waited the 30 s
-  EXPECT_EQ(r.status, std::string("stopped"));
+  EXPECT_EQ(r.status, RunStatus::stopped);
   EXPECT_EQ(items, 10);
   EXPECT_EQ(r.requests_discarded, 5u);
   const DriverProgress p = driver.progress();

@@ -1,5 +1,5 @@
-// Fuzz target: charset sniffing (Content-Type parameter, <meta> in the first
-// 1024 bytes, BOM) and decoding to UTF-8.
+// Fuzz target: the charset decision (BOM, Content-Type parameter, <meta> in the
+// first 1024 bytes) and decoding to UTF-8.
 //
 // Input: the first line = the Content-Type header value, the rest = the body.
 //
@@ -59,16 +59,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view content_type = input.line();
   const std::string_view body = input.rest();
 
-  // The sniffers return views into their argument; ASan checks they stay inside.
+  // The header sniffer returns a view into its argument; ASan checks it stays inside.
   const std::string_view from_header = uvscrape::http::charset_from_content_type(content_type);
-  const std::string_view from_meta = uvscrape::http::charset_from_meta(body);
-  uvscrape::fuzz::check(from_header.size() <= content_type.size() && from_meta.size() <= 1024,
-                        kTarget, "a sniffed label lies inside what was sniffed");
+  uvscrape::fuzz::check(from_header.size() <= content_type.size(), kTarget,
+                        "a sniffed label lies inside what was sniffed");
+  const auto decision = uvscrape::http::decide_charset(body, content_type);
+  uvscrape::fuzz::check(decision.encoding != nullptr && decision.bom_bytes <= 3, kTarget,
+                        "every body gets an encoding");
 
   const std::string text = uvscrape::http::decode_text(body, content_type);
   uvscrape::fuzz::check(valid_utf8(text), kTarget, "decoded text is valid UTF-8");
+  // Valid UTF-8 without a BOM, read as UTF-8, is the text itself.
+  const uvscrape::http::CharsetDecision as_utf8{&uvscrape::http::utf8_encoding(),
+                                                uvscrape::http::CharsetSource::default_utf8, 0};
   if (std::string_view(text).substr(0, 3) != "\xEF\xBB\xBF") {
-    uvscrape::fuzz::check(uvscrape::http::decode_utf8(text) == text, kTarget,
+    uvscrape::fuzz::check(!uvscrape::http::decode_if_needed(text, as_utf8).has_value(), kTarget,
                           "valid UTF-8 decodes to itself");
   }
   return 0;
