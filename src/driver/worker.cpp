@@ -97,13 +97,7 @@ void Worker::store_with_sink(http::HttpResponse&& http) {
   sink_->finish([this, response](std::string path, std::exception_ptr error) {
     const uint64_t bytes = sink_->bytes_written();
     sink_.reset();
-    if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}});
-    Outcome outcome;
-    outcome.request = request_;
-    outcome.bytes = bytes;
-    outcome.archived = true;
-    outcome.response = std::make_unique<ArchiveResponse>(std::move(*response), std::move(path));
-    finish(std::move(outcome));
+    finish_archive(std::move(*response), std::move(path), error, bytes);
   });
 }
 
@@ -114,18 +108,22 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
   const uint64_t bytes = content.size();
   auto response = std::make_shared<Response>(to_response(std::move(http), request_));
   const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
-  run_archive_callback(
-      context_.loop, context_.archive_writer, std::move(content), response->url, type,
-      context_.options.storage_dir,
-      [this, response, bytes](std::string path, std::exception_ptr error) {
-        if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}});
-        Outcome outcome;
-        outcome.request = request_;
-        outcome.bytes = bytes;
-        outcome.archived = true;
-        outcome.response = std::make_unique<ArchiveResponse>(std::move(*response), std::move(path));
-        finish(std::move(outcome));
-      });
+  run_archive_callback(context_.loop, context_.archive_writer, std::move(content), response->url,
+                       type, context_.options.storage_dir,
+                       [this, response, bytes](std::string path, std::exception_ptr error) {
+                         finish_archive(std::move(*response), std::move(path), error, bytes);
+                       });
+}
+
+void Worker::finish_archive(Response&& response, std::string path, std::exception_ptr error,
+                            uint64_t bytes) {
+  if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}});
+  Outcome outcome;
+  outcome.request = request_;
+  outcome.bytes = bytes;
+  outcome.archived = true;
+  outcome.response = std::make_unique<ArchiveResponse>(std::move(response), std::move(path));
+  finish(std::move(outcome));
 }
 
 void Worker::fail(std::exception_ptr error) {

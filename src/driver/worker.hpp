@@ -75,6 +75,9 @@ class Worker {
   void store_with_sink(http::HttpResponse&& http);
   void store_with_callback(http::HttpResponse&& http);
   std::exception_ptr status_error(const http::HttpResponse& http) const;
+  // The end of an archive request, either writer: the stored file or its error.
+  void finish_archive(Response&& response, std::string path, std::exception_ptr error,
+                      uint64_t bytes);
   // Drops the sink's temporary file (if any), then reports `error`.
   void fail(std::exception_ptr error);
   // Hands the outcome over; the worker is free again.
