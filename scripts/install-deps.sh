@@ -8,7 +8,7 @@ packages=(
   build-essential g++ clang meson ninja-build pkg-config   # toolchain
   libclang-rt-14-dev                                       # libFuzzer and the sanitizer runtimes
   libuv1-dev node-llhttp libmbedtls-dev libc-ares-dev      # event loop, HTTP parser, TLS, DNS
-  libidn2-dev libxml2-dev nlohmann-json3-dev               # IDNA hosts, HTML/XPath, JSON
+  libidn2-dev libunistring-dev libxml2-dev nlohmann-json3-dev  # IDNA hosts (static: unistring), HTML/XPath, JSON
   zlib1g-dev libbrotli-dev ca-certificates                 # Content-Encoding, CA bundle
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and micro-benchmarks
   nginx openssl curl python3                         # integration tests and benchmarks
