@@ -223,30 +223,6 @@ TEST(DriverArchive, TransientStatusLeavesNoFile) {
 constexpr size_t kBigBytes = 100u << 20;
 constexpr long kRssLimitKb = 64 * 1024;
 
-// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"). VmHWM is this
-// process image's peak; getrusage's ru_maxrss is not usable in a spawned child
-// because Linux carries the parent's peak over the exec.
-long status_kb(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return -1;
-}
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
 // Runs in a child process (see below): downloads UVSCRAPE_RSS_URL as an archive
 // and writes "<baseline_kb> <peak_kb> <status> <path>" to UVSCRAPE_RSS_REPORT.
 TEST(DriverArchiveChild, Download) {

@@ -8,27 +8,6 @@
 namespace uvscrape::driver_test {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
-long status_kb(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return -1;
-}
-
 TEST(DriverMemory, BytesPerQueuedRequestForAMillionLinkStep) {
   static constexpr long links = kSanitized ? 100'000 : 1'000'000;  // ASan: not the product's figure
   ThreadedTestServer server(catch_all());

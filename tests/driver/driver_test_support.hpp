@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -35,6 +36,31 @@ namespace uvscrape::driver_test {
 using testing::ServerRequest;
 using testing::ServerResponse;
 using testing::ThreadedTestServer;
+
+// Memory figures of a sanitized build are its allocator's, not the product's.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"). VmHWM is this
+// process image's peak; getrusage's ru_maxrss is not usable in a spawned child
+// because Linux carries the parent's peak over the exec.
+inline long status_kb(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
 
 // A scraper whose steps and entries are given by the test.
 class LambdaScraper : public Scraper<Json> {
