@@ -26,6 +26,20 @@ ninja -C build/asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   meson test -C build/asan --print-errorlogs --num-processes "$jobs" --timeout-multiplier 3
 
+echo "== clang build with ThreadSanitizer: the driver's tests, steps on step threads"
+# Only the driver's test programs and what they link: the step threads hand
+# responses and yields between threads there. The wall-clock politeness tests
+# stay out (TSan's slowdown is not the product's).
+tsan_tests=(tests/driver/driver_unit_tests tests/driver/driver_crawl_tests)
+CXX=clang++ CC=clang meson setup build/tsan "${strict[@]}" --buildtype=debug \
+  -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Dexamples=false --reconfigure >/dev/null 2>&1 \
+  || CXX=clang++ CC=clang meson setup build/tsan "${strict[@]}" --buildtype=debug \
+       -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Dexamples=false
+ninja -C build/tsan -j "$jobs" "${tsan_tests[@]}"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  meson test -C build/tsan --no-rebuild --print-errorlogs --num-processes "$jobs" --timeout-multiplier 5 \
+  "seen-set, stop signal, archive writer" "crawls against the test server"
+
 echo "== fuzz targets (clang, libFuzzer + ASan/UBSan), ${FUZZ_SECONDS:-30} s each from the committed corpora"
 bench/fuzz --seconds "${FUZZ_SECONDS:-30}" --jobs "$jobs"
 

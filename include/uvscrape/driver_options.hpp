@@ -27,6 +27,16 @@ struct DriverOptions {
   // callbacks observe happens in the order of a strictly sequential run.
   std::size_t num_workers = 1;
 
+  // Threads that parse responses and run steps (docs/design.md §24), so that
+  // the loop thread only fetches and applies. 0: steps run on the loop thread.
+  // Default: the hardware's cores minus one (0 on a single core). Yields are
+  // applied on the loop thread in the order the responses completed, so with
+  // num_workers = 1 the observable order is that of a sequential run either way.
+  // A step must not modify state it shares with other steps or with callbacks.
+  std::size_t step_threads = default_step_threads();
+  // The default of step_threads: std::thread::hardware_concurrency() - 1.
+  static std::size_t default_step_threads() noexcept;
+
   // Where archive requests store their files. Empty: <system temp>/uvscrape_files.
   // Created (with parents) when the Driver is constructed.
   std::string storage_dir;

@@ -5,7 +5,6 @@
 
 #include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
-#include "scraper/run_step.hpp"
 #include "uvscrape/resolution.hpp"
 #include "uvscrape/url.hpp"
 
@@ -45,6 +44,11 @@ void Driver::Run::begin() {
     bound_in_flight();
     maybe_close();
   });
+  if (options().step_threads > 0) {
+    step_threads_ = std::make_unique<driver::StepThreads>(
+        loop_, options().step_threads,
+        [this](std::unique_ptr<driver::StepJob> job) { step_finished(std::move(job)); });
+  }
   const size_t n = options().num_workers ? options().num_workers : 1;
   worker_context_.reset(new driver::WorkerContext{
       loop_, *client_, options(), archive_callback_, driver_.scraper_, archive_paths_,
@@ -111,7 +115,7 @@ void Driver::Run::dispatch() {
     return client_->has_capacity(request.url(), o);
   };
   bool asked_again = false;
-  while (phase_ == Phase::running && !frontier_->empty() && !idle_.empty()) {
+  while (phase_ == Phase::running && !frontier_->empty() && !idle_.empty() && !steps_full()) {
     if (options().stop_signal->stop_requested()) {
       stop_gracefully();
       return bound_in_flight();
@@ -144,14 +148,15 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
                         outcome.status ? std::optional<int>(outcome.status) : std::nullopt);
     tickets_.erase(ticket);
   }
-  bool retried = false;
+  Next next = Next::done;
   try {
-    retried = process(outcome);
+    next = process(outcome);
   } catch (...) {
-    fail(std::current_exception());  // a step or a user's callback threw: §9, §17
+    fail(std::current_exception());  // a user's callback threw: §9, §17
   }
+  if (next == Next::step) return start_step(worker, std::move(outcome));
   outcome = {};
-  if (!retried) {
+  if (next != Next::retried) {
     ++completed_;
     DriverCounters::add(counters_.requests_completed);
   }
@@ -160,12 +165,12 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   maybe_close();
 }
 
-bool Driver::Run::process(driver::Outcome& outcome) {
+Driver::Run::Next Driver::Run::process(driver::Outcome& outcome) {
   const Request& request = *outcome.request;
   if (outcome.cancelled) {  // the stop's grace period ran out: counted, not a failure
     ++cancelled_;
     DriverCounters::add(counters_.requests_cancelled);
-    return false;
+    return Next::done;
   }
   if (outcome.error) {
     try {
@@ -173,20 +178,19 @@ bool Driver::Run::process(driver::Outcome& outcome) {
     } catch (const SpeculationHTTPFailure&) {
       track_speculation(request, false);  // §10: a failed probe, no step
     } catch (const TransientException&) {
-      if (retry(outcome)) return true;
+      if (retry(outcome)) return Next::retried;
       // Asked only after the last attempt (§18).
       record_failure(failure_of(request, outcome.error), Channel::transient);
     } catch (const PersistentException&) {
       record_failure(failure_of(request, outcome.error), Channel::persistent);
     }
-    return false;  // anything else (an archive that cannot be written...) fails the run
+    return Next::done;  // anything else (an archive that cannot be written...) fails the run
   }
   const Response& response = *outcome.response;
   if (request.is_speculative()) {
     track_speculation(request, speculation_ && speculation_->is_success(response));
   }
-  run_step(response);
-  return false;
+  return Next::step;
 }
 
 // A transient failure goes back to the frontier with a not-before time, holding
@@ -200,20 +204,52 @@ bool Driver::Run::retry(const driver::Outcome& outcome) {
   return true;
 }
 
+// The one asynchronous seam (docs/design.md §24): the response goes to a step
+// thread and its worker stays busy until the yields are applied, so with one
+// worker nothing is fetched while a step runs, as in a sequential run.
+void Driver::Run::start_step(driver::Worker& worker, driver::Outcome outcome) {
+  auto job = std::make_unique<driver::StepJob>();
+  job->scraper = &driver_.scraper_;
+  job->worker = &worker;
+  job->outcome = std::move(outcome);
+  if (step_threads_) return step_threads_->submit(std::move(job));
+  job->run();
+  step_finished(std::move(job));
+}
+
+bool Driver::Run::steps_full() const {
+  return step_threads_ && step_threads_->pending() >= 2 * options().step_threads;
+}
+
+void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
+  try {
+    apply_step(*job);
+  } catch (...) {
+    fail(std::current_exception());  // a step or a user's callback threw: §9, §17
+  }
+  driver::Worker* worker = job->worker;
+  job.reset();  // the response and its page go now
+  ++completed_;
+  DriverCounters::add(counters_.requests_completed);
+  idle_.push_back(worker);
+  dispatch();
+  maybe_close();
+}
+
 // A failed step's yields are not applied (§17): everything that can make the
 // step fail -- the step itself, invalid data without on_invalid_data -- is
 // settled before the first yield is applied.
-void Driver::Run::run_step(const Response& response) {
-  std::vector<Yield> yields;
+void Driver::Run::apply_step(driver::StepJob& job) {
+  const Response& response = *job.outcome.response;
   std::vector<YieldIssue> issues;
   try {
-    yields = uvscrape::run_step(driver_.scraper_, response.request->to(), response);
-    issues = prepare(yields, response);
+    if (job.error) std::rethrow_exception(job.error);
+    issues = prepare(job.yields, response);
   } catch (const ScraperAssumptionException&) {
     return record_failure(failure_of(*response.request, std::current_exception()),
                           Channel::structural);
   }
-  apply(yields, issues, response);
+  apply(job.yields, issues, response);
 }
 
 std::vector<Driver::Run::YieldIssue> Driver::Run::prepare(std::vector<Yield>& yields,
@@ -419,11 +455,13 @@ RunResult Driver::Run::result() const {
 
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
+  if (steps_pending() > 0) return;  // a stop waits for the steps running (§13, §24)
   if (phase_ == Phase::running && !frontier_->empty()) return;
   RunResult run_result = result();
   phase_ = Phase::closing;
-  grace_timer_.reset();  // its close completes before the client's
-  frontier_->close();    // so does its timer's
+  grace_timer_.reset();                       // its close completes before the client's
+  frontier_->close();                         // so does its timer's
+  if (step_threads_) step_threads_->close();  // idle threads join; its handle closes first too
   client_->close([this, run_result = std::move(run_result)]() mutable {
     stop_listener_->close([this, result = std::move(run_result)]() mutable {
       phase_ = Phase::done;

@@ -25,6 +25,7 @@
 #include "driver/counters.hpp"
 #include "driver/crawl_frontier.hpp"
 #include "driver/seen_set.hpp"
+#include "driver/step_threads.hpp"
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
@@ -57,12 +58,21 @@ struct Driver::Run final {
   void seed();
   void push(Request request);
   void dispatch();
-  // Returns true when the request went back to the frontier for a retry.
-  bool process(driver::Outcome& outcome);
+  // What a finished request needs next.
+  enum class Next { done, retried, step };
+  Next process(driver::Outcome& outcome);
   bool retry(const driver::Outcome& outcome);
   // requests_queued / requests_waiting from the frontier's own counts.
   void update_queue_counters();
-  void run_step(const Response& response);
+  // The step of a response, on a step thread or (step_threads = 0) right here;
+  // step_finished() applies its yields on the loop thread and frees the worker.
+  void start_step(driver::Worker& worker, driver::Outcome outcome);
+  void step_finished(std::unique_ptr<driver::StepJob> job);
+  void apply_step(driver::StepJob& job);
+  // Back-pressure: responses waiting for a step thread are bounded; while the
+  // bound is reached, no worker gets a new request.
+  bool steps_full() const;
+  size_t steps_pending() const { return step_threads_ ? step_threads_->pending() : 0; }
   // Resolves every yielded request and validates every deferred item, in place,
   // before anything is applied; throws the first structural problem (nothing
   // of the step applied then). Bad links and (with on_invalid_data) invalid
@@ -98,6 +108,7 @@ struct Driver::Run final {
   std::exception_ptr error_;
   std::unique_ptr<http::Client> client_;
   std::unique_ptr<driver::StopListener> stop_listener_;
+  std::unique_ptr<driver::StepThreads> step_threads_;  // null: steps run on the loop thread
   std::unique_ptr<net::Timer> grace_timer_;  // armed once a stop leaves requests in flight
   std::unique_ptr<driver::CrawlFrontier> frontier_;
   // The frontier's ticket of each busy worker's request.

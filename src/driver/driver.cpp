@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "driver/counters.hpp"
 #include "driver/crawl_run.hpp"
@@ -16,6 +17,11 @@ const char* to_string(RunStatus status) noexcept {
     case RunStatus::error: return "error";
   }
   return "?";
+}
+
+std::size_t DriverOptions::default_step_threads() noexcept {
+  const unsigned cores = std::thread::hardware_concurrency();  // 0: unknown
+  return cores > 1 ? cores - 1 : 0;
 }
 
 namespace detail {

@@ -1,6 +1,6 @@
-// The one seam through which the driver runs a step (docs/design.md §16): a
-// Response in, the list of yields out, so steps can later move off the loop
-// thread without touching anything else.
+// The one seam through which the driver runs a step (docs/design.md §16, §24):
+// a Response in, the list of yields out. It runs on a step thread or on the
+// loop thread; registering steps or entries while it runs throws.
 #pragma once
 
 #include <string_view>

@@ -31,6 +31,16 @@ std::vector<std::string> keys_of(const Map& map) {
   return out;
 }
 
+// Set while a step runs on this thread: a step that registers steps or entries
+// would change the scraper under steps running on other threads (§24).
+thread_local bool step_running = false;
+
+void refuse_inside_step(const char* what, const std::string& name) {
+  if (step_running)
+    throw ScraperConfigError(std::string("a step may not register ") + what + " ('" + name +
+                             "'): steps run on several threads and must not modify the scraper");
+}
+
 }  // namespace
 
 namespace entry_detail {
@@ -65,6 +75,7 @@ std::string ScraperBase::name() const {
 // --- steps -----------------------------------------------------------------------------
 
 void ScraperBase::add_step(std::string name, StepFunction fn, StepOptions options) {
+  refuse_inside_step("a step", name);
   if (name.empty()) throw ScraperConfigError("a step needs a name");
   if (!fn) throw ScraperConfigError("step '" + name + "' has no function");
   steps_[std::move(name)] = StepEntry{std::move(fn), options};
@@ -95,6 +106,11 @@ std::vector<Yield> ScraperBase::call_step(std::string_view name, const Response&
 }
 
 std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const Response& response) {
+  struct Running {
+    bool outer = step_running;
+    Running() { step_running = true; }
+    ~Running() { step_running = outer; }
+  } running;
   std::vector<Yield> yields = scraper.call_step(step, response);
   for (Yield& y : yields) {
     if (!y.is_request()) continue;
@@ -109,6 +125,7 @@ std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const R
 
 void ScraperBase::add_entry(EntryPoint entry) {
   const std::string name = entry.info.name;
+  refuse_inside_step("an entry", name);
   if (name.empty()) throw ScraperConfigError("an entry needs a name");
   entries_[name] = std::move(entry);
 }

@@ -133,7 +133,9 @@ TEST(DriverDecisions, RedirectsAreNotFollowedUnlessTheScraperAsks) {
   EXPECT_FALSE(find_request(server, "/final"));
 }
 
-TEST(DriverDecisions, StepsAndCallbacksRunOnOneThreadOneAtATime) {  // docs/design.md §16
+// docs/design.md §16, with step_threads = 0 (steps on step threads:
+// driver_step_threads_test.cpp, §24).
+TEST(DriverDecisions, StepsAndCallbacksRunOnOneThreadOneAtATime) {
   ThreadedTestServer server;
   serve_fanout(server, 5, 40);
   LambdaScraper scraper;
@@ -162,7 +164,9 @@ TEST(DriverDecisions, StepsAndCallbacksRunOnOneThreadOneAtATime) {  // docs/desi
     leave();
     co_yield Json(r.url);
   });
-  Driver driver(scraper, test_options("one-thread", 16));
+  DriverOptions o = test_options("one-thread", 16);
+  o.step_threads = 0;
+  Driver driver(scraper, o);
   driver.on_data = [&](const Json&) {
     enter();
     leave();

@@ -1,0 +1,114 @@
+// Dedicated step threads and the hand-back to the loop; see step_threads.hpp.
+#include "driver/step_threads.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "scraper/run_step.hpp"
+
+namespace uvscrape::driver {
+
+void StepJob::run() noexcept {
+  try {
+    const Response& response = *outcome.response;
+    yields = uvscrape::run_step(*scraper, response.request->to(), response);
+  } catch (...) {
+    yields.clear();
+    error = std::current_exception();
+  }
+}
+
+struct StepThreads::Wakeup {
+  uv_async_t async;
+  StepThreads* owner;
+};
+
+StepThreads::StepThreads(uv_loop_t* loop, std::size_t threads, Done done)
+    : done_(std::move(done)), wakeup_(new Wakeup{}) {
+  wakeup_->owner = this;
+  wakeup_->async.data = wakeup_;
+  if (int rc = uv_async_init(loop, &wakeup_->async,
+                             [](uv_async_t* handle) {
+                               auto* wakeup = static_cast<Wakeup*>(handle->data);
+                               if (wakeup->owner) wakeup->owner->deliver();
+                             });
+      rc != 0) {
+    delete wakeup_;
+    throw std::runtime_error(std::string("uv_async_init: ") + uv_strerror(rc));
+  }
+  threads_.reserve(threads);
+  try {
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+StepThreads::~StepThreads() {
+  close();
+}
+
+void StepThreads::submit(std::unique_ptr<StepJob> job) {
+  ++pending_;
+  {
+    std::lock_guard lock(mutex_);
+    queued_.emplace_back(next_submitted_++, std::move(job));
+  }
+  work_ready_.notify_one();
+}
+
+void StepThreads::thread_main() noexcept {
+  for (;;) {
+    std::pair<std::uint64_t, std::unique_ptr<StepJob>> item;
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+      if (stopping_) return;
+      item = std::move(queued_.front());
+      queued_.pop_front();
+    }
+    item.second->run();
+    {
+      std::lock_guard lock(mutex_);
+      finished_.push_back(std::move(item));
+    }
+    uv_async_send(&wakeup_->async);  // wake-ups coalesce; deliver() takes everything finished
+  }
+}
+
+void StepThreads::deliver() noexcept {
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<StepJob>>> finished;
+  {
+    std::lock_guard lock(mutex_);
+    finished.swap(finished_);
+  }
+  for (auto& [seq, job] : finished) reorder_.emplace(seq, std::move(job));
+  // done_ may submit again or close: look at the buffer afresh each time.
+  while (!threads_.empty() && !reorder_.empty() && reorder_.begin()->first == next_delivered_) {
+    auto job = std::move(reorder_.begin()->second);
+    reorder_.erase(reorder_.begin());
+    ++next_delivered_;
+    --pending_;
+    done_(std::move(job));
+  }
+}
+
+void StepThreads::close() noexcept {
+  if (wakeup_ == nullptr) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  // Blocks the loop only while a thread finishes the job it runs: close() is
+  // called once every job was handed back, so each thread is waiting for work.
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  wakeup_->owner = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_->async),
+           [](uv_handle_t* handle) { delete static_cast<Wakeup*>(handle->data); });
+  wakeup_ = nullptr;
+}
+
+}  // namespace uvscrape::driver

@@ -1,0 +1,87 @@
+// Steps off the loop thread (docs/design.md §24): a response's parse and step
+// run on one of a few dedicated threads, and the yields come back to the loop
+// thread, where they are prepared and applied like those of a step run there.
+//
+// Dedicated threads rather than libuv's pool: a long step must never delay an
+// archive write or an on_archive callback, which use the pool.
+//
+// Order: jobs are handed back in the order they were submitted (a finished job
+// waits for those before it), so the yields of a run with step threads reach
+// the loop in the order of the responses' completion, as without them.
+//
+// Thread rules: submit(), pending(), close() and the done callback belong to
+// the loop thread; StepJob::run() is the only code that runs on a step thread,
+// and a job is touched by one thread at a time (the queues' mutex hands it over).
+#pragma once
+
+#include <uv.h>
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "driver/worker.hpp"
+#include "uvscrape/scraper.hpp"
+#include "uvscrape/step.hpp"
+
+namespace uvscrape::driver {
+
+// One response on its way through its step.
+struct StepJob {
+  ScraperBase* scraper = nullptr;
+  Worker* worker = nullptr;  // the worker that fetched it, busy until the yields are applied
+  Outcome outcome;           // outcome.response is the step's input
+  std::vector<Yield> yields;
+  std::exception_ptr error;  // what the step threw (yields empty then)
+
+  // Runs the step on outcome.response (on whatever thread calls it); never throws.
+  void run() noexcept;
+};
+
+class StepThreads {
+ public:
+  using Done = std::function<void(std::unique_ptr<StepJob>)>;
+
+  // Starts `threads` (>= 1) step threads; `done` gets each job back on the loop
+  // thread and must not throw.
+  StepThreads(uv_loop_t* loop, std::size_t threads, Done done);
+  StepThreads(const StepThreads&) = delete;
+  StepThreads& operator=(const StepThreads&) = delete;
+  ~StepThreads();  // close() if not closed yet
+
+  void submit(std::unique_ptr<StepJob> job);
+  // Jobs submitted and not handed back yet.
+  std::size_t pending() const noexcept { return pending_; }
+  // Joins the threads (each finishes the job it runs first; jobs still queued
+  // are dropped, so close once pending() is 0) and closes the wake-up handle.
+  void close() noexcept;
+
+ private:
+  struct Wakeup;  // the uv_async_t, which outlives this object until its close callback
+  void thread_main() noexcept;
+  void deliver() noexcept;  // on the loop thread, from the wake-up
+
+  Done done_;
+  Wakeup* wakeup_ = nullptr;
+  std::vector<std::thread> threads_;
+  std::size_t pending_ = 0;
+  std::uint64_t next_submitted_ = 0;
+  std::uint64_t next_delivered_ = 0;
+  std::map<std::uint64_t, std::unique_ptr<StepJob>> reorder_;  // loop side: finished, early
+
+  std::mutex mutex_;  // guards the members below
+  std::condition_variable work_ready_;
+  std::deque<std::pair<std::uint64_t, std::unique_ptr<StepJob>>> queued_;
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<StepJob>>> finished_;
+  bool stopping_ = false;
+};
+
+}  // namespace uvscrape::driver
