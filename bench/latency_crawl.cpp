@@ -57,8 +57,12 @@ int main(int argc, char** argv) {
   const int pages = argc > 1 ? std::atoi(argv[1]) : 5000;
   const int workers = argc > 2 ? std::atoi(argv[2]) : 500;
   const int delay_ms = argc > 3 ? std::atoi(argv[3]) : 100;
-  if (pages <= 0 || workers <= 0 || delay_ms < 0) {
-    std::fprintf(stderr, "usage: latency_crawl [PAGES] [WORKERS] [DELAY_MS]\n");
+  // Absent: DriverOptions' default (the cores minus one).
+  const int step_threads = argc > 4
+                               ? std::atoi(argv[4])
+                               : static_cast<int>(uvscrape::DriverOptions::default_step_threads());
+  if (pages <= 0 || workers <= 0 || delay_ms < 0 || step_threads < 0) {
+    std::fprintf(stderr, "usage: latency_crawl [PAGES] [WORKERS] [DELAY_MS] [STEP_THREADS]\n");
     return 2;
   }
 
@@ -74,6 +78,7 @@ int main(int argc, char** argv) {
   DelayedPagesScraper scraper("http://127.0.0.1:" + std::to_string(server.port()), pages);
   uvscrape::DriverOptions options;
   options.num_workers = static_cast<size_t>(workers);
+  options.step_threads = static_cast<size_t>(step_threads);
   // One origin: let every worker have its own connection, as the crawl intends.
   options.max_connections_per_origin = static_cast<size_t>(workers);
   options.max_connections_total = static_cast<size_t>(workers);
@@ -93,9 +98,10 @@ int main(int argc, char** argv) {
   const double ideal = rounds * delay_ms / 1000.0;
   const double target = 1.5 * ideal;
   std::printf(
-      "latency-bound crawl: %d pages, %d workers, every response delayed %d ms: %.3f s "
+      "latency-bound crawl: %d pages, %d workers, %d step threads, every response delayed %d ms: "
+      "%.3f s "
       "(ideal %.1f s, %.2fx), %llu connections; target <= %.2f s %s\n",
-      pages, workers, delay_ms, seconds, ideal, seconds / ideal,
+      pages, workers, step_threads, delay_ms, seconds, ideal, seconds / ideal,
       static_cast<unsigned long long>(connections), target, seconds <= target ? "PASS" : "FAIL");
   if (result.status != uvscrape::RunStatus::completed || items != static_cast<size_t>(pages) ||
       requests_served != static_cast<size_t>(pages)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the crawl benchmark's table from measure.py's JSON lines.
 
-    report.py RESULTS [--crawl NAME] [--client NAME] [--floor NAME]
+    report.py RESULTS [--crawl NAME] [--also NAME] [--client NAME] [--floor NAME]
 
 Medians over the repetitions of each program; the ratios uvscrape/curl for wall
 and CPU time; PASS/FAIL against the targets of the benchmark spec. Exits 3 when
@@ -34,6 +34,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("--crawl", default="uvscrape cases_crawl")
+    ap.add_argument("--also", default=None, help="another crawl (e.g. step_threads 0): ratios only")
     ap.add_argument("--client", default="uvscrape http_fetch")
     ap.add_argument("--floor", default="curl --parallel")
     a = ap.parse_args()
@@ -71,6 +72,11 @@ def main():
         for what, target, ok in checks:
             print(f"  {what}   target {target:<10} {verdict(ok)}")
             failed |= not ok
+    also = stats.get(a.also) if a.also else None
+    if also and floor:
+        print(f"  {a.also}: wall / curl {also['wall_s'] / floor['wall_s']:5.2f}x, "
+              f"CPU / curl {also['cpu_s'] / max(floor['cpu_s'], 1e-6):5.2f}x"
+              + (f", crawl wall / it {crawl['wall_s'] / also['wall_s']:4.2f}x" if crawl else ""))
     client = stats.get(a.client)
     if client and floor:
         ratio = client["wall_s"] / floor["wall_s"]

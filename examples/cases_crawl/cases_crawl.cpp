@@ -1,5 +1,6 @@
 // The benchmark crawl (bench/README.md): list pages -> case pages -> PDFs.
-//   cases_crawl BASE_URL OUT_DIR [WORKERS]
+//   cases_crawl BASE_URL OUT_DIR [WORKERS] [STEP_THREADS]
+// (STEP_THREADS absent: DriverOptions' default, the cores minus one.)
 // Writes one JSON object per case to OUT_DIR/items.jsonl, archives the PDFs
 // under OUT_DIR/. A page that fails (503, reset, garbage) is recorded and the
 // crawl goes on: the failures are counted by kind on stderr, and the exit code
@@ -50,12 +51,15 @@ class CasesScraper : public Scraper<Json> {
 };
 
 int main(int argc, char** argv) {
-  if (argc < 3) return std::fprintf(stderr, "usage: %s BASE_URL OUT_DIR [WORKERS]\n", argv[0]), 2;
+  if (argc < 3)
+    return std::fprintf(stderr, "usage: %s BASE_URL OUT_DIR [WORKERS] [STEP_THREADS]\n", argv[0]),
+           2;
   std::string base = argv[1];
   while (!base.empty() && base.back() == '/') base.pop_back();
   DriverOptions options;
   options.storage_dir = argv[2];
   options.num_workers = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 32;
+  if (argc > 4) options.step_threads = std::strtoul(argv[4], nullptr, 10);
   CasesScraper scraper(base);
   try {
     Driver driver(scraper, options);
