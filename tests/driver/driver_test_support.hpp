@@ -37,11 +37,12 @@ using testing::ServerRequest;
 using testing::ServerResponse;
 using testing::ThreadedTestServer;
 
-// Memory figures of a sanitized build are its allocator's, not the product's.
-#if defined(__SANITIZE_ADDRESS__)
+// Memory figures of a sanitized build (ASan, TSan) are its allocator's, not the
+// product's, and its sizes are cut to keep its slowdown bounded.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 inline constexpr bool kSanitized = true;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 inline constexpr bool kSanitized = true;
 #else
 inline constexpr bool kSanitized = false;
