@@ -4,18 +4,21 @@
 #include <stdexcept>
 #include <string>
 
+#include "scraper/response_internals.hpp"
 #include "scraper/run_step.hpp"
 
 namespace uvscrape::driver {
 
 void StepJob::run() noexcept {
+  const Response& response = *outcome.response;
   try {
-    const Response& response = *outcome.response;
     yields = uvscrape::run_step(*scraper, response.request->to(), response);
   } catch (...) {
     yields.clear();
     error = std::current_exception();
   }
+  // Nothing after the step reads the page: free it here, where it was built.
+  detail::ResponseAccess::drop_parsed(response);
 }
 
 struct StepThreads::Wakeup {

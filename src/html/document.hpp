@@ -4,6 +4,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/xpath.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,8 +16,17 @@ namespace uvscrape::html_detail {
 // One parsed page. Elements hold it through shared_ptr, so nodes stay valid as
 // long as any Element of the page exists.
 struct Document {
-  Document(xmlDocPtr d, std::string u) noexcept : doc(d), url(std::move(u)) {}
-  ~Document() { xmlFreeDoc(doc); }
+  // `parser_documents` counts the live documents of the parser context that
+  // built `d` (see page.cpp): they share its dictionary.
+  Document(xmlDocPtr d, std::string u,
+           std::shared_ptr<std::atomic<long>> parser_documents = nullptr) noexcept
+      : doc(d), url(std::move(u)), parser_documents_(std::move(parser_documents)) {
+    if (parser_documents_) parser_documents_->fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Document() {
+    xmlFreeDoc(doc);  // reads the shared dictionary: before the count drops
+    if (parser_documents_) parser_documents_->fetch_sub(1, std::memory_order_release);
+  }
   Document(const Document&) = delete;
   Document& operator=(const Document&) = delete;
 
@@ -26,6 +36,9 @@ struct Document {
 
   xmlDocPtr doc;
   std::string url;
+
+ private:
+  std::shared_ptr<std::atomic<long>> parser_documents_;
 };
 
 // Initialises libxml2 once and silences its global error output on the

@@ -3,6 +3,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 
+#include <atomic>
 #include <climits>
 #include <memory>
 
@@ -41,6 +42,41 @@ struct ParserContextDeleter {
   void operator()(htmlParserCtxtPtr ctxt) const noexcept { htmlFreeParserCtxt(ctxt); }
 };
 
+// One parser context per thread, kept between pages: its dictionary, buffers
+// and stacks are reused instead of being built for every page. Every document
+// parsed with it shares its dictionary and reads it when freed, while the next
+// parse writes to it; so the context is reused only when no document it built
+// is alive any more (the driver frees each page on the thread that parsed it,
+// right after its step), and rebuilt after kMaxReuse pages so that the
+// dictionary (element, attribute and short text strings) stays small.
+struct ParserSlot {
+  static constexpr unsigned kMaxReuse = 1000;
+  std::unique_ptr<htmlParserCtxt, ParserContextDeleter> ctxt;
+  std::shared_ptr<std::atomic<long>> documents;  // alive, built by ctxt
+  unsigned uses = 0;
+};
+
+void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attributes);
+
+ParserSlot& parser_for_this_thread() {
+  thread_local ParserSlot slot;
+  const bool reusable = slot.ctxt && slot.uses < ParserSlot::kMaxReuse &&
+                        slot.documents->load(std::memory_order_acquire) == 0;
+  if (!reusable) {
+    slot.ctxt.reset();  // live documents keep its dictionary (reference counted)
+    slot.ctxt.reset(htmlNewParserCtxt());
+    if (!slot.ctxt || slot.ctxt->sax == nullptr) {
+      slot.ctxt.reset();
+      throw std::bad_alloc();
+    }
+    slot.ctxt->sax->startElement = start_element_bounded;
+    slot.documents = std::make_shared<std::atomic<long>>(0);
+    slot.uses = 0;
+  }
+  ++slot.uses;
+  return slot;
+}
+
 // Set by start_element_bounded for the parse running on this thread.
 thread_local bool parse_too_deep = false;
 
@@ -70,17 +106,19 @@ Page Page::parse(std::string_view html, std::string url) {
     append_repaired_utf8(repaired, html);
     html = repaired;
   }
-  const std::unique_ptr<htmlParserCtxt, ParserContextDeleter> ctxt(htmlNewParserCtxt());
-  if (!ctxt || ctxt->sax == nullptr) throw std::bad_alloc();
+  ParserSlot& parser = parser_for_this_thread();
+  htmlParserCtxtPtr ctxt = parser.ctxt.get();
   parse_too_deep = false;
-  ctxt->sax->startElement = start_element_bounded;
   xmlResetLastError();
-  htmlDocPtr doc = htmlCtxtReadMemory(ctxt.get(), html.data(), static_cast<int>(html.size()),
+  // Resets the context first (htmlCtxtReset), keeping its dictionary.
+  htmlDocPtr doc = htmlCtxtReadMemory(ctxt, html.data(), static_cast<int>(html.size()),
                                       url.empty() ? nullptr : url.c_str(), "UTF-8", kParseOptions);
   // A parser that halted (our bound, or any limit of libxml2's) built only
   // part of the page: say so rather than answer queries from the part.
   const bool stopped_early = ctxt->instate == XML_PARSER_EOF || ctxt->disableSAX != 0;
-  auto document = std::make_shared<const html_detail::Document>(doc, std::move(url));
+  auto document =
+      std::make_shared<const html_detail::Document>(doc, std::move(url), parser.documents);
+  if (stopped_early || doc == nullptr) parser.uses = ParserSlot::kMaxReuse;  // start afresh
   if (parse_too_deep) {
     fail_html("elements nested deeper than " + std::to_string(kMaxNestingDepth), document->url,
               {{"limit", std::to_string(kMaxNestingDepth)}});

@@ -15,6 +15,15 @@ struct ResponseAccess {
   static const std::shared_ptr<const std::string>& shared_url(const Response& r) {
     return r.shared_url();
   }
+  // Drops what text(), page() and json() cached, so that the thread that ran
+  // the step frees the DOM it built (docs/design.md §24): a block freed by the
+  // thread that allocated it takes malloc's fast path. They parse again if asked.
+  static void drop_parsed(const Response& r) noexcept {
+    r.page_.reset();
+    r.json_.reset();
+    r.text_.reset();
+    r.text_decoded_ = false;
+  }
 };
 
 }  // namespace uvscrape::detail
