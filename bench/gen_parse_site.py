@@ -46,6 +46,11 @@ def main():
     for n in range(a.pages):
         with open(os.path.join(root, "p", f"{n}.html"), "w") as fh:
             fh.write(page(n, a.page_kb * 1024))
+    # The URL list bench/run writes for every site it serves.
+    with open(os.path.join(a.out, "paths.txt"), "w") as fh:
+        fh.write("/parse/index.html\n")
+        for n in range(a.pages):
+            fh.write(f"/parse/p/{n}.html\n")
     print(f"parse site: {a.pages} pages of ~{a.page_kb} KiB in {root}")
 
 

@@ -49,11 +49,11 @@ def main():
     stats = {name: medians(rows) for name, rows in by_name.items()}
 
     print()
-    print(f"{'program':<26} {'reps':>4} {'wall s':>7} {'(min-max)':>13} {'CPU s':>6} {'(user':>6} {'sys)':>5} "
+    print(f"{'program':<34} {'reps':>4} {'wall s':>7} {'(min-max)':>13} {'CPU s':>6} {'(user':>6} {'sys)':>5} "
           f"{'peak RSS MiB':>12} {'requests':>8} {'req/s':>7}")
     for name, s in stats.items():
         spread = f"({s['wall_min']:.2f}-{s['wall_max']:.2f})"
-        print(f"{name:<26} {s['reps']:>4} {s['wall_s']:>7.3f} {spread:>13} {s['cpu_s']:>6.3f} {s['user_s']:>6.2f} "
+        print(f"{name:<34} {s['reps']:>4} {s['wall_s']:>7.3f} {spread:>13} {s['cpu_s']:>6.3f} {s['user_s']:>6.2f} "
               f"{s['sys_s']:>5.2f} {s['rss_mib']:>12.1f} {s['requests']:>8} {s['req_per_s']:>7.0f}")
     print()
 
