@@ -11,11 +11,9 @@
 // once and calls on_done on the loop thread when the crawl has ended. Either
 // way the loop is left with no handle of the driver's.
 //
-// Callbacks run on the loop thread, one at a time, never concurrently with each
-// other (docs/design.md §16) -- except on_archive, which runs on the libuv
-// thread pool (§14). Steps run on step threads (DriverOptions::step_threads,
-// §24), so a callback may run while a step does; with step_threads = 0 they
-// run on the loop thread too. Set callbacks before run()/start().
+// Callbacks run on the loop thread, one at a time (§16), except on_archive (libuv's pool,
+// §14); steps run on step threads (DriverOptions::step_threads, §24), so a callback may
+// run while a step does. Set callbacks before run()/start(). (docs/design.md.)
 //
 // A request that fails for good does not end the crawl: it is recorded as a
 // Failure (RunResult::failures, on_failure) and counted by kind (§17).
