@@ -228,7 +228,7 @@ void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
     fail(std::current_exception());  // a step or a user's callback threw: §9, §17
   }
   driver::Worker* worker = job->worker;
-  job.reset();  // the response and its page go now
+  job.reset();  // the response goes now (its page went on the step thread)
   ++completed_;
   DriverCounters::add(counters_.requests_completed);
   idle_.push_back(worker);
