@@ -117,8 +117,8 @@ def main():
     print(f"  * {retried_for_good} pages fail for good with a transient fault (503, reset, truncated body):")
     print(f"    each is sent 1 + {a.max_retries} times (max_retries), waiting before retry n a time drawn from")
     print(f"    [0, {a.backoff_base_s:g} s x 2^(n-1)] (retry_backoff_base, full jitter): "
-          + ", ".join(f"[0, {w:g} s]" for w in waits)
-          + f", so up to {longest:g} s, {longest / 2:g} s on average, before it is recorded;")
+          + ", ".join(f"[0, {w:g} s]" for w in waits) + ",")
+    print(f"    so up to {longest:g} s, {longest / 2:g} s on average, before it is recorded;")
     twice = faults["503-then-okx2"]
     once = faults["503-then-okx1"]
     print(f"  * {once} pages answer 503 once and {twice} twice before succeeding: up to "

@@ -2,6 +2,7 @@
 """Checks a crawl's output against what the generated site holds.
 
     verify_crawl.py OUT_DIR --cases N [--doc-kb 32] [--plan PLAN] [--summary FILE --name NAME]
+                    [--failure-counts LOG]
 
 OUT_DIR/items.jsonl must hold exactly one item per case whose docket, filed,
 judge and status equal gen_site.case_fields(); every other file under OUT_DIR
@@ -14,12 +15,17 @@ With --plan (the file `fault_site --plan` writes: "PATH FAULT SERVABLE" lines),
 the site is the fault site: the expected items are those of the servable case
 pages, the expected documents those whose case page and document are both
 servable. --summary appends one JSON line (name, items, duplicates, documents,
-what was expected, ok) for the fault benchmark's table.
+what was expected, ok) for the fault benchmark's table. --failure-counts LOG
+(with --plan) also checks the failure counts by kind that examples/cases_crawl
+printed ("  ConnectionError: 28" lines) against the faults of the pages a
+crawl requests: every page that fails for good is recorded, with its kind.
 """
 import argparse
+import collections
 import hashlib
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -53,6 +59,43 @@ def expected_sets(cases, plan):
     items = {i for i in range(1, cases + 1) if plan.get(f"/cases/{i}.html", False)}
     docs = {i for i in items if gen_site.has_document(i) and plan.get(f"/docs/{i}.pdf", False)}
     return items, docs, problems
+
+
+# The failure kind (cases_crawl's names) each fault that never passes ends as.
+FAILURE_KIND = {
+    "503": "HTMLResponseAssumptionException",  # a transient status, retried, then recorded
+    "truncated": "ConnectionError",
+    "reset": "ConnectionError",
+    "garbage-status": "ProtocolError",
+    "bad-chunk": "ProtocolError",
+}
+
+
+def read_faults(path):
+    faults = {}
+    with open(path) as fh:
+        for line in fh:
+            if not line.startswith("#") and line.strip():
+                p, fault, _ok = line.split()
+                faults[p] = fault
+    return faults
+
+
+def check_failure_counts(log_path, plan_path, cases, want_items):
+    """The counts cases_crawl printed against those the plan implies."""
+    faults = read_faults(plan_path)
+    requested = [p for p in faults if p.startswith("/cases/")]  # every list and case page
+    requested += [f"/docs/{i}.pdf" for i in sorted(want_items) if gen_site.has_document(i)]
+    expected = collections.Counter(FAILURE_KIND[faults[p]] for p in requested if faults[p] in FAILURE_KIND)
+    got = collections.Counter()
+    with open(log_path) as fh:
+        for line in fh:
+            m = re.fullmatch(r"  (\w+): (\d+)\n?", line)
+            if m:
+                got[m.group(1)] = int(m.group(2))
+    if got == expected:
+        return []
+    return [f"failure counts by kind {dict(sorted(got.items()))} != expected {dict(sorted(expected.items()))}"]
 
 
 def check_items(path, want_ids):
@@ -129,6 +172,8 @@ def main():
     ap.add_argument("--plan", help="fault_site's plan file: expect only what is servable")
     ap.add_argument("--summary", help="append a JSON line with the counts to this file")
     ap.add_argument("--name", default="crawl", help="the crawl's name in the summary")
+    ap.add_argument("--failure-counts", metavar="LOG",
+                    help="with --plan: check the failure counts by kind cases_crawl printed to LOG")
     ap.add_argument("--quiet", action="store_true", help="print problems, not the verdict line")
     a = ap.parse_args()
     plan = read_plan(a.plan) if a.plan else None
@@ -136,6 +181,8 @@ def main():
     problems, n_items, dup_items = check_items(os.path.join(a.out_dir, "items.jsonl"), want_items)
     doc_problems, n_docs, dup_docs = check_documents(a.out_dir, want_docs, a.doc_kb)
     problems = plan_problems + problems
+    if a.failure_counts and plan is not None:
+        problems += check_failure_counts(a.failure_counts, a.plan, a.cases, want_items)
     for kind, found in (("items", problems), ("documents", doc_problems)):
         for p in found[:SHOWN]:
             print(f"VERIFY FAIL ({kind}): {p}", file=sys.stderr)
