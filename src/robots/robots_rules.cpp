@@ -136,8 +136,9 @@ std::string product_token(std::string_view user_agent) {
 }
 
 bool AgentRules::allowed(std::string_view path_and_query) const {
-  std::string path =
-      normalise_path(path_and_query.empty() ? std::string_view("/") : path_and_query);
+  // A request target starts with '/'; anything else is asked about as if it did.
+  std::string path = normalise_path(path_and_query);
+  if (path.empty() || path.front() != '/') path.insert(0, 1, '/');
   if (path == "/robots.txt" || path.rfind("/robots.txt?", 0) == 0) return true;
   size_t best = 0;
   bool matched = false;

@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (const auto delay = mine.crawl_delay())
     require(std::isfinite(*delay) && *delay >= 0, "a Crawl-delay is finite and >= 0");
 
-  const std::string asked = normalised.empty() ? "/" : normalised;
+  const std::string asked =
+      normalised.empty() || normalised.front() != '/' ? "/" + normalised : normalised;
   require(RobotsRules::disallow_all().allowed(agent, path) == is_robots_txt(asked),
           "disallow_all refuses all but /robots.txt");
   require(RobotsRules::allow_all().allowed(agent, path), "allow_all allows everything");

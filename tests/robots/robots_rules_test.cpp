@@ -286,6 +286,11 @@ TEST(RobotsSyntax, EmptyDisallowAllowsAndRobotsTxtIsAlwaysAllowed) {
   const auto everything = RobotsRules::parse("User-agent: *\nDisallow: /\n");
   EXPECT_FALSE(everything.allowed("uvscrape", "/"));
   EXPECT_FALSE(everything.allowed("uvscrape", ""));  // "" is "/"
+  // A path without its leading '/' is asked about as if it had one (found by
+  // the fuzzer: "\0/x" escaped a Disallow: /).
+  EXPECT_FALSE(everything.allowed("uvscrape", std::string_view("\0/x", 3)));
+  EXPECT_FALSE(everything.allowed("uvscrape", "page"));
+  EXPECT_TRUE(everything.allowed("uvscrape", "robots.txt"));
   EXPECT_TRUE(everything.allowed("uvscrape", "/robots.txt"));
   EXPECT_TRUE(everything.allowed("uvscrape", "/robots.txt?x=1"));
   EXPECT_FALSE(everything.allowed("uvscrape", "/robots.txt.bak"));
