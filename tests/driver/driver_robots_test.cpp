@@ -251,6 +251,50 @@ TEST(DriverRobots, A5xxDisallowsEverythingAfterTheFetchsRetries) {
       << c.seen[0].message;
 }
 
+TEST(DriverRobots, ARobotsTxtThatRecoversOnItsRetryLetsTheWaitingRequestsThrough) {
+  RobotsSite site;
+  std::atomic<int> asked{0};
+  site.server()->route("GET", "/robots.txt", [&](const ServerRequest&, ServerResponse& res) {
+    res = ++asked == 1 ? ServerResponse::with_status(503)
+                       : ServerResponse::text("User-agent: *\nDisallow: /private/\n");
+  });
+  const Crawl c = crawl(lists(site, 2), robots_options("robots-recovers", 8));
+  EXPECT_EQ(asked.load(), 2);
+  EXPECT_EQ(c.items.size(), 22u);
+  EXPECT_EQ(c.result.failure_counts[FailureKind::robots_disallowed], 20u);
+  EXPECT_EQ(c.result.failure_counts.total(), 20u);
+}
+
+// After robots_refetch_after, a request to an origin whose robots.txt was
+// unreachable fetches it again. Host A's slow page yields links to host B long
+// after B's robots.txt failed.
+TEST(DriverRobots, AnUnreachableRobotsTxtIsFetchedAgainAfterTheRefetchPeriod) {
+  RobotsSite a("127.0.0.2"), b("127.0.0.3");
+  std::atomic<int> b_asked{0};
+  b.server()->route("GET", "/robots.txt", [&](const ServerRequest&, ServerResponse& res) {
+    res = ++b_asked == 1 ? ServerResponse::with_status(500)
+                         : ServerResponse::text("User-agent: *\nDisallow: /private/\n");
+  });
+  const std::string b_page = b.url("/a/early");
+  a.server()->route("GET", "/slow", [&b](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<a href='" + b.url("/a/late") + "'>x</a><a href='" +
+                               b.url("/private/late") + "'>y</a>");
+    res.delay_before_headers = milliseconds{600};
+  });
+  DriverOptions o = robots_options("robots-refetch", 4);
+  o.max_retries = 0;
+  o.robots_refetch_after = milliseconds{200};
+  const Crawl c =
+      crawl({Request::get(b_page).to("page"), Request::get(a.url("/slow")).to("list")}, o);
+  EXPECT_EQ(b_asked.load(), 2);
+  ASSERT_EQ(c.seen.size(), 2u);
+  EXPECT_EQ(c.seen[0].url, b_page);  // refused while unreachable
+  EXPECT_NE(c.seen[0].message.find("could not be fetched (status 500"), std::string::npos);
+  EXPECT_EQ(c.seen[1].url, b.url("/private/late"));  // refused by the rules fetched again
+  EXPECT_NE(c.seen[1].message.find("disallows it"), std::string::npos);
+  EXPECT_EQ(b.paths(), std::vector<std::string>{"/a/late"});
+}
+
 TEST(DriverRobots, AnUnreachableServerDisallowsEverything) {
   std::string url;
   {
