@@ -45,6 +45,8 @@ void Driver::Run::refuse_by_robots(Request request, const std::string& why) {
     record_failure(
         failure_of(request, std::make_exception_ptr(RobotsDisallowedError(std::move(url), why))),
         Channel::robots);
+    // A refused speculative probe found nothing: the tracker counts it as a miss.
+    if (request.is_speculative()) track_speculation(request, false);
   } catch (...) {
     fail(std::current_exception());  // on_failure threw (may run inside a C callback)
   }

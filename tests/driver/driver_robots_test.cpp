@@ -398,6 +398,60 @@ TEST(DriverRobots, OffByDefaultRobotsTxtIsNeverRequested) {
   EXPECT_EQ(c.progress.robots_fetches, 0u);
 }
 
+// Speculative probes (docs/design.md §10) go through robots.txt too: a refused
+// probe is a robots_disallowed failure (and a miss for the tracker), probing
+// goes on past it and ends after `gap` misses in a row as usual.
+class ProbingScraper : public Scraper<Json> {
+ public:
+  explicit ProbingScraper(std::string base) : Scraper("ProbingScraper"), base_(std::move(base)) {
+    entry("fetch_case", &ProbingScraper::fetch_case, {"case_id"});
+    step("case_page", &ProbingScraper::case_page);
+  }
+  Request fetch_case(SpeculativeRange case_id) {
+    return Request::get(base_ + "/case/" + std::to_string(case_id.min)).to("case_page");
+  }
+  Step case_page(const Response& r) {
+    Json id = std::atoi(r.url.substr(r.url.rfind('/') + 1).c_str());
+    co_yield std::move(id);
+  }
+
+ private:
+  std::string base_;
+};
+
+TEST(DriverRobots, ARefusedSpeculativeProbeIsAMiss) {
+  ThreadedTestServer server;
+  std::mutex mutex;
+  std::set<int> fetched;
+  server->route("GET", "/case/*", [&](const ServerRequest& req, ServerResponse& res) {
+    const int id = std::atoi(req.path.c_str() + 6);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      fetched.insert(id);
+    }
+    res = id <= 6 ? ServerResponse::html("<h1>case</h1>") : ServerResponse::with_status(404);
+  });
+  server->respond("GET", "/robots.txt",
+                  ServerResponse::text("User-agent: *\nDisallow: /case/3$\n"));
+  const std::string root = server.url("/");
+  ProbingScraper scraper(root.substr(0, root.size() - 1));
+  DriverOptions o = robots_options("robots-speculation", 1);
+  Json invocation = Json::object();
+  invocation["fetch_case"]["case_id"] = Json{{"min", 1}, {"gap", 2}, {"soft_max", 0}};
+  o.seed_params = Json::array({invocation});
+  Driver driver(scraper, o);
+  std::set<int> items;
+  driver.on_data = [&](const Json& j) { items.insert(j.get<int>()); };
+  Deadline deadline(std::chrono::seconds(30));
+  const RunResult result = driver.run();
+  EXPECT_EQ(result.status, RunStatus::completed);
+  EXPECT_EQ(items, (std::set<int>{1, 2, 4, 5, 6}));
+  EXPECT_EQ(result.failure_counts[FailureKind::robots_disallowed], 1u);
+  EXPECT_EQ(fetched.count(3), 0u);
+  EXPECT_TRUE(fetched.count(7) && fetched.count(8));  // the two misses that end it
+  EXPECT_LE(*fetched.rbegin(), 10);                    // and not much further
+}
+
 // A stop while requests wait for robots.txt: they are discarded and counted.
 TEST(DriverRobots, StopWhileWaitingForRobotsTxtDiscardsTheHeldRequests) {
   RobotsSite site;
