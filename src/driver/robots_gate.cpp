@@ -132,8 +132,12 @@ void RobotsGate::fetched(Origin& origin, http::Result result) {
   }
   const int status = result.response->status;
   if (status >= 200 && status < 300) return known(origin, robots::RobotsRules::parse(sink->body));
-  if (status >= 500 || status == 429)
-    return unreachable(origin, "status " + std::to_string(status));
+  if (status >= 500 || status == 429) {
+    std::optional<std::chrono::milliseconds> server_wait;
+    if (const auto value = result.response->headers.get("Retry-After"))
+      server_wait = parse_retry_after(*value, std::chrono::system_clock::now());
+    return unreachable(origin, "status " + std::to_string(status), server_wait);
+  }
   known(origin, robots::RobotsRules::allow_all());  // 4xx: unavailable (§2.3.1.3)
 }
 
@@ -149,9 +153,10 @@ void RobotsGate::known(Origin& origin, const robots::RobotsRules& rules) {
 
 // §2.3.1.4: an unreachable robots.txt means "disallow everything". Tried again
 // with the retry backoff while the origin's requests wait; then they are refused.
-void RobotsGate::unreachable(Origin& origin, std::string why) {
+void RobotsGate::unreachable(Origin& origin, std::string why,
+                             std::optional<std::chrono::milliseconds> retry_after) {
   ++origin.failures;
-  if (const auto wait = retry_policy_.next_wait(origin.failures, std::nullopt, std::nullopt)) {
+  if (const auto wait = retry_policy_.next_wait(origin.failures, std::nullopt, retry_after)) {
     origin.state = Origin::State::waiting;
     if (!origin.timer) origin.timer = std::make_unique<net::Timer>(loop_);
     origin.timer->start(static_cast<uint64_t>(std::max<std::int64_t>(0, wait->count())),

@@ -12,7 +12,8 @@
 //                            "unavailable": everything allowed (§2.3.1.3)
 //   5xx, 429, network error  "unreachable": everything disallowed (§2.3.1.4).
 //                            The fetch is retried with the run's retry backoff
-//                            (max_retries times) while the requests wait; then
+//                            (max_retries times; a Retry-After is obeyed, up to
+//                            retry_after_max) while the requests wait; then
 //                            they are refused, and so is every request to the
 //                            origin for robots_refetch_after, after which the
 //                            next request fetches robots.txt again.
@@ -89,7 +90,9 @@ class RobotsGate {
   void fetch(Origin& origin);
   void fetched(Origin& origin, http::Result result);
   void known(Origin& origin, const robots::RobotsRules& rules);
-  void unreachable(Origin& origin, std::string why);
+  // `retry_after`: the 5xx/429 answer's Retry-After, obeyed as for requests.
+  void unreachable(Origin& origin, std::string why,
+                   std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
   void release(Origin& origin);
   void decide(Origin& origin, Request request);
 

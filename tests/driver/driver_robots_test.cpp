@@ -254,12 +254,20 @@ TEST(DriverRobots, A5xxDisallowsEverythingAfterTheFetchsRetries) {
 TEST(DriverRobots, ARobotsTxtThatRecoversOnItsRetryLetsTheWaitingRequestsThrough) {
   RobotsSite site;
   std::atomic<int> asked{0};
+  std::mutex mutex;
+  std::vector<Clock::time_point> asked_at;
   site.server()->route("GET", "/robots.txt", [&](const ServerRequest&, ServerResponse& res) {
-    res = ++asked == 1 ? ServerResponse::with_status(503)
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      asked_at.push_back(Clock::now());
+    }
+    res = ++asked == 1 ? ServerResponse::with_status(503).header("Retry-After", "1")
                        : ServerResponse::text("User-agent: *\nDisallow: /private/\n");
   });
   const Crawl c = crawl(lists(site, 2), robots_options("robots-recovers", 8));
   EXPECT_EQ(asked.load(), 2);
+  ASSERT_EQ(asked_at.size(), 2u);
+  EXPECT_GE(asked_at[1] - asked_at[0], milliseconds{990});  // the 503's Retry-After: 1
   EXPECT_EQ(c.items.size(), 22u);
   EXPECT_EQ(c.result.failure_counts[FailureKind::robots_disallowed], 20u);
   EXPECT_EQ(c.result.failure_counts.total(), 20u);
@@ -449,7 +457,7 @@ TEST(DriverRobots, ARefusedSpeculativeProbeIsAMiss) {
   EXPECT_EQ(result.failure_counts[FailureKind::robots_disallowed], 1u);
   EXPECT_EQ(fetched.count(3), 0u);
   EXPECT_TRUE(fetched.count(7) && fetched.count(8));  // the two misses that end it
-  EXPECT_LE(*fetched.rbegin(), 10);                    // and not much further
+  EXPECT_LE(*fetched.rbegin(), 10);                   // and not much further
 }
 
 // A stop while requests wait for robots.txt: they are discarded and counted.
