@@ -10,7 +10,8 @@
 //   2xx                      the body's first 500 KiB parsed (RFC 9309 §2.5)
 //   4xx but 429, a final 3xx, too many redirects or a refused one
 //                            "unavailable": everything allowed (§2.3.1.3)
-//   5xx, 429, network error  "unreachable": everything disallowed (§2.3.1.4).
+//   5xx, 429, no usable answer (network, timeout, TLS, malformed response)
+//                            "unreachable": everything disallowed (§2.3.1.4).
 //                            The fetch is retried with the run's retry backoff
 //                            (max_retries times; a Retry-After is obeyed, up to
 //                            retry_after_max) while the requests wait; then
