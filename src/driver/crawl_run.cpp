@@ -427,8 +427,7 @@ RunResult Driver::Run::result() const {
 
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
-  if (phase_ == Phase::running && (!frontier_->empty() || (robots_ && robots_->held() > 0)))
-    return;
+  if (phase_ == Phase::running && (!frontier_->empty() || (robots_ && robots_->held() > 0))) return;
   RunResult run_result = result();
   phase_ = Phase::closing;
   grace_timer_.reset();  // its close completes before the client's
