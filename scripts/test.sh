@@ -30,7 +30,7 @@ echo "== clang build with ThreadSanitizer: the driver's tests, steps on step thr
 # Only the driver's test programs and what they link: the step threads hand
 # responses and yields between threads there. The wall-clock politeness tests
 # stay out (TSan's slowdown is not the product's).
-tsan_tests=(tests/driver/driver_unit_tests tests/driver/driver_crawl_tests)
+tsan_tests=(tests/driver/driver_unit_tests tests/driver/driver_crawl_tests tests/driver/driver_robots_tests)
 CXX=clang++ CC=clang meson setup build/tsan "${strict[@]}" --buildtype=debug \
   -Db_sanitize=thread -Db_lundef=false -Dbenchmarks=false -Dexamples=false --reconfigure >/dev/null 2>&1 \
   || CXX=clang++ CC=clang meson setup build/tsan "${strict[@]}" --buildtype=debug \
@@ -40,7 +40,8 @@ ninja -C build/tsan -j "$jobs" "${tsan_tests[@]}"
 # run in the two builds above; under TSan they take minutes and add no thread.
 GTEST_FILTER='-DriverMemory.*' TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   meson test -C build/tsan --no-rebuild --print-errorlogs --num-processes "$jobs" --timeout-multiplier 5 \
-  "seen-set, stop signal, archive writer" "crawls against the test server"
+  "seen-set, stop signal, archive writer" "crawls against the test server" \
+  "robots.txt against the test server"
 
 echo "== fuzz targets (clang, libFuzzer + ASan/UBSan), ${FUZZ_SECONDS:-30} s each from the committed corpora"
 bench/fuzz --seconds "${FUZZ_SECONDS:-30}" --jobs "$jobs"
