@@ -113,8 +113,7 @@ bool ProxySelector::bypasses(std::string_view host) const {
   int family = 0;
   if (numeric_address(host, address, family)) {
     for (const Cidr& block : blocks_) {
-      if (block.family == family && prefix_matches(address, block.bytes, block.prefix))
-        return true;
+      if (block.family == family && prefix_matches(address, block.bytes, block.prefix)) return true;
     }
     return false;
   }

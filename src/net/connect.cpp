@@ -118,7 +118,15 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
         [this](std::shared_ptr<const AddressList> addresses, std::exception_ptr error) {
           cancel_resolve_ = nullptr;
           if (error) return fail(std::move(error));
-          std::string numeric = (*addresses)[0].to_string();  // "1.2.3.4:0", "[::1]:0"
+          // IPv4 first: many SOCKS proxies have no IPv6 route.
+          const Address* chosen = &(*addresses)[0];
+          for (const Address& address : *addresses) {
+            if (address.family() == AF_INET) {
+              chosen = &address;
+              break;
+            }
+          }
+          std::string numeric = chosen->to_string();  // "1.2.3.4:0", "[::1]:0"
           numeric.erase(numeric.rfind(':'));
           if (numeric.starts_with('[')) numeric = numeric.substr(1, numeric.size() - 2);
           open_tunnel(numeric);
@@ -126,8 +134,8 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
   }
 
   void open_tunnel(const std::string& host) {
-    tunnel_ = std::make_unique<ProxyTunnel>(*tcp_, *target_.proxy, host, target_.port,
-                                            target_.url, target_.user_agent);
+    tunnel_ = std::make_unique<ProxyTunnel>(*tcp_, *target_.proxy, host, target_.port, target_.url,
+                                            target_.user_agent);
     tunnel_->start([this](std::exception_ptr error) {
       if (error) return fail(std::move(error));
       tunnel_.reset();

@@ -80,8 +80,8 @@ ProxyEndpoint parse_proxy_url(std::string_view text, const std::string& url_for_
   }
   // The authority ends at the first '/', '?' or '#'; nothing may follow but "/".
   const size_t authority_end = rest.find_first_of("/?#");
-  std::string_view after = authority_end == std::string_view::npos ? std::string_view()
-                                                                   : rest.substr(authority_end);
+  std::string_view after =
+      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
   if (!after.empty() && after != "/") throw bad("a proxy URL has no path or query");
   std::string_view authority = rest.substr(0, authority_end);
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
@@ -89,7 +89,8 @@ ProxyEndpoint parse_proxy_url(std::string_view text, const std::string& url_for_
     authority.remove_prefix(at + 1);
     const size_t colon = userinfo.find(':');
     proxy.user = percent_decode(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) proxy.password = percent_decode(userinfo.substr(colon + 1));
+    if (colon != std::string_view::npos)
+      proxy.password = percent_decode(userinfo.substr(colon + 1));
   }
   std::string_view port_text;
   if (authority.starts_with('[')) {
@@ -109,7 +110,8 @@ ProxyEndpoint parse_proxy_url(std::string_view text, const std::string& url_for_
   if (proxy.host.empty()) throw bad("no host");
   if (!port_text.empty()) {
     unsigned port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
         port > 65535)
       throw bad("bad port '" + std::string(port_text) + "'");

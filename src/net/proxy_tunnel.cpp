@@ -150,7 +150,8 @@ void ProxyTunnel::advance_connect_reply() {
                         status));
   }
   if (status < 200 || status > 299) {
-    return fail(refused("CONNECT " + target() + " answered " + std::string(line.substr(9)), status));
+    return fail(
+        refused("CONNECT " + target() + " answered " + std::string(line.substr(9)), status));
   }
   if (in_.size() > end + 4)
     return fail(refused("it sent bytes after its answer to CONNECT " + target()));

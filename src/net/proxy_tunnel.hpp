@@ -25,8 +25,8 @@ class ProxyTunnel {
  public:
   // `host` is a DNS name (sent as such: CONNECT, socks5h) or a numeric address
   // (the SOCKS5 address types for IPv4 and IPv6). `url` names errors.
-  ProxyTunnel(Stream& stream, ProxyEndpoint proxy, std::string host, uint16_t port,
-              std::string url, std::string user_agent);
+  ProxyTunnel(Stream& stream, ProxyEndpoint proxy, std::string host, uint16_t port, std::string url,
+              std::string user_agent);
   ~ProxyTunnel();  // no callback runs afterwards
   ProxyTunnel(const ProxyTunnel&) = delete;
   ProxyTunnel& operator=(const ProxyTunnel&) = delete;

@@ -72,13 +72,12 @@ class Resolver;        // c-ares on the loop, with a TTL cache (src/net/resolver
 class TlsConfigCache;  // shared mbedTLS configs per (verify, ca_file) (src/net/tls_config.hpp)
 
 // Resolves, connects (trying each address in turn), through a proxy opens the
-// tunnel (see proxy_tunnel.hpp), and for TLS performs the handshake. `done` gets a ready Stream or a typed error (DnsError,
-// ConnectionError, RequestTimeoutException{connect|tls_handshake},
+// tunnel (see proxy_tunnel.hpp), and for TLS performs the handshake. `done` gets a ready Stream or
+// a typed error (DnsError, ConnectionError, RequestTimeoutException{connect|tls_handshake},
 // TlsHandshakeError, TlsVerificationError, ProxyError). A proxy that cannot be
-// reached is a ConnectionError whose reason starts "proxy <proxy URL>: ". Returns a cancel function; cancelling
-// calls `done` with CancelledError.
-// `done` runs once, from the loop, never inside connect(); cancel() and
-// Resolver::close() report CancelledError from inside themselves.
+// reached is a ConnectionError whose reason starts "proxy <proxy URL>: ". Returns a cancel
+// function; cancelling calls `done` with CancelledError. `done` runs once, from the loop, never
+// inside connect(); cancel() and Resolver::close() report CancelledError from inside themselves.
 // Cancel functions stay safe to call after `done` ran. connect_timeout bounds
 // resolution plus TCP connect over all addresses; tls_timeout the handshake.
 using ConnectCallback = std::function<void(std::unique_ptr<Stream>, std::exception_ptr)>;
