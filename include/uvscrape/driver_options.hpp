@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "uvscrape/errors.hpp"
 #include "uvscrape/json.hpp"
@@ -65,6 +66,20 @@ struct DriverOptions {
   bool verify_tls = true;                      // certificate and host name verification
   std::string ca_file;                         // empty: the system bundle
   std::string user_agent;                      // empty: "uvscrape/<version>"
+
+  // --- proxies (docs/design.md §22, docs/sessions-cookies-proxies.md) -------------
+  // Every request through this proxy: "http://[user:password@]host:port" (http
+  // in absolute form, https through CONNECT; Basic authentication from the
+  // user info), "socks5://..." (names resolved here) or "socks5h://..." (names
+  // sent to the proxy). Empty: direct. Request::proxy() / no_proxy() override it.
+  std::string proxy;
+  // Hosts that go direct: "*", names ("example.org" covers its subdomains, as
+  // does ".example.org"), IP addresses and CIDR blocks ("10.0.0.0/8").
+  std::vector<std::string> no_proxy;
+  // true: http_proxy / https_proxy (or HTTP_PROXY / HTTPS_PROXY) apply when
+  // `proxy` is empty, and no_proxy / NO_PROXY adds to `no_proxy`. Off by
+  // default, so a crawl does not change route with the shell it starts from.
+  bool proxy_from_env = false;
   int max_redirects = 10;  // redirects are followed when the scraper asks for it
   // 0: as many as num_workers, so every worker can have a request on the wire.
   std::size_t max_connections_per_origin = 0;
