@@ -26,6 +26,15 @@ http::ClientOptions client_options(const DriverOptions& options) {
   out.proxy = options.proxy;
   out.no_proxy = options.no_proxy;
   out.proxy_from_env = options.proxy_from_env;
+  out.lenient.transfer_encoding = options.lenient_transfer_encoding;
+  out.lenient.chunked_length = options.lenient_chunked_length;
+  out.lenient.headers = options.lenient_headers;
+  out.lenient.keep_alive = options.lenient_keep_alive;
+  out.tls.min_version = options.tls_min_version;
+  out.tls.max_version = options.tls_max_version;
+  out.tls.ciphers = options.tls_ciphers;
+  out.tls.client_cert_file = options.tls_client_cert_file;
+  out.tls.client_key_file = options.tls_client_key_file;
   return out;
 }
 

@@ -91,7 +91,8 @@ Client::Impl::Impl(uv_loop_t* loop_, ClientOptions options_)
       pool(options.max_connections_per_origin, options.max_connections_total),
       proxies(ProxySettings{options.proxy, options.no_proxy, options.proxy_from_env}),
       resolver(loop_),
-      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file),
+      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file,
+          options.tls),
       sweep(std::make_unique<net::Timer>(loop_)) {
   kick = new uv_idle_t{};
   uv_idle_init(loop, kick);
@@ -373,7 +374,7 @@ void Client::Impl::send(Connection& c, Transfer& t) {
   ++c.requests_started;
 
   const ParserLimits limits{options.max_header_bytes, options.max_body_bytes};
-  c.parser.reset(&c, t.url_text, t.method == "HEAD", limits);
+  c.parser.reset(&c, t.url_text, t.method == "HEAD", limits, options.lenient);
 
   std::string wire;
   wire.reserve(512 + (t.send_body && t.body.present ? t.body.bytes.size() : 0));

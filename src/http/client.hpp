@@ -37,6 +37,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/response_parser.hpp"
+#include "net/tls_settings.hpp"
 #include "uvscrape/headers.hpp"
 
 namespace uvscrape::http {
@@ -121,6 +123,10 @@ struct ClientOptions {
   std::string proxy;
   std::vector<std::string> no_proxy;
   bool proxy_from_env = false;
+  // Legacy servers, all off by default (http/response_parser.hpp, ParserLeniency).
+  ParserLeniency lenient;
+  // TLS versions, cipher suites, a client certificate (net/tls_settings.hpp).
+  net::TlsSettings tls;
 };
 
 using RequestId = uint64_t;
