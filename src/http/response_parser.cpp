@@ -8,6 +8,27 @@ namespace uvscrape::http {
 namespace {
 // Bytes of framing around a header line (": " and CRLF) counted against the limit.
 constexpr size_t kHeaderLineOverhead = 4;
+
+// `chunked` more than once in Transfer-Encoding, over all its headers.
+bool chunked_twice(const Headers& headers) {
+  int chunked = 0;
+  for (const auto& [name, value] : headers.items()) {
+    if (!iequals(name, "Transfer-Encoding")) continue;
+    size_t at = 0;
+    while (at <= value.size()) {
+      size_t end = value.find(',', at);
+      if (end == std::string::npos) end = value.size();
+      std::string_view coding = std::string_view(value).substr(at, end - at);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+        coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+        coding.remove_suffix(1);
+      if (iequals(coding, "chunked")) ++chunked;
+      at = end + 1;
+    }
+  }
+  return chunked > 1;
+}
 }  // namespace
 
 ResponseParser::ResponseParser() {
@@ -106,27 +127,6 @@ void ResponseParser::throw_parse_error(llhttp_errno_t err) {
 
 std::string ResponseParser::accept_hint(std::string_view option) {
   return " (set DriverOptions::lenient_" + std::string(option) + " to accept this)";
-}
-
-// `chunked` more than once in Transfer-Encoding, over all its headers.
-static bool chunked_twice(const Headers& headers) {
-  int chunked = 0;
-  for (const auto& [name, value] : headers.items()) {
-    if (!iequals(name, "Transfer-Encoding")) continue;
-    size_t at = 0;
-    while (at <= value.size()) {
-      size_t end = value.find(',', at);
-      if (end == std::string::npos) end = value.size();
-      std::string_view coding = std::string_view(value).substr(at, end - at);
-      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
-        coding.remove_prefix(1);
-      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
-        coding.remove_suffix(1);
-      if (iequals(coding, "chunked")) ++chunked;
-      at = end + 1;
-    }
-  }
-  return chunked > 1;
 }
 
 int ResponseParser::fail(std::exception_ptr error) {
