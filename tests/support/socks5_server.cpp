@@ -169,13 +169,14 @@ void Socks5Server::serve(int fd) {
                     stopping_))
       return;
     const bool ok = name == credentials_->first && password == credentials_->second;
-    const unsigned char status[2] = {1, static_cast<unsigned char>(ok ? 0 : 1)};
-    write_all(fd, status, 2);
     if (!ok) {
+      // Counted before answering: the client may look as soon as it has the answer.
       std::lock_guard lock(mutex_);
       ++failed_authentications_;
-      return;
     }
+    const unsigned char status[2] = {1, static_cast<unsigned char>(ok ? 0 : 1)};
+    write_all(fd, status, 2);
+    if (!ok) return;
     user = name;
   }
 
