@@ -22,6 +22,7 @@ const char* to_string(FailureKind kind) noexcept {
     case FailureKind::invalid_url: return "UrlError";
     case FailureKind::structural: return "ScraperAssumptionException";
     case FailureKind::invalid_data: return "DataFormatAssumptionException";
+    case FailureKind::robots_disallowed: return "RobotsDisallowedError";
     case FailureKind::other: return "other";
   }
   return "other";
@@ -59,6 +60,8 @@ FailureKind failure_kind(const std::exception_ptr& error) noexcept {
     return FailureKind::proxy;
   } catch (const UrlError&) {
     return FailureKind::invalid_url;
+  } catch (const RobotsDisallowedError&) {
+    return FailureKind::robots_disallowed;
   } catch (const DataFormatAssumptionException&) {
     return FailureKind::invalid_data;
   } catch (const ScraperAssumptionException&) {
