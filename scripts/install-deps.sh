@@ -12,6 +12,7 @@ packages=(
   zlib1g-dev libbrotli-dev ca-certificates                 # Content-Encoding, CA bundle
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and micro-benchmarks
   nginx openssl curl python3                         # integration tests and benchmarks
+  tinyproxy                                                # a real HTTP proxy for the proxy tests
   valgrind                                                 # callgrind figures
 )
 # Extra packages can be asked for: install-deps.sh [more packages...]

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "uvscrape/errors.hpp"
 #include "uvscrape/json.hpp"
@@ -75,6 +76,40 @@ struct DriverOptions {
   bool verify_tls = true;                      // certificate and host name verification
   std::string ca_file;                         // empty: the system bundle
   std::string user_agent;                      // empty: "uvscrape/<version>"
+
+  // --- proxies (docs/design.md §22, docs/sessions-cookies-proxies.md) -------------
+  // Every request through this proxy: "http://[user:password@]host:port" (http
+  // in absolute form, https through CONNECT; Basic authentication from the
+  // user info), "socks5://..." (names resolved here) or "socks5h://..." (names
+  // sent to the proxy). Empty: direct. Request::proxy() / no_proxy() override it.
+  std::string proxy;
+  // Hosts that go direct: "*", names ("example.org" covers its subdomains, as
+  // does ".example.org"), IP addresses and CIDR blocks ("10.0.0.0/8").
+  std::vector<std::string> no_proxy;
+  // true: http_proxy / https_proxy (or HTTP_PROXY / HTTPS_PROXY) apply when
+  // `proxy` is empty, and no_proxy / NO_PROXY adds to `no_proxy`. Off by
+  // default, so a crawl does not change route with the shell it starts from.
+  bool proxy_from_env = false;
+
+  // --- servers that bend the rules (docs/sessions-cookies-proxies.md) -----------
+  // All off by default. An error one of them would have avoided names it.
+  // Transfer-Encoding that applies chunked twice (or that llhttp refuses).
+  bool lenient_transfer_encoding = false;
+  // Both Transfer-Encoding: chunked and Content-Length (chunked framing wins).
+  bool lenient_chunked_length = false;
+  // Control characters in header values, and LF-only line endings.
+  bool lenient_headers = false;
+  // Bytes after a response marked Connection: close are not an error.
+  bool lenient_keep_alive = false;
+  // TLS versions "1.0", "1.1", "1.2". Empty min: 1.2; empty max: 1.2 (the
+  // newest mbedTLS 2.28 speaks).
+  std::string tls_min_version;
+  std::string tls_max_version;
+  // mbedTLS cipher suite names, in order of preference. Empty: mbedTLS's defaults.
+  std::vector<std::string> tls_ciphers;
+  // Mutual TLS: PEM files of a client certificate (chain) and its key. Both or neither.
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
   int max_redirects = 10;  // redirects are followed when the scraper asks for it
   // 0: as many as num_workers, so every worker can have a request on the wire.
   std::size_t max_connections_per_origin = 0;

@@ -219,4 +219,25 @@ UVSCRAPE_URL_ERROR(RobotsDisallowedError, Error)
 
 #undef UVSCRAPE_URL_ERROR
 
+// A proxy refused to carry the request to `url`: 407 (authentication), any
+// other answer than 2xx to CONNECT, a SOCKS5 refusal, or a proxy that does not
+// speak its protocol. `proxy` is the proxy URL without credentials; `status`
+// the proxy's HTTP status (0 for SOCKS5). Persistent: the proxy answers the
+// same way the next time. A proxy that cannot be reached at all is a
+// ConnectionError (transient) naming the proxy instead.
+class ProxyError : public PersistentException {
+ public:
+  ProxyError(std::string url, std::string proxy, std::string reason, int status = 0);
+  const std::string& url() const noexcept { return url_; }
+  const std::string& proxy() const noexcept { return proxy_; }
+  const std::string& reason() const noexcept { return reason_; }
+  int status() const noexcept { return status_; }
+
+ private:
+  std::string url_;
+  std::string proxy_;
+  std::string reason_;
+  int status_;
+};
+
 }  // namespace uvscrape

@@ -28,6 +28,7 @@ enum class FailureKind : std::uint8_t {
   limit_exceeded,          // LimitExceededError (header, body, decoded bytes; yields)
   too_many_redirects,      // TooManyRedirectsError
   redirect_refused,        // RedirectRefusedError
+  proxy,                   // ProxyError (407, a refused CONNECT or SOCKS5 request)
   invalid_url,             // UrlError: a request or a yielded link that is not a URL
   structural,              // ScraperAssumptionException from the step
   invalid_data,            // DataFormatAssumptionException (no on_invalid_data)

@@ -128,6 +128,11 @@ class Request {
   UVSCRAPE_REQUEST_SETTER(timeout, (double seconds), (seconds))
   // Verify the TLS certificate (default true).
   UVSCRAPE_REQUEST_SETTER(verify, (bool on), (on))
+  // This request through this proxy (http://[user:password@]host:port,
+  // socks5://..., socks5h://...), whatever DriverOptions::proxy and no_proxy
+  // say; no_proxy() sends it direct. Not inherited by the requests it leads to.
+  UVSCRAPE_REQUEST_SETTER(proxy, (std::string url), (std::move(url)))
+  UVSCRAPE_REQUEST_SETTER(no_proxy, (), ())
   // How often a transient failure of this request is retried (unset: the
   // driver's max_retries; clamped to 0..100); no_retry() is retries(0).
   UVSCRAPE_REQUEST_SETTER(retries, (int count), (count))
@@ -168,6 +173,9 @@ class Request {
   const NameValueList& permanent_cookies() const noexcept;
   std::optional<double> timeout() const noexcept;
   bool verify() const noexcept { return verify_; }
+  // The request's own proxy choice: unset (the driver's rules), a proxy URL,
+  // or "" (no_proxy(): direct).
+  const std::optional<std::string>& proxy() const noexcept;
   // The retry override, if one was set.
   std::optional<int> retries() const noexcept {
     return retries_ < 0 ? std::nullopt : std::optional<int>(retries_);
@@ -232,6 +240,8 @@ class Request {
   void set_cookies(NameValueList pairs);
   void set_timeout(double seconds);
   void set_verify(bool on) { verify_ = on; }
+  void set_proxy(std::string url);
+  void set_no_proxy();
   void set_retries(int count) {
     retries_ = static_cast<std::int8_t>(count < 0 ? 0 : count > 100 ? 100 : count);
   }

@@ -182,4 +182,11 @@ UVSCRAPE_URL_ERROR_IMPL(RobotsDisallowedError, Error, "Disallowed by robots.txt"
 
 #undef UVSCRAPE_URL_ERROR_IMPL
 
+ProxyError::ProxyError(std::string url, std::string proxy, std::string reason, int status)
+    : PersistentException("Proxy " + proxy + " refused the request for " + url + ": " + reason),
+      url_(std::move(url)),
+      proxy_(std::move(proxy)),
+      reason_(std::move(reason)),
+      status_(status) {}
+
 }  // namespace uvscrape

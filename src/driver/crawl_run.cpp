@@ -118,6 +118,7 @@ void Driver::Run::dispatch() {
   const auto can_send = [this](const Request& request) {
     http::RequestOptions o;
     o.verify_tls = options().verify_tls && request.verify();
+    o.proxy = request.proxy();  // part of the pool key
     return client_->has_capacity(request.url(), o);
   };
   bool asked_again = false;

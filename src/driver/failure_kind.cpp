@@ -18,6 +18,7 @@ const char* to_string(FailureKind kind) noexcept {
     case FailureKind::limit_exceeded: return "LimitExceededError";
     case FailureKind::too_many_redirects: return "TooManyRedirectsError";
     case FailureKind::redirect_refused: return "RedirectRefusedError";
+    case FailureKind::proxy: return "ProxyError";
     case FailureKind::invalid_url: return "UrlError";
     case FailureKind::structural: return "ScraperAssumptionException";
     case FailureKind::invalid_data: return "DataFormatAssumptionException";
@@ -55,6 +56,8 @@ FailureKind failure_kind(const std::exception_ptr& error) noexcept {
     return FailureKind::too_many_redirects;
   } catch (const RedirectRefusedError&) {
     return FailureKind::redirect_refused;
+  } catch (const ProxyError&) {
+    return FailureKind::proxy;
   } catch (const UrlError&) {
     return FailureKind::invalid_url;
   } catch (const RobotsDisallowedError&) {

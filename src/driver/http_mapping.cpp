@@ -23,6 +23,18 @@ http::ClientOptions client_options(const DriverOptions& options) {
   out.max_decoded_bytes = options.max_decoded_bytes;
   out.user_agent = options.user_agent;
   out.ca_file = options.ca_file;
+  out.proxy = options.proxy;
+  out.no_proxy = options.no_proxy;
+  out.proxy_from_env = options.proxy_from_env;
+  out.lenient.transfer_encoding = options.lenient_transfer_encoding;
+  out.lenient.chunked_length = options.lenient_chunked_length;
+  out.lenient.headers = options.lenient_headers;
+  out.lenient.keep_alive = options.lenient_keep_alive;
+  out.tls.min_version = options.tls_min_version;
+  out.tls.max_version = options.tls_max_version;
+  out.tls.ciphers = options.tls_ciphers;
+  out.tls.client_cert_file = options.tls_client_cert_file;
+  out.tls.client_key_file = options.tls_client_key_file;
   return out;
 }
 
@@ -40,6 +52,7 @@ http::HttpRequest to_http_request(const Request& request, const DriverOptions& o
   if (request.json()) out.json = request.json_text();
   out.options.verify_tls = options.verify_tls && request.verify();
   out.options.ca_file = options.ca_file;
+  out.options.proxy = request.proxy();
   out.options.follow_redirects = follow_redirects;
   out.options.max_redirects = options.max_redirects;
   if (auto seconds = request.timeout()) {

@@ -89,8 +89,10 @@ Client::Impl::Impl(uv_loop_t* loop_, ClientOptions options_)
       options(std::move(options_)),
       user_agent(options.user_agent.empty() ? default_user_agent() : options.user_agent),
       pool(options.max_connections_per_origin, options.max_connections_total),
+      proxies(ProxySettings{options.proxy, options.no_proxy, options.proxy_from_env}),
       resolver(loop_),
-      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file),
+      tls(options.ca_file.empty() ? std::string(net::kSystemCaBundle) : options.ca_file,
+          options.tls),
       sweep(std::make_unique<net::Timer>(loop_)) {
   kick = new uv_idle_t{};
   uv_idle_init(loop, kick);
@@ -126,7 +128,14 @@ RequestId Client::Impl::fetch(HttpRequest request, std::function<void(Result)> d
   }
   // Counted by has_capacity() until it asks for a connection. A URL without a
   // key fails in start().
-  if (pool_key(t.request.url, t.request.options, t.pool_key)) {
+  if (proxies.configured() || t.request.options.proxy) {
+    try {
+      route(Url::parse(t.request.url), t.request.options, t.pool_key, nullptr);
+      pool.reserve(t.pool_key);
+      t.reserved = true;
+    } catch (const UrlError&) {
+    }
+  } else if (pool_key(t.request.url, t.request.options, t.pool_key)) {
     pool.reserve(t.pool_key);
     t.reserved = true;
   }
@@ -153,8 +162,32 @@ void Client::Impl::fail_after_close(Transfer& t) {
 
 bool Client::Impl::has_capacity(std::string_view url, const RequestOptions& request_options) const {
   if (closing) return false;
+  if (proxies.configured() || request_options.proxy) {
+    // The proxy is part of the key, and which proxy depends on the host.
+    try {
+      route(Url::parse(url), request_options, key_scratch, nullptr);
+    } catch (const UrlError&) {
+      return true;  // fetch() fails it at once
+    }
+    return pool.has_capacity(key_scratch);
+  }
   if (!pool_key(url, request_options, key_scratch)) return true;  // fetch() fails it at once
   return pool.has_capacity(key_scratch);
+}
+
+void Client::Impl::route(const Url& url, const RequestOptions& o, std::string& key,
+                         std::shared_ptr<const net::ProxyEndpoint>* proxy_out) const {
+  pool_key(url, o, key);
+  if (!proxies.configured() && !o.proxy) {
+    if (proxy_out) proxy_out->reset();
+    return;
+  }
+  auto proxy = proxies.choose(url, o.proxy);
+  if (proxy) {
+    key += "|via|";
+    key += proxy->key();
+  }
+  if (proxy_out) *proxy_out = std::move(proxy);
 }
 
 void Client::Impl::drop_reservation(Transfer& t, bool freed) {
@@ -250,7 +283,11 @@ void Client::Impl::start(Transfer& t) {
 
 // Reuse an idle connection, open a new one, or wait in the origin's FIFO.
 void Client::Impl::acquire_connection(Transfer& t) {
-  pool_key(*t.url, t.request.options, t.pool_key);
+  try {
+    route(*t.url, t.request.options, t.pool_key, &t.proxy);
+  } catch (...) {
+    return fail(t, std::current_exception());
+  }
   ConnectionPool::Origin& origin = pool.origin(t.pool_key);
   if (Connection* c = pool.take_idle(origin)) {
     ++stats.connections_reused;
@@ -284,6 +321,8 @@ void Client::Impl::open_connection(Transfer& t, ConnectionPool::Origin& origin) 
   target.ca_file = o.ca_file;
   target.connect_timeout = timeout_or(o.connect_timeout, options.connect_timeout);
   target.tls_timeout = timeout_or(o.tls_timeout, options.tls_timeout);
+  if (t.proxy) target.proxy = *t.proxy;
+  target.user_agent = user_agent;
   c->cancel_connect =
       net::connect(loop, resolver, tls, target,
                    [this, c](std::unique_ptr<net::Stream> stream, std::exception_ptr error) {
@@ -335,7 +374,7 @@ void Client::Impl::send(Connection& c, Transfer& t) {
   ++c.requests_started;
 
   const ParserLimits limits{options.max_header_bytes, options.max_body_bytes};
-  c.parser.reset(&c, t.url_text, t.method == "HEAD", limits);
+  c.parser.reset(&c, t.url_text, t.method == "HEAD", limits, options.lenient);
 
   std::string wire;
   wire.reserve(512 + (t.send_body && t.body.present ? t.body.bytes.size() : 0));
@@ -347,6 +386,13 @@ void Client::Impl::send(Connection& c, Transfer& t) {
   spec.body = t.send_body ? &t.body : nullptr;
   spec.user_agent = user_agent;
   spec.drop_credentials = t.cross_origin;
+  // Plain http through an http proxy: the proxy reads the whole URL.
+  std::string proxy_authorization;
+  if (t.proxy && t.proxy->is_http() && !t.url->is_https()) {
+    spec.absolute_form = true;
+    if (t.proxy->has_credentials()) proxy_authorization = net::basic_proxy_authorization(*t.proxy);
+    spec.proxy_authorization = proxy_authorization;
+  }
   try {
     write_request(spec, wire);
   } catch (...) {

@@ -4,7 +4,7 @@
 // Each request is a transfer moving through the states of transfer_state.hpp
 // (pending -> queued/connecting -> awaiting -> receiving [-> paused] -> finished,
 // looping back for redirects); client.cpp holds the transitions. Connections
-// live in a keep-alive pool keyed by origin (and TLS settings for https), capped
+// live in a keep-alive pool keyed by origin (and TLS settings for https, and the proxy), capped
 // per origin and in total; transfers over the cap wait in a per-origin FIFO.
 // Idle pooled connections do not read and the pool's idle timer is unref'd, so
 // an idle client never keeps uv_run() from returning; close() ends them all.
@@ -16,6 +16,7 @@
 // (malformed response, corrupt compressed body), LimitExceededError
 // (header bytes, body bytes, decoded bytes), TooManyRedirectsError (hop limit,
 // "redirect loop"), RedirectRefusedError (https->http, non-http Location),
+// ProxyError (407, a refused CONNECT or SOCKS5 request),
 // CancelledError (cancel(), close(), a sink refusing the headers).
 // A non-2xx status is a response, not an error.
 //
@@ -36,6 +37,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/response_parser.hpp"
+#include "net/tls_settings.hpp"
 #include "uvscrape/headers.hpp"
 
 namespace uvscrape::http {
@@ -68,6 +71,9 @@ struct RequestOptions {
   bool follow_redirects = true;
   bool allow_https_downgrade = false;
   std::optional<int> max_redirects;  // default: client's
+  // Unset: the client's proxy rules (ClientOptions::proxy, no_proxy, the
+  // environment). A proxy URL: that proxy, whatever no_proxy says. "": direct.
+  std::optional<std::string> proxy;
 };
 
 struct HttpRequest {
@@ -109,6 +115,18 @@ struct ClientOptions {
   size_t max_decoded_bytes = 256ull * 1024 * 1024;  // decompression-bomb guard
   std::string user_agent;                           // empty: "uvscrape/<version>"
   std::string ca_file;                              // empty: the system bundle from ca-certificates
+  // Proxies (docs/design.md §22, http/proxy_selector.hpp): a proxy URL for
+  // every request (http://[user:password@]host:port, socks5://, socks5h://),
+  // hosts that go direct, and whether http_proxy / https_proxy / no_proxy
+  // from the environment apply. Proxied connections are pooled per (proxy,
+  // origin).
+  std::string proxy;
+  std::vector<std::string> no_proxy;
+  bool proxy_from_env = false;
+  // Legacy servers, all off by default (http/response_parser.hpp, ParserLeniency).
+  ParserLeniency lenient;
+  // TLS versions, cipher suites, a client certificate (net/tls_settings.hpp).
+  net::TlsSettings tls;
 };
 
 using RequestId = uint64_t;

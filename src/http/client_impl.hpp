@@ -17,6 +17,7 @@
 #include "http/client.hpp"
 #include "http/connection_pool.hpp"
 #include "http/content_decoder.hpp"
+#include "http/proxy_selector.hpp"
 #include "http/redirect_policy.hpp"
 #include "http/request_writer.hpp"
 #include "http/response_parser.hpp"
@@ -68,6 +69,7 @@ struct Transfer {
   // The pool key of the current hop: the origin, plus the TLS settings for https
   // (a connection verified against one CA must not serve a request that trusts another).
   std::string pool_key;
+  std::shared_ptr<const net::ProxyEndpoint> proxy;  // of the current hop; null: direct
   bool reserved = false;    // holds a pool reservation for `pool_key` until it starts
   bool asks_close = false;  // the user sent "Connection: close"
 
@@ -105,6 +107,10 @@ struct Client::Impl {
   void set_state(Connection& c, ConnectionState to);
   void start(Transfer& t);
   void acquire_connection(Transfer& t);
+  // The pool key of `url` for a request with `o`, the proxy included (UrlError
+  // for a proxy URL that does not parse). Sets `proxy` when one applies.
+  void route(const Url& url, const RequestOptions& o, std::string& key,
+             std::shared_ptr<const net::ProxyEndpoint>* proxy) const;
   // `freed`: the transfer ends without a connection, so its share is free again.
   void drop_reservation(Transfer& t, bool freed);
   void open_connection(Transfer& t, ConnectionPool::Origin& origin);
@@ -151,6 +157,7 @@ struct Client::Impl {
   ClientOptions options;
   std::string user_agent;
   ConnectionPool pool;
+  ProxySelector proxies;
   net::Resolver resolver;
   net::TlsConfigCache tls;
   Stats stats;

@@ -118,6 +118,14 @@ void Client::Impl::retry_or_fail(Connection& c, Transfer& t, std::exception_ptr 
 }
 
 void Client::Impl::on_head(Connection& c, Transfer& t, int status, Headers& headers) {
+  if (status == 407 && t.proxy && t.proxy->is_http() && !t.url->is_https()) {
+    // The proxy's answer, not the site's (https gets it at CONNECT, in net).
+    throw ProxyError(t.url_text, t.proxy->display,
+                     std::string(t.proxy->has_credentials() ? "rejected the credentials"
+                                                            : "requires authentication") +
+                         " (407 Proxy Authentication Required)",
+                     407);
+  }
   t.response.status = status;
   t.response.headers = std::move(headers);
   const auto location = t.response.headers.get("Location");

@@ -96,10 +96,18 @@ void write_request(const WriteSpec& spec, std::string& out) {
 
   out.append(spec.method);
   out.push_back(' ');
+  if (spec.absolute_form) {
+    // The URL without user info or fragment (RFC 9112 §3.2.2).
+    out.append(url.scheme());
+    out.append("://");
+    out.append(url.host_header());
+  }
   out.append(url.request_target());
   out.append(" HTTP/1.1\r\n");
 
   if (!has_header(headers, "Host")) append_header(out, "Host", url.host_header());
+  if (!spec.proxy_authorization.empty())
+    append_header(out, "Proxy-Authorization", spec.proxy_authorization);
 
   std::string_view user_cookie;
   bool user_cookie_seen = false;

@@ -35,6 +35,10 @@ struct WriteSpec {
   const RequestBody* body = nullptr;  // null or !present: no body
   std::string_view user_agent;
   bool drop_credentials = false;  // after a cross-origin redirect: no Authorization
+  // To an http proxy: "GET http://host/path HTTP/1.1", and this
+  // Proxy-Authorization value when not empty.
+  bool absolute_form = false;
+  std::string_view proxy_authorization;
 };
 
 // Throws UrlError for a header or cookie that would break the request framing

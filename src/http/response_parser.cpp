@@ -1,5 +1,6 @@
 #include "http/response_parser.hpp"
 
+#include "common/ascii.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::http {
@@ -7,6 +8,27 @@ namespace uvscrape::http {
 namespace {
 // Bytes of framing around a header line (": " and CRLF) counted against the limit.
 constexpr size_t kHeaderLineOverhead = 4;
+
+// `chunked` more than once in Transfer-Encoding, over all its headers.
+bool chunked_twice(const Headers& headers) {
+  int chunked = 0;
+  for (const auto& [name, value] : headers.items()) {
+    if (!iequals(name, "Transfer-Encoding")) continue;
+    size_t at = 0;
+    while (at <= value.size()) {
+      size_t end = value.find(',', at);
+      if (end == std::string::npos) end = value.size();
+      std::string_view coding = std::string_view(value).substr(at, end - at);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+        coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+        coding.remove_suffix(1);
+      if (iequals(coding, "chunked")) ++chunked;
+      at = end + 1;
+    }
+  }
+  return chunked > 1;
+}
 }  // namespace
 
 ResponseParser::ResponseParser() {
@@ -22,9 +44,14 @@ ResponseParser::ResponseParser() {
 }
 
 void ResponseParser::reset(ResponseListener* listener, std::string_view url, bool head_request,
-                           ParserLimits limits) {
+                           ParserLimits limits, ParserLeniency lenient) {
   llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
   parser_.data = this;
+  lenient_ = lenient;
+  llhttp_set_lenient_transfer_encoding(&parser_, lenient.transfer_encoding ? 1 : 0);
+  llhttp_set_lenient_chunked_length(&parser_, lenient.chunked_length ? 1 : 0);
+  llhttp_set_lenient_headers(&parser_, lenient.headers ? 1 : 0);
+  llhttp_set_lenient_keep_alive(&parser_, lenient.keep_alive ? 1 : 0);
   listener_ = listener;
   url_.assign(url);
   limits_ = limits;
@@ -82,8 +109,24 @@ void ResponseParser::throw_parse_error(llhttp_errno_t err) {
     throw ConnectionError(url_, "connection closed before the response was complete");
   }
   const char* reason = llhttp_get_error_reason(&parser_);
-  throw ProtocolError(url_, std::string(llhttp_errno_name(err)) + ": " +
-                                (reason != nullptr ? reason : "parse error"));
+  std::string text =
+      std::string(llhttp_errno_name(err)) + ": " + (reason != nullptr ? reason : "parse error");
+  // The relaxation that would have accepted this, if one would.
+  switch (err) {
+    case HPE_INVALID_TRANSFER_ENCODING: text += accept_hint("transfer_encoding"); break;
+    case HPE_UNEXPECTED_CONTENT_LENGTH: text += accept_hint("chunked_length"); break;
+    case HPE_INVALID_HEADER_TOKEN:
+      text += " (a control character in a header value, or LF-only line endings)";
+      text += accept_hint("headers");
+      break;
+    case HPE_CLOSED_CONNECTION: text += accept_hint("keep_alive"); break;
+    default: break;
+  }
+  throw ProtocolError(url_, text);
+}
+
+std::string ResponseParser::accept_hint(std::string_view option) {
+  return " (set DriverOptions::lenient_" + std::string(option) + " to accept this)";
 }
 
 int ResponseParser::fail(std::exception_ptr error) {
@@ -150,6 +193,13 @@ int ResponseParser::on_headers_complete(llhttp_t* p) {
           "more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) responses")));
     }
     return 1;
+  }
+  if ((p->flags & F_CHUNKED) && !s.lenient_.transfer_encoding && chunked_twice(s.headers_)) {
+    // Applying chunked twice is forbidden (RFC 9112 §6.1); llhttp 8.1 lets a
+    // response through, but proxies may read such framing differently.
+    return s.fail(std::make_exception_ptr(ProtocolError(
+        s.url_,
+        "Transfer-Encoding applies chunked more than once" + accept_hint("transfer_encoding"))));
   }
   const bool has_body = !s.head_request_ && status != 204 && status != 304;
   if (has_body && (p->flags & F_CONTENT_LENGTH) && p->content_length > s.limits_.max_body_bytes) {

@@ -19,6 +19,24 @@ struct ParserLimits {
   size_t max_body_bytes = 256ull * 1024 * 1024;
 };
 
+// Relaxations for legacy servers, each off by default. Each maps to one of
+// llhttp's lenient flags, and an error that one of them would have avoided
+// names it: "... (set DriverOptions::lenient_<name> to accept this)".
+struct ParserLeniency {
+  // Transfer-Encoding that breaks the rules: `chunked` applied more than once
+  // ("chunked" in two headers, or "chunked, chunked"), which we refuse
+  // ourselves (RFC 9112 §6.1: a sender must not), and what llhttp refuses.
+  bool transfer_encoding = false;
+  // Both Transfer-Encoding and Content-Length (the chunked framing is used).
+  bool chunked_length = false;
+  // Header values with control characters, and LF-only line endings (llhttp
+  // 8.1 has no separate flag for those: lenient headers accept both).
+  bool headers = false;
+  // Ignore `Connection: close` / HTTP/1.0 when deciding whether bytes that
+  // follow are a protocol error (llhttp_set_lenient_keep_alive).
+  bool keep_alive = false;
+};
+
 // Interim responses (100 Continue, 103 Early Hints) allowed before the final
 // one: a server sends one or two; an endless stream of them is an attack.
 inline constexpr int kMaxInterimResponses = 16;
@@ -44,7 +62,7 @@ class ResponseParser {
   // Prepares for the response to one request. `url` names errors; `head_request`
   // means the response has no body whatever its headers say.
   void reset(ResponseListener* listener, std::string_view url, bool head_request,
-             ParserLimits limits);
+             ParserLimits limits, ParserLeniency lenient = {});
 
   // Parses bytes. Throws ProtocolError (malformed), LimitExceededError (head
   // or body too big, more than kMaxInterimResponses 1xx responses), or what
@@ -77,6 +95,7 @@ class ResponseParser {
 
   int fail(std::exception_ptr error);
   int count_header_bytes(size_t len);
+  static std::string accept_hint(std::string_view option);
   [[noreturn]] void throw_parse_error(llhttp_errno_t err);
 
   llhttp_t parser_{};
@@ -84,6 +103,7 @@ class ResponseParser {
   ResponseListener* listener_ = nullptr;
   std::string url_;
   ParserLimits limits_;
+  ParserLeniency lenient_;
   bool head_request_ = false;
 
   Headers headers_;

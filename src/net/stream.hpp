@@ -11,8 +11,11 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "net/proxy_endpoint.hpp"
 
 namespace uvscrape::net {
 
@@ -57,18 +60,24 @@ struct ConnectTarget {
   std::string ca_file;  // empty: the system bundle
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds tls_timeout{10'000};
+  // Set: the connection goes through this proxy. An http proxy tunnels with
+  // CONNECT only for TLS targets (plain http is sent to it in absolute form,
+  // which is the HTTP layer's business); SOCKS5 always tunnels. TLS (SNI,
+  // verification) is always with `host`, the origin, never with the proxy.
+  std::optional<ProxyEndpoint> proxy;
+  std::string user_agent;  // sent with CONNECT
 };
 
 class Resolver;        // c-ares on the loop, with a TTL cache (src/net/resolver.hpp)
 class TlsConfigCache;  // shared mbedTLS configs per (verify, ca_file) (src/net/tls_config.hpp)
 
-// Resolves, connects (trying each address in turn), and for TLS performs the
-// handshake. `done` gets a ready Stream or a typed error (DnsError,
-// ConnectionError, RequestTimeoutException{connect|tls_handshake},
-// TlsHandshakeError, TlsVerificationError). Returns a cancel function; cancelling
-// calls `done` with CancelledError.
-// `done` runs once, from the loop, never inside connect(); cancel() and
-// Resolver::close() report CancelledError from inside themselves.
+// Resolves, connects (trying each address in turn), through a proxy opens the
+// tunnel (see proxy_tunnel.hpp), and for TLS performs the handshake. `done` gets a ready Stream or
+// a typed error (DnsError, ConnectionError, RequestTimeoutException{connect|tls_handshake},
+// TlsHandshakeError, TlsVerificationError, ProxyError). A proxy that cannot be
+// reached is a ConnectionError whose reason starts "proxy <proxy URL>: ". Returns a cancel
+// function; cancelling calls `done` with CancelledError. `done` runs once, from the loop, never
+// inside connect(); cancel() and Resolver::close() report CancelledError from inside themselves.
 // Cancel functions stay safe to call after `done` ran. connect_timeout bounds
 // resolution plus TCP connect over all addresses; tls_timeout the handshake.
 using ConnectCallback = std::function<void(std::unique_ptr<Stream>, std::exception_ptr)>;

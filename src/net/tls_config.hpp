@@ -9,6 +9,7 @@
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -16,6 +17,9 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "net/tls_settings.hpp"
 
 namespace uvscrape::net {
 
@@ -33,14 +37,18 @@ struct TlsConfig {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
   mbedtls_x509_crt ca_chain;
+  mbedtls_x509_crt own_cert;  // mutual TLS
+  mbedtls_pk_context own_key;
+  std::vector<int> ciphers;  // zero-terminated ids; mbedtls_ssl_config points into it
   mbedtls_ssl_config ssl;
   bool verify = true;
 };
 
 class TlsConfigCache {
  public:
-  // `system_ca_file` is used when a request names no CA file.
-  explicit TlsConfigCache(std::string system_ca_file = kSystemCaBundle);
+  // `system_ca_file` is used when a request names no CA file; `settings`
+  // apply to every configuration built.
+  explicit TlsConfigCache(std::string system_ca_file = kSystemCaBundle, TlsSettings settings = {});
   ~TlsConfigCache();
   TlsConfigCache(const TlsConfigCache&) = delete;
   TlsConfigCache& operator=(const TlsConfigCache&) = delete;
@@ -48,7 +56,11 @@ class TlsConfigCache {
   // The configuration for `verify` and `ca_file` (empty: the system bundle),
   // built on first use. With verify=false the CA file is not read and any
   // certificate is accepted. Throws TlsVerificationError(url, ...) when the CA
-  // file cannot be loaded (nothing could ever verify against it).
+  // file cannot be loaded (nothing could ever verify against it), and
+  // ScraperConfigError(url...) for settings that cannot apply (an unknown
+  // version or cipher suite, a client certificate or key that does not load).
+  // Reads the CA and client certificate files once per configuration, on the
+  // calling thread (small local files, then cached).
   std::shared_ptr<const TlsConfig> get(bool verify, const std::string& ca_file,
                                        const std::string& url);
 
@@ -56,10 +68,15 @@ class TlsConfigCache {
 
  private:
   std::string system_ca_file_;
+  TlsSettings settings_;
   std::map<std::pair<bool, std::string>, std::shared_ptr<const TlsConfig>> configs_;
 };
 
 // mbedTLS's text for an error code ("SSL - ..."), for error reasons.
 std::string mbedtls_error_text(int code);
+
+// For a handshake that failed with `code`: " (...)" naming the TLS settings
+// that might let a legacy or mutual-TLS server in, or "" if none would.
+std::string tls_settings_hint(int code);
 
 }  // namespace uvscrape::net

@@ -149,7 +149,18 @@ std::exception_ptr TlsStream::handshake_error(int code) const {
     return std::make_exception_ptr(
         TlsVerificationError(url_, verify_reason(mbedtls_ssl_get_verify_result(&ssl_))));
   }
-  return std::make_exception_ptr(TlsHandshakeError(url_, mbedtls_error_text(code)));
+  const std::string hint = client_certificate_hint();
+  return std::make_exception_ptr(TlsHandshakeError(
+      url_, mbedtls_error_text(code) + (hint.empty() ? tls_settings_hint(code) : hint)));
+}
+
+std::string TlsStream::client_certificate_hint() const {
+  // client_auth: the server sent a CertificateRequest (mbedTLS 2.28 keeps it public).
+  if (ssl_.client_auth == 0) return {};
+  if (config_->own_cert.version == 0)
+    return " (the server asks for a client certificate: set DriverOptions::tls_client_cert_file "
+           "and tls_client_key_file)";
+  return " (the server asked for a client certificate and may not accept the one sent)";
 }
 
 // --- reading -----------------------------------------------------------------------
@@ -178,7 +189,8 @@ void TlsStream::on_transport_end(std::exception_ptr error) {
       } catch (...) {
       }
     }
-    return fail_handshake(std::make_exception_ptr(TlsHandshakeError(url_, reason)));
+    return fail_handshake(
+        std::make_exception_ptr(TlsHandshakeError(url_, reason + client_certificate_hint())));
   }
   if (phase_ == Phase::open) deliver_plaintext();
 }

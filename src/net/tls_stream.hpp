@@ -59,6 +59,7 @@ class TlsStream final : public Stream {
   void continue_handshake();
   void fail_handshake(std::exception_ptr error);
   std::exception_ptr handshake_error(int code) const;
+  std::string client_certificate_hint() const;  // "" unless the server asked for one
   void deliver_plaintext();
   void finish(std::exception_ptr error);
   void flush(WriteCallback done = {});

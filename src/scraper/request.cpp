@@ -103,6 +103,19 @@ void Request::set_cookie(std::string name, std::string value) {
 void Request::set_cookies(NameValueList pairs) {
   mutable_extras().cookies = std::move(pairs);
 }
+void Request::set_proxy(std::string url) {
+  mutable_extras().proxy = std::move(url);
+}
+
+void Request::set_no_proxy() {
+  mutable_extras().proxy = std::string();
+}
+
+const std::optional<std::string>& Request::proxy() const noexcept {
+  static const std::optional<std::string> none;
+  return extras_ ? extras_->proxy : none;
+}
+
 void Request::set_timeout(double seconds) {
   mutable_extras().timeout = seconds;
 }

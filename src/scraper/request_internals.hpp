@@ -18,6 +18,7 @@ struct Request::Extras {
   NameValueList headers;
   NameValueList cookies;
   std::optional<double> timeout;
+  std::optional<std::string> proxy;  // "" : direct
   std::string explicit_key;
   std::optional<std::string> expected_type;
   std::optional<SpeculationId> speculation_id;

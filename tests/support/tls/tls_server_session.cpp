@@ -33,6 +33,8 @@ struct TlsServerConfig::State {
   mbedtls_ctr_drbg_context drbg;
   mbedtls_x509_crt certificate;
   mbedtls_pk_context key;
+  mbedtls_x509_crt client_ca;
+  std::vector<int> ciphers;  // zero-terminated; the config points into it
   mbedtls_ssl_config ssl;
 
   State() {
@@ -40,10 +42,12 @@ struct TlsServerConfig::State {
     mbedtls_ctr_drbg_init(&drbg);
     mbedtls_x509_crt_init(&certificate);
     mbedtls_pk_init(&key);
+    mbedtls_x509_crt_init(&client_ca);
     mbedtls_ssl_config_init(&ssl);
   }
   ~State() {
     mbedtls_ssl_config_free(&ssl);
+    mbedtls_x509_crt_free(&client_ca);
     mbedtls_pk_free(&key);
     mbedtls_x509_crt_free(&certificate);
     mbedtls_ctr_drbg_free(&drbg);
@@ -51,7 +55,8 @@ struct TlsServerConfig::State {
   }
 };
 
-TlsServerConfig::TlsServerConfig(const PemCertificate& cert) : state_(std::make_unique<State>()) {
+TlsServerConfig::TlsServerConfig(const PemCertificate& cert, const TlsServerOptions& options)
+    : state_(std::make_unique<State>()) {
   State& s = *state_;
   static const char label[] = "uvscrape test tls server";
   check(mbedtls_ctr_drbg_seed(&s.drbg, mbedtls_entropy_func, &s.entropy,
@@ -71,6 +76,25 @@ TlsServerConfig::TlsServerConfig(const PemCertificate& cert) : state_(std::make_
   mbedtls_ssl_conf_rng(&s.ssl, mbedtls_ctr_drbg_random, &s.drbg);
   check(mbedtls_ssl_conf_own_cert(&s.ssl, &s.certificate, &s.key), "own certificate");
   mbedtls_ssl_conf_sni(&s.ssl, &TlsServerSession::record_server_name, nullptr);
+  if (options.min_minor != 0)
+    mbedtls_ssl_conf_min_version(&s.ssl, MBEDTLS_SSL_MAJOR_VERSION_3, options.min_minor);
+  if (options.max_minor != 0)
+    mbedtls_ssl_conf_max_version(&s.ssl, MBEDTLS_SSL_MAJOR_VERSION_3, options.max_minor);
+  if (!options.ciphers.empty()) {
+    for (const auto& name : options.ciphers) {
+      const int id = mbedtls_ssl_get_ciphersuite_id(name.c_str());
+      if (id == 0) throw std::runtime_error("TlsServerConfig: unknown cipher suite " + name);
+      s.ciphers.push_back(id);
+    }
+    s.ciphers.push_back(0);
+    mbedtls_ssl_conf_ciphersuites(&s.ssl, s.ciphers.data());
+  }
+  if (!options.client_ca_file.empty()) {
+    check(mbedtls_x509_crt_parse_file(&s.client_ca, options.client_ca_file.c_str()),
+          "parsing the client CA");
+    mbedtls_ssl_conf_ca_chain(&s.ssl, &s.client_ca, nullptr);
+    mbedtls_ssl_conf_authmode(&s.ssl, MBEDTLS_SSL_VERIFY_REQUIRED);
+  }
 }
 
 TlsServerConfig::~TlsServerConfig() = default;

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tls/test_certificates.hpp"
 
@@ -29,10 +30,18 @@ struct mbedtls_ssl_context;  // <mbedtls/ssl.h>
 
 namespace uvscrape::testing {
 
+// What a legacy or strict server insists on (defaults: mbedTLS's).
+struct TlsServerOptions {
+  int min_minor = 0;  // 0: default; 1 TLS 1.0, 2 TLS 1.1, 3 TLS 1.2 (MBEDTLS_SSL_MINOR_VERSION_n)
+  int max_minor = 0;
+  std::vector<std::string> ciphers;  // mbedTLS names; empty: the default list
+  std::string client_ca_file;        // set: a client certificate signed by this CA is required
+};
+
 class TlsServerConfig {
  public:
   // Serves `certificate` (its cert_pem and key_pem). Throws std::runtime_error.
-  explicit TlsServerConfig(const PemCertificate& certificate);
+  explicit TlsServerConfig(const PemCertificate& certificate, const TlsServerOptions& options = {});
   ~TlsServerConfig();
   TlsServerConfig(const TlsServerConfig&) = delete;
   TlsServerConfig& operator=(const TlsServerConfig&) = delete;

@@ -1,0 +1,171 @@
+#include "tinyproxy_fixture.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "nginx_fixture.hpp"  // pick_free_loopback_port
+
+extern char** environ;
+
+namespace uvscrape::testing {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kStartAttempts = 5;
+constexpr auto kStartTimeout = std::chrono::seconds(10);
+constexpr auto kStopTimeout = std::chrono::seconds(5);
+
+bool can_connect(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TinyproxyFixture::TinyproxyFixture(TinyproxyOptions options) : options_(std::move(options)) {
+  if (::access(options_.binary.c_str(), X_OK) != 0) {
+    throw std::runtime_error("tinyproxy fixture: " + options_.binary +
+                             " not found: install the Debian package `tinyproxy` "
+                             "(scripts/install-deps.sh installs it); the proxy tests need it");
+  }
+  std::string pattern = (fs::temp_directory_path() / "uvscrape-tinyproxy-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("tinyproxy fixture: mkdtemp failed: " +
+                             std::string(std::strerror(errno)));
+  dir_ = pattern;
+  std::string failure;
+  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+    bool port_taken = false;
+    if (try_start(failure, port_taken)) return;
+    if (!port_taken) break;
+  }
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+  throw std::runtime_error("tinyproxy fixture: cannot start tinyproxy: " + failure);
+}
+
+TinyproxyFixture::~TinyproxyFixture() {
+  stop();
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+}
+
+bool TinyproxyFixture::try_start(std::string& failure, bool& port_taken) {
+  port_ = pick_free_loopback_port();
+  std::ostringstream conf;
+  conf << "Port " << port_ << "\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\n"
+       << "MaxClients 50\nLogLevel Connect\n";
+  for (uint16_t p : options_.connect_ports) conf << "ConnectPort " << p << "\n";
+  // Without any ConnectPort line tinyproxy would allow CONNECT to every port.
+  if (options_.connect_ports.empty()) conf << "ConnectPort 1\n";
+  if (options_.basic_auth)
+    conf << "BasicAuth " << options_.basic_auth->first << " " << options_.basic_auth->second
+         << "\n";
+  const fs::path conf_path = dir_ / "tinyproxy.conf";
+  {
+    std::ofstream out(conf_path, std::ios::trunc);
+    out << conf.str();
+    if (!out) throw std::runtime_error("tinyproxy fixture: cannot write " + conf_path.string());
+  }
+  const std::string log_path = (dir_ / "tinyproxy.log").string();
+  std::vector<std::string> args = {options_.binary, "-d", "-c", conf_path.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // posix_spawn, not fork: the test process may have other threads running.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  const int rc =
+      posix_spawn(&pid_, options_.binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    pid_ = -1;
+    failure = "posix_spawn(" + options_.binary + "): " + std::strerror(rc);
+    return false;
+  }
+  const auto until = std::chrono::steady_clock::now() + kStartTimeout;
+  while (std::chrono::steady_clock::now() < until) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      const std::string text = log();
+      port_taken = text.find("Address already in use") != std::string::npos;
+      failure = "tinyproxy exited at start (status " + std::to_string(status) + "):\n" + text;
+      return false;
+    }
+    if (can_connect(port_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop();
+  failure = "tinyproxy did not accept connections within 10 s:\n" + log();
+  return false;
+}
+
+void TinyproxyFixture::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  const auto until = std::chrono::steady_clock::now() + kStopTimeout;
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > until) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+}
+
+std::string TinyproxyFixture::url(bool with_credentials) const {
+  std::string auth;
+  if (with_credentials && options_.basic_auth)
+    auth = options_.basic_auth->first + ":" + options_.basic_auth->second + "@";
+  return "http://" + auth + "127.0.0.1:" + std::to_string(port_);
+}
+
+std::string TinyproxyFixture::log() const {
+  std::ifstream in(dir_ / "tinyproxy.log", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+size_t TinyproxyFixture::requests_seen() const {
+  return count(log(), "]: Request (file descriptor");
+}
+
+size_t TinyproxyFixture::connects_seen() const {
+  return count(log(), "): CONNECT ");
+}
+
+}  // namespace uvscrape::testing
