@@ -302,9 +302,10 @@ bool CookieJar::store(const Url& url, std::string_view set_cookie) {
   }
   // Step 3: Max-Age wins over Expires; Max-Age <= 0 is "the earliest time".
   if (max_age) {
+    // Clamped so that the time stays representable (see kMaxSeconds).
+    const int64_t room = http::kMaxSeconds - http::to_unix_seconds(t);
     cookie.expires = *max_age <= 0 ? Clock::time_point(std::chrono::seconds(0))
-                                   : http::from_unix_seconds(http::to_unix_seconds(t) +
-                                                             std::min(*max_age, http::kMaxSeconds));
+                                   : t + std::chrono::seconds(std::min(*max_age, room));
   } else if (expires) {
     cookie.expires = expires;
   }

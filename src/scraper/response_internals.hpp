@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "uvscrape/response.hpp"
 
@@ -14,6 +15,11 @@ struct ResponseAccess {
   // current location.
   static const std::shared_ptr<const std::string>& shared_url(const Response& r) {
     return r.shared_url();
+  }
+  // The jar's snapshot for the response's URL (the driver sets it).
+  static void set_cookies(Response& r, std::vector<Cookie> cookies) {
+    if (cookies.empty()) return r.cookies_.reset();
+    r.cookies_ = std::make_shared<const std::vector<Cookie>>(std::move(cookies));
   }
 };
 
