@@ -83,8 +83,8 @@ void serve_portal(ThreadedTestServer& server) {
   });
 }
 
-LambdaScraper portal_scraper(std::vector<std::string>& items) {
-  LambdaScraper scraper;
+void add_portal_steps(LambdaScraper& scraper, std::vector<std::string>& items) {
+  scraper.follow(true);  // the login redirects
   scraper.add_step("home", [](const Response& r) -> Step {
     for (const std::string& href : links(r)) co_yield Request::get(href).to("case");
   });
@@ -92,14 +92,14 @@ LambdaScraper portal_scraper(std::vector<std::string>& items) {
     items.push_back(page_of(r).checked_xpath_strings("//p[@class='v']/text()", "case", 1)[0]);
     co_return;
   });
-  return scraper;
 }
 
 TEST(DriverCookies, LoginFlowCarriesTheSessionAndTheRedirectsCookie) {
   ThreadedTestServer server;
   serve_portal(server);
   std::vector<std::string> items;
-  LambdaScraper scraper = portal_scraper(items);
+  LambdaScraper scraper;
+  add_portal_steps(scraper, items);
   std::vector<Cookie> seen_on_home;
   scraper.add_step("home_checked", [&seen_on_home](const Response& r) -> Step {
     seen_on_home = r.cookies();
@@ -123,9 +123,15 @@ TEST(DriverCookies, LoginFlowCarriesTheSessionAndTheRedirectsCookie) {
   EXPECT_EQ(seen_on_home[1].same_site, SameSite::lax);
   // Each hop asked with what the jar had then: the redirect hop got the session.
   for (const ServerRequest& r : server->requests()) {
-    if (r.path == "/login") EXPECT_EQ(cookie_of(r), "");
-    if (r.path == "/after-login") EXPECT_EQ(cookie_of(r), "ASP.NET_SessionId=alice");
-    if (r.path == "/home") EXPECT_EQ(cookie_of(r), "ASP.NET_SessionId=alice; token=t-42");
+    if (r.path == "/login") {
+      EXPECT_EQ(cookie_of(r), "");
+    }
+    if (r.path == "/after-login") {
+      EXPECT_EQ(cookie_of(r), "ASP.NET_SessionId=alice");
+    }
+    if (r.path == "/home") {
+      EXPECT_EQ(cookie_of(r), "ASP.NET_SessionId=alice; token=t-42");
+    }
   }
   EXPECT_EQ(driver.cookie_jar().size(), 2u);
 }
@@ -134,7 +140,8 @@ TEST(DriverCookies, WithCookiesOffTheLoginDoesNotHold) {
   ThreadedTestServer server;
   serve_portal(server);
   std::vector<std::string> items;
-  LambdaScraper scraper = portal_scraper(items);
+  LambdaScraper scraper;
+  add_portal_steps(scraper, items);
   NameValueList form = {{"user", "alice"}};
   scraper.entries.push_back(Request::post(server.url("/login")).form(form).to("home"));
   DriverOptions options = test_options("cookies-off");
@@ -332,7 +339,8 @@ TEST(DriverCookies, NamedJarsKeepSeparateSessions) {
   ThreadedTestServer server;
   serve_portal(server);
   std::vector<std::string> items;
-  LambdaScraper scraper = portal_scraper(items);
+  LambdaScraper scraper;
+  add_portal_steps(scraper, items);
   for (const char* user : {"alice", "bob"}) {
     NameValueList form = {{"user", user}};
     scraper.entries.push_back(
@@ -355,12 +363,13 @@ TEST(DriverCookies, NamedJarsKeepSeparateSessions) {
 TEST(DriverCookies, ExportedSessionContinuesInTheNextRun) {
   ThreadedTestServer server;
   serve_portal(server);
-  const auto dir = fresh_dir("cookies-file");
+  const auto dir = fresh_dir("cookies-file-dir");
   const std::string file = (dir / "cookies.json").string();
 
   {  // Run 1 logs in; the jars are written at its end.
     std::vector<std::string> items;
-    LambdaScraper scraper = portal_scraper(items);
+    LambdaScraper scraper;
+    add_portal_steps(scraper, items);
     NameValueList form = {{"user", "carol"}};
     scraper.entries.push_back(Request::post(server.url("/login")).form(form).to("home"));
     DriverOptions options = test_options("cookies-file-1");
@@ -379,7 +388,8 @@ TEST(DriverCookies, ExportedSessionContinuesInTheNextRun) {
   server->clear_requests();
   {  // Run 2 starts on a page behind the login, with no login of its own.
     std::vector<std::string> items;
-    LambdaScraper scraper = portal_scraper(items);
+    LambdaScraper scraper;
+    add_portal_steps(scraper, items);
     scraper.entries.push_back(Request::get(server.url("/home")).to("home"));
     DriverOptions options = test_options("cookies-file-2");
     options.cookies_file = file;
@@ -393,7 +403,8 @@ TEST(DriverCookies, ExportedSessionContinuesInTheNextRun) {
   }
   {  // The same through to_json() / from_json(), without a file.
     std::vector<std::string> items;
-    LambdaScraper scraper = portal_scraper(items);
+    LambdaScraper scraper;
+    add_portal_steps(scraper, items);
     scraper.entries.push_back(Request::get(server.url("/home")).to("home"));
     Deadline deadline(30s);
     Driver driver(scraper, test_options("cookies-file-3"));
@@ -405,7 +416,7 @@ TEST(DriverCookies, ExportedSessionContinuesInTheNextRun) {
 }
 
 TEST(DriverCookies, ABadCookiesFileNamesTheFile) {
-  const auto dir = fresh_dir("cookies-bad-file");
+  const auto dir = fresh_dir("cookies-bad-file-dir");
   const std::string file = (dir / "cookies.json").string();
   std::ofstream(file) << "{\"format\": \"something else\"}";
   LambdaScraper scraper;
