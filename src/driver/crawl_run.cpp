@@ -40,6 +40,7 @@ void Driver::Run::begin() {
     dispatch();
     maybe_close();
   });
+  if (options().obey_robots_txt) start_robots_gate();  // crawl_run_robots.cpp
   stop_listener_ = std::make_unique<driver::StopListener>(loop_, *options().stop_signal, [this] {
     if (phase_ == Phase::closing || phase_ == Phase::done) return;
     stop_gracefully();
@@ -92,6 +93,11 @@ void Driver::Run::push(Request request) {
     DriverCounters::add(counters_.requests_discarded);
     return;
   }
+  if (robots_) return robots_->push(std::move(request));  // enqueue()d once allowed
+  enqueue(std::move(request));
+}
+
+void Driver::Run::enqueue(Request request) {
   frontier_->push(std::move(request));
   DriverCounters::add(counters_.requests_queued);
 }
@@ -327,7 +333,7 @@ Failure Driver::Run::failure_of(const Request& request, std::exception_ptr error
 // "error"; otherwise the crawl goes on. A callback that throws fails the run
 // (the caller's catch): that is a bug in the program, not a property of the site.
 void Driver::Run::record_failure(Failure failure, Channel channel) {
-  DriverCounters::add(counters_.errors);
+  if (channel != Channel::robots) DriverCounters::add(counters_.errors);
   DriverCounters::add(counters_.requests_failed);
   const auto kind = static_cast<size_t>(failure.kind);
   DriverCounters::add(counters_.failures[kind]);
@@ -335,6 +341,7 @@ void Driver::Run::record_failure(Failure failure, Channel channel) {
   const std::exception_ptr error = failure.error;
   failures_.push_back(std::move(failure));
   if (driver_.on_failure) driver_.on_failure(failures_.back());
+  if (channel == Channel::robots) return;  // the crawler's own choice: never ends the run
 
   bool has_callback = false;
   bool go_on = true;
@@ -371,8 +378,9 @@ void Driver::Run::stop_gracefully() {
   phase_ = Phase::stopping;
   // Retries waiting out their backoff are discarded like the rest of the queue.
   const auto dropped = frontier_->discard_all();
-  discarded_ += dropped.queued + dropped.waiting;
-  DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting);
+  const size_t held = robots_ ? robots_->discard_all() : 0;  // waiting for robots.txt
+  discarded_ += dropped.queued + dropped.waiting + held;
+  DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting + held);
   update_queue_counters();
 }
 
@@ -421,11 +429,12 @@ RunResult Driver::Run::result() const {
 
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
-  if (phase_ == Phase::running && !frontier_->empty()) return;
+  if (phase_ == Phase::running && (!frontier_->empty() || (robots_ && robots_->held() > 0))) return;
   RunResult run_result = result();
   phase_ = Phase::closing;
   grace_timer_.reset();  // its close completes before the client's
   frontier_->close();    // so does its timer's
+  if (robots_) robots_->close();
   client_->close([this, run_result = std::move(run_result)]() mutable {
     stop_listener_->close(
         [this, result = std::move(run_result)]() mutable { save_cookies(std::move(result)); });

@@ -24,6 +24,7 @@
 #include "driver/archive_name.hpp"
 #include "driver/counters.hpp"
 #include "driver/crawl_frontier.hpp"
+#include "driver/robots_gate.hpp"
 #include "driver/seen_set.hpp"
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
@@ -44,7 +45,9 @@ struct Driver::Run final {
  private:
   enum class Phase { running, stopping, failing, closing, done };
   // Which per-kind callback a failure goes to.
-  enum class Channel { transient, persistent, structural };
+  // `robots`: disallowed by robots.txt -- recorded and shown to on_failure only;
+  // never ends the run, whatever fail_fast says.
+  enum class Channel { transient, persistent, structural, robots };
   // A yield that needs the user before or instead of being applied.
   struct YieldIssue {
     size_t index;              // position in the step's yields
@@ -56,6 +59,9 @@ struct Driver::Run final {
   void worker_finished(driver::Worker& worker, driver::Outcome outcome);
   void seed();
   void push(Request request);
+  void enqueue(Request request);  // past the robots.txt gate: into the frontier
+  void start_robots_gate();
+  void refuse_by_robots(Request request, const std::string& why);
   void dispatch();
   // Returns true when the request went back to the frontier for a retry.
   bool process(driver::Outcome& outcome);
@@ -104,6 +110,7 @@ struct Driver::Run final {
   std::unique_ptr<driver::StopListener> stop_listener_;
   std::unique_ptr<net::Timer> grace_timer_;  // armed once a stop leaves requests in flight
   std::unique_ptr<driver::CrawlFrontier> frontier_;
+  std::unique_ptr<driver::RobotsGate> robots_;  // with obey_robots_txt
   // The frontier's ticket of each busy worker's request.
   std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
   driver::SeenSet seen_;
