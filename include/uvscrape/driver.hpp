@@ -25,11 +25,14 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "uvscrape/cookie_jar.hpp"
 #include "uvscrape/driver_options.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/failure.hpp"
@@ -162,6 +165,13 @@ class Driver {
   // Safe from any thread, during and after a run (reset when a run starts).
   DriverProgress progress() const noexcept;
   const DriverOptions& options() const noexcept { return options_; }
+
+  // The cookie jar `name` ("": the default one), created empty on first use
+  // (docs/design.md §21). The jars belong to the Driver, so a second run goes
+  // on with the sessions of the first (clear() a jar to start afresh);
+  // to_json() / from_json() export and import one. Use it before or after a
+  // run, or from a callback; never from another thread while a run is going on.
+  CookieJar& cookie_jar(std::string_view name = "");
   StopSignal stop_signal() const { return *options_.stop_signal; }
 
  private:
@@ -170,6 +180,7 @@ class Driver {
   DriverOptions options_;
   std::unique_ptr<Run> run_;
   std::shared_ptr<detail::DriverCounters> counters_;
+  std::map<std::string, CookieJar, std::less<>> cookie_jars_;
 };
 
 }  // namespace uvscrape

@@ -164,6 +164,18 @@ struct DriverOptions {
   // retries ran out: how long the origin stays disallowed before a new request
   // to it fetches robots.txt again.
   std::chrono::milliseconds robots_refetch_after{600'000};
+
+  // --- cookies (docs/design.md §21) ---------------------------------------------
+  // true (default): a cookie jar (RFC 6265) takes every response's Set-Cookie,
+  // redirect hops included, and every request sends the jar's cookies for its
+  // URL; a request's own and permanent cookies win over the jar's of the same
+  // name. Request::cookie_jar("name") picks a separate jar (a second session).
+  // false: Set-Cookie is ignored; only a request's own and permanent cookies go.
+  bool cookies = true;
+  // A JSON file with every jar (docs/sessions-cookies-proxies.md, "Cookies"):
+  // read when the Driver is constructed, if it exists; written (replaced as a
+  // whole, on the thread pool) when each run ends. Empty: no file.
+  std::string cookies_file;
 };
 
 }  // namespace uvscrape

@@ -151,6 +151,12 @@ class Request {
                           (std::move(name), std::move(value)))
   UVSCRAPE_REQUEST_SETTER(permanent_cookie, (std::string name, std::string value),
                           (std::move(name), std::move(value)))
+  // The cookie jar this request and its descendants use (docs/design.md §21):
+  // "" is the run's default jar; another name is a session of its own, as
+  // Scrapy's `cookiejar` meta is. A child keeps its parent's jar unless it
+  // names one. A named jar is part of the dedup key, so two sessions may
+  // fetch the same page.
+  UVSCRAPE_REQUEST_SETTER(cookie_jar, (std::string name), (std::move(name)))
   // Sets the current location by hand (entry requests normally have none).
   UVSCRAPE_REQUEST_SETTER(current_location, (std::string url), (std::move(url)))
 
@@ -171,6 +177,8 @@ class Request {
   NameValueList effective_cookies() const;
   const NameValueList& permanent_headers() const noexcept;
   const NameValueList& permanent_cookies() const noexcept;
+  // The cookie jar's name ("" for the run's default jar).
+  const std::string& cookie_jar() const noexcept;
   std::optional<double> timeout() const noexcept;
   bool verify() const noexcept { return verify_; }
   // The request's own proxy choice: unset (the driver's rules), a proxy URL,
@@ -253,6 +261,7 @@ class Request {
   void set_expected_type(std::string type);
   void set_permanent_header(std::string name, std::string value);
   void set_permanent_cookie(std::string name, std::string value);
+  void set_cookie_jar(std::string name);
   void set_current_location(std::string url);
   // Marks a speculative probe (the speculation tracker does, through RequestAccess).
   void set_speculative(SpeculationId id);

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "uvscrape/cookie_jar.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/headers.hpp"
 #include "uvscrape/page.hpp"
@@ -57,6 +58,11 @@ class Response {
   // The fetched request's accumulated data ({} when none).
   const Json& accumulated_data() const noexcept;
 
+  // The cookies the request's jar held for `url` once this response's own
+  // Set-Cookie headers were stored, in Cookie-header order (docs/design.md
+  // §21). A snapshot: reading it never touches the jar. Empty when cookies are off.
+  const std::vector<Cookie>& cookies() const noexcept;
+
   // The stored file of an archive request; nullopt for ordinary responses.
   virtual std::optional<std::string_view> local_filepath() const { return std::nullopt; }
 
@@ -71,6 +77,7 @@ class Response {
   mutable std::shared_ptr<const Page> page_;
   mutable std::shared_ptr<const Json> json_;
   mutable std::shared_ptr<const std::string> shared_url_;
+  std::shared_ptr<const std::vector<Cookie>> cookies_;  // shared by copies
 };
 
 // The response to an archive request: the body has been stored by the driver.

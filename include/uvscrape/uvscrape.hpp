@@ -1,6 +1,7 @@
 // The public API of uvscrape in one include.
 #pragma once
 
+#include "uvscrape/cookie_jar.hpp"
 #include "uvscrape/date.hpp"
 #include "uvscrape/driver.hpp"
 #include "uvscrape/driver_options.hpp"

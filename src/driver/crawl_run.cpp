@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "driver/cookies_file.hpp"
 #include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
 #include "uvscrape/resolution.hpp"
@@ -51,11 +52,12 @@ void Driver::Run::begin() {
         [this](std::unique_ptr<driver::StepJob> job) { step_finished(std::move(job)); });
   }
   const size_t n = options().num_workers ? options().num_workers : 1;
-  worker_context_.reset(new driver::WorkerContext{
-      loop_, *client_, options(), archive_callback_, driver_.scraper_, archive_paths_,
-      [this](driver::Worker& worker, driver::Outcome outcome) {
-        worker_finished(worker, std::move(outcome));
-      }});
+  worker_context_.reset(
+      new driver::WorkerContext{loop_, *client_, options(), archive_callback_, driver_.scraper_,
+                                archive_paths_, options().cookies ? &driver_.cookie_jars_ : nullptr,
+                                [this](driver::Worker& worker, driver::Outcome outcome) {
+                                  worker_finished(worker, std::move(outcome));
+                                }});
   workers_.reserve(n);
   for (size_t i = 0; i < n; ++i)
     workers_.push_back(std::make_unique<driver::Worker>(*worker_context_));
@@ -473,28 +475,46 @@ void Driver::Run::maybe_close() {
   if (step_threads_) step_threads_->close();  // idle threads join; its handle closes first too
   if (robots_) robots_->close();
   client_->close([this, run_result = std::move(run_result)]() mutable {
-    stop_listener_->close([this, result = std::move(run_result)]() mutable {
-      phase_ = Phase::done;
-      if (driver_.on_run_complete) {
-        try {
-          driver_.on_run_complete(driver_.scraper_.name(), result.status, completed_, items_,
-                                  error_);
-        } catch (...) {
-          if (!result.error) {
-            result.status = RunStatus::error;
-            result.error = std::current_exception();
-          }
-        }
-      }
-      auto on_done = std::move(on_done_);
-      on_done_ = nullptr;
-      try {
-        if (on_done) on_done(result);
-      } catch (...) {
-        // on_done must not throw: nothing is left to report to.
-      }
-    });
+    stop_listener_->close(
+        [this, result = std::move(run_result)]() mutable { save_cookies(std::move(result)); });
   });
+}
+
+// The jars go to cookies_file once nothing can change them any more, on the
+// thread pool; a file that cannot be written fails a run that had not failed.
+void Driver::Run::save_cookies(RunResult result) {
+  if (options().cookies_file.empty() || !options().cookies) return complete(std::move(result));
+  driver::write_cookies_file(loop_, options().cookies_file,
+                             driver::cookie_jars_document(driver_.cookie_jars_),
+                             [this, result = std::move(result)](std::exception_ptr error) mutable {
+                               if (error && !result.error) {
+                                 result.status = RunStatus::error;
+                                 result.error = error;
+                                 error_ = error;
+                               }
+                               complete(std::move(result));
+                             });
+}
+
+void Driver::Run::complete(RunResult result) {
+  phase_ = Phase::done;
+  if (driver_.on_run_complete) {
+    try {
+      driver_.on_run_complete(driver_.scraper_.name(), result.status, completed_, items_, error_);
+    } catch (...) {
+      if (!result.error) {
+        result.status = RunStatus::error;
+        result.error = std::current_exception();
+      }
+    }
+  }
+  auto on_done = std::move(on_done_);
+  on_done_ = nullptr;
+  try {
+    if (on_done) on_done(result);
+  } catch (...) {
+    // on_done must not throw: nothing is left to report to.
+  }
 }
 
 }  // namespace uvscrape

@@ -103,6 +103,10 @@ struct Driver::Run final {
   // Nothing in flight and nothing left to do -> closing: the HTTP client and the
   // stop listener close, then on_run_complete and on_done run -> done.
   void maybe_close();
+  // After the close: cookies_file is written, then complete() reports.
+  void save_cookies(RunResult result);
+  // on_run_complete, then on_done -> done.
+  void complete(RunResult result);
   RunResult result() const;
 
   Driver& driver_;

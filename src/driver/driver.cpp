@@ -5,6 +5,7 @@
 #include <system_error>
 #include <thread>
 
+#include "driver/cookies_file.hpp"
 #include "driver/counters.hpp"
 #include "driver/crawl_run.hpp"
 
@@ -76,6 +77,15 @@ Driver::Driver(ScraperBase& scraper, DriverOptions options)
   }
   if (!options_.stop_signal) options_.stop_signal = StopSignal();
   if (options_.num_workers == 0) options_.num_workers = 1;
+  // Read here, before any loop runs: the file is on disk (docs/design.md §21).
+  if (options_.cookies && !options_.cookies_file.empty())
+    driver::load_cookies_file(options_.cookies_file, cookie_jars_);
+}
+
+CookieJar& Driver::cookie_jar(std::string_view name) {
+  auto it = cookie_jars_.find(name);
+  if (it == cookie_jars_.end()) it = cookie_jars_.try_emplace(std::string(name)).first;
+  return it->second;
 }
 
 Driver::~Driver() = default;

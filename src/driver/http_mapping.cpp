@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "scraper/response_internals.hpp"
+
 namespace uvscrape::driver {
 
 http::ClientOptions client_options(const DriverOptions& options) {
@@ -65,6 +67,7 @@ Response to_response(http::HttpResponse&& http, std::shared_ptr<const Request> r
   Response out(http.status, std::move(http.headers), std::move(http.body), std::move(http.url),
                std::move(request));
   out.redirect_chain = std::move(http.redirect_chain);
+  detail::ResponseAccess::set_cookies(out, std::move(http.cookies));
   return out;
 }
 

@@ -30,6 +30,9 @@ void Worker::cancel() {
 void Worker::begin_fetch() {
   const DriverOptions& options = context_.options;
   http::HttpRequest http = to_http_request(*request_, options, context_.scraper.follow_redirects());
+  if (context_.cookie_jars != nullptr) {
+    http.cookie_jar = &context_.cookie_jars->try_emplace(request_->cookie_jar()).first->second;
+  }
 
   if (request_->is_archive() && !context_.archive_writer) {
     // Default writer: the body streams into storage_dir while it arrives.

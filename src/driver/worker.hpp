@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,8 @@ struct WorkerContext {
   const ArchiveWriter& archive_writer;  // empty: the default writer (ArchiveSink)
   const ScraperBase& scraper;           // status classification, redirect policy
   ArchivePaths& archive_paths;
+  // The run's cookie jars by name; null when cookies are off.
+  std::map<std::string, CookieJar, std::less<>>* cookie_jars;
   // The outcome of a request; may start() the worker again.
   std::function<void(Worker&, Outcome)> finished;
 };

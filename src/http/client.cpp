@@ -383,6 +383,10 @@ void Client::Impl::send(Connection& c, Transfer& t) {
   spec.url = &*t.url;
   spec.headers = &t.request.headers;
   spec.cookies = &t.request.cookies;
+  if (t.request.cookie_jar != nullptr) {
+    t.hop_cookies = with_jar_cookies(t.request.cookie_jar->cookies_for(*t.url), t.request.cookies);
+    spec.cookies = &t.hop_cookies;
+  }
   spec.body = t.send_body ? &t.body : nullptr;
   spec.user_agent = user_agent;
   spec.drop_credentials = t.cross_origin;

@@ -20,6 +20,10 @@
 // CancelledError (cancel(), close(), a sink refusing the headers).
 // A non-2xx status is a response, not an error.
 //
+// Cookies (docs/design.md §21): a request that names a CookieJar feeds it the
+// Set-Cookie headers of every hop, redirects included, and asks it for the
+// Cookie header of every hop, for that hop's URL.
+//
 // INTERFACE CONTRACT (shared by the driver, the demo and the benchmarks). The
 // HTTP layer owns this file and may add members, but keeps these shapes.
 #pragma once
@@ -39,6 +43,7 @@
 
 #include "http/response_parser.hpp"
 #include "net/tls_settings.hpp"
+#include "uvscrape/cookie_jar.hpp"
 #include "uvscrape/headers.hpp"
 
 namespace uvscrape::http {
@@ -82,6 +87,10 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> params;   // appended as the query string
   std::vector<std::pair<std::string, std::string>> headers;  // sent in order
   std::vector<std::pair<std::string, std::string>> cookies;  // rendered as a Cookie header
+  // With a jar: every hop's Set-Cookie goes in, and every hop sends the jar's
+  // cookies for its URL, except those `cookies` names (the request's own win).
+  // It must outlive the request. Null: only `cookies` are sent.
+  CookieJar* cookie_jar = nullptr;
   // At most one body form: raw bytes (Content-Type from headers), a form
   // (application/x-www-form-urlencoded), or JSON text (application/json).
   std::optional<std::string> body;
@@ -98,6 +107,9 @@ struct HttpResponse {
   std::string text() const;  // body as UTF-8 by the one charset rule (http/charset.hpp)
   std::string url;           // the final URL, after redirects
   std::vector<std::string> redirect_chain;  // every URL fetched before `url`, in order
+  // With a jar: its cookies for `url` once this response's were stored, in
+  // Cookie-header order (a snapshot).
+  std::vector<Cookie> cookies;
 };
 
 struct ClientOptions {

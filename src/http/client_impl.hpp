@@ -72,6 +72,8 @@ struct Transfer {
   std::shared_ptr<const net::ProxyEndpoint> proxy;  // of the current hop; null: direct
   bool reserved = false;    // holds a pool reservation for `pool_key` until it starts
   bool asks_close = false;  // the user sent "Connection: close"
+  // The cookies of the current hop: the jar's and the request's own.
+  std::vector<std::pair<std::string, std::string>> hop_cookies;
 
   Connection* connection = nullptr;
   bool retried = false;  // the one retry on a fresh connection is spent

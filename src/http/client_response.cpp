@@ -128,6 +128,8 @@ void Client::Impl::on_head(Connection& c, Transfer& t, int status, Headers& head
   }
   t.response.status = status;
   t.response.headers = std::move(headers);
+  // Every hop's cookies, a redirect's too, before the next hop asks for them.
+  if (t.request.cookie_jar != nullptr) t.request.cookie_jar->store(*t.url, t.response.headers);
   const auto location = t.response.headers.get("Location");
   if (t.request.options.follow_redirects && is_redirect_status(status) && location &&
       !location->empty()) {
@@ -246,6 +248,7 @@ void Client::Impl::complete_response(Connection& c, Transfer& t) {
   HttpResponse response = std::move(t.response);
   response.url = t.url_text;
   response.redirect_chain = t.redirects->chain();
+  if (t.request.cookie_jar != nullptr) response.cookies = t.request.cookie_jar->peek(*t.url);
   finish(t, Result{std::move(response), nullptr});
 }
 

@@ -1,5 +1,7 @@
 #include "http/request_writer.hpp"
 
+#include <algorithm>
+
 #include "common/ascii.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape_version.h"
@@ -82,6 +84,19 @@ void check_request_headers(const HttpRequest& request) {
     check("Cookie", name);
     check("Cookie", value);
   }
+}
+
+std::vector<std::pair<std::string, std::string>> with_jar_cookies(
+    const std::vector<Cookie>& jar, const std::vector<std::pair<std::string, std::string>>& own) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(jar.size() + own.size());
+  for (const Cookie& c : jar) {
+    const bool overridden =
+        std::any_of(own.begin(), own.end(), [&](const auto& pair) { return pair.first == c.name; });
+    if (!overridden) out.emplace_back(c.name, c.value);
+  }
+  out.insert(out.end(), own.begin(), own.end());
+  return out;
 }
 
 Url initial_url(const HttpRequest& request) {

@@ -41,6 +41,11 @@ struct WriteSpec {
   std::string_view proxy_authorization;
 };
 
+// The cookies a hop sends: the jar's (already in Cookie-header order) except
+// those the request names itself, then the request's own.
+std::vector<std::pair<std::string, std::string>> with_jar_cookies(
+    const std::vector<Cookie>& jar, const std::vector<std::pair<std::string, std::string>>& own);
+
 // Throws UrlError for a header or cookie that would break the request framing
 // (checked once at the start, before any connection is used).
 void check_request_headers(const HttpRequest& request);

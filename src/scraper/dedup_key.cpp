@@ -9,7 +9,9 @@
 //   recursively.
 // So "/%7Euser" and "/~user" are one page, and the same resource asked for
 // with parameters in a different order, or with a different fragment, has the
-// same key; method and body distinguish keys. Headers, cookies and flags are
+// same key; method and body distinguish keys, and so does a named cookie jar
+// (the same page in another session is another page; the default jar adds
+// nothing, so keys without one are unchanged). Headers, cookies and flags are
 // not part of it. The URL itself (what is sent) is left as a browser writes
 // it. The key is computed from the request as it is when asked: the driver
 // asks after resolution, when the URL is absolute and serialised.
@@ -97,6 +99,10 @@ std::string canonical_form(const Request& r) {
     field(out, sorted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     field(out, "none");
+  }
+  if (const std::string& jar = r.cookie_jar(); !jar.empty()) {
+    field(out, "jar");
+    field(out, jar);
   }
   return out;
 }

@@ -140,6 +140,9 @@ void Request::set_permanent_header(std::string name, std::string value) {
 void Request::set_permanent_cookie(std::string name, std::string value) {
   upsert(mutable_permanent().cookies, std::move(name), std::move(value), false);
 }
+void Request::set_cookie_jar(std::string name) {
+  mutable_permanent().cookie_jar = std::move(name);
+}
 void Request::set_current_location(std::string url) {
   current_location_ = url.empty() ? nullptr : std::make_shared<const std::string>(std::move(url));
 }
@@ -170,6 +173,10 @@ const NameValueList& Request::permanent_headers() const noexcept {
 }
 const NameValueList& Request::permanent_cookies() const noexcept {
   return permanent_ ? permanent_->cookies : kNoPairs;
+}
+const std::string& Request::cookie_jar() const noexcept {
+  static const std::string kDefaultJar;
+  return permanent_ && permanent_->cookie_jar ? *permanent_->cookie_jar : kDefaultJar;
 }
 NameValueList Request::effective_headers() const {
   return overlay(permanent_headers(), headers(), true);

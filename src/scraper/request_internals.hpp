@@ -24,10 +24,12 @@ struct Request::Extras {
   std::optional<SpeculationId> speculation_id;
 };
 
-// Headers and cookies inherited by every descendant (docs/design.md §7).
+// Headers and cookies inherited by every descendant (docs/design.md §7), and
+// the cookie jar's name (§21).
 struct Request::Permanent {
   NameValueList headers;
   NameValueList cookies;
+  std::optional<std::string> cookie_jar;  // unset: the parent's, else the default ""
 };
 
 namespace detail {

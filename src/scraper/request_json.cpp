@@ -106,6 +106,7 @@ void to_json(Json& j, const Request& r) {
   j["cookies"] = pairs_to_json(r.cookies());
   j["permanent"] = {{"headers", pairs_to_json(r.permanent_headers())},
                     {"cookies", pairs_to_json(r.permanent_cookies())}};
+  if (!r.cookie_jar().empty()) j["permanent"]["cookie_jar"] = r.cookie_jar();
   j["timeout"] = r.timeout() ? Json(*r.timeout()) : Json(nullptr);
   j["verify"] = r.verify();
   j["accumulated_data"] = r.accumulated_data();
@@ -144,6 +145,10 @@ Request request_from_json(const Json& j) {
     if (p.contains("cookies"))
       for (auto& [n, v] : pairs_from_json(p["cookies"], "permanent.cookies"))
         r.permanent_cookie(n, v);
+    if (p.contains("cookie_jar")) {
+      if (!p["cookie_jar"].is_string()) malformed("permanent.cookie_jar", p["cookie_jar"]);
+      r.cookie_jar(p["cookie_jar"].get<std::string>());
+    }
   }
   if (j.contains("timeout") && !j["timeout"].is_null())
     r.timeout(field_or<double>(j, "timeout", 0));

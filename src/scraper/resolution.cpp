@@ -19,6 +19,7 @@ std::shared_ptr<const Request::Permanent> merge_permanent(
   auto merged = std::make_shared<Request::Permanent>();
   merged->headers = overlay(parent->headers, child->headers, true);
   merged->cookies = overlay(parent->cookies, child->cookies, false);
+  merged->cookie_jar = child->cookie_jar ? child->cookie_jar : parent->cookie_jar;
   return merged;
 }
 

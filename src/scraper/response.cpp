@@ -20,6 +20,11 @@ const Json& Response::accumulated_data() const noexcept {
   return request ? request->accumulated_data() : empty;
 }
 
+const std::vector<Cookie>& Response::cookies() const noexcept {
+  static const std::vector<Cookie> none;
+  return cookies_ ? *cookies_ : none;
+}
+
 const std::string& Response::text() const {
   if (!text_decoded_) {
     const std::string_view content_type = headers.get("content-type").value_or("");

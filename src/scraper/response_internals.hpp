@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "uvscrape/response.hpp"
 
@@ -23,6 +24,11 @@ struct ResponseAccess {
     r.json_.reset();
     r.text_.reset();
     r.text_decoded_ = false;
+  }
+  // The jar's snapshot for the response's URL (the driver sets it).
+  static void set_cookies(Response& r, std::vector<Cookie> cookies) {
+    if (cookies.empty()) return r.cookies_.reset();
+    r.cookies_ = std::make_shared<const std::vector<Cookie>>(std::move(cookies));
   }
 };
 

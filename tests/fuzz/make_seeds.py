@@ -174,3 +174,17 @@ robots = {
 }
 for name, value in robots.items():
     write("robots_parse", name, value)
+
+# --- set_cookie: a URL line, then one Set-Cookie header per line ---
+set_cookies = {
+    "login": "https://portal.example.gov/login\nASP.NET_SessionId=x1; path=/; HttpOnly\n"
+             "token=\"q v\"; Secure; SameSite=Lax; Max-Age=3600",
+    "domains": "http://www.example.co.uk/a/b\na=1; Domain=.example.co.uk\nb=2; Domain=co.uk\n"
+               "c=3; Domain=other.org\nd=4; Domain=WWW.EXAMPLE.CO.UK; Path=/a",
+    "dates": "http://h.test/\na=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT\n"
+             "b=2; expires=Sun, 06 Nov 2094 08:49:37 GMT\nc=3; Max-Age=0\n"
+             "d=4; Max-Age=99999999999999999999; Expires=garbage",
+    "ip_host": "http://127.0.0.1:8080/x/y\na=1; Domain=127.0.0.1\nb=2; Domain=0.0.1\nnoequals\n=v",
+}
+for name, text in set_cookies.items():
+    write("set_cookie", name, text)

@@ -123,3 +123,45 @@ TEST_F(ClientTest, RedirectedBodiesAreDiscardedAndTheConnectionReused) {
 
 }  // namespace
 }  // namespace uvscrape::http::test
+
+namespace uvscrape::http::test {
+namespace {
+
+// docs/design.md §21: every hop stores its Set-Cookie in the jar and asks the
+// jar for the Cookie header of its own URL (127.0.0.1 and localhost are two
+// hosts); the request's own cookie wins over the jar's of the same name.
+TEST_F(ClientTest, EveryRedirectHopFeedsAndAsksTheJar) {
+  const std::string local = "http://localhost:" + std::to_string(server().port());
+  ServerResponse start = ServerResponse::redirect(local + "/next");
+  start.headers.emplace_back("Set-Cookie", "a=1; Path=/");
+  server().respond("GET", "/start", start);
+  ServerResponse next = ServerResponse::redirect(server().url("/end"));
+  next.headers.emplace_back("Set-Cookie", "b=2; Path=/");
+  server().respond("GET", "/next", next);
+  server().respond("GET", "/end", ServerResponse::text("end"));
+
+  CookieJar jar;
+  HttpRequest request;
+  request.url = server().url("/start");
+  request.cookie_jar = &jar;
+  request.cookies = {{"own", "x"}};
+  const HttpResponse r = ok(fetch(request));
+  EXPECT_EQ(r.status, 200);
+  auto requests = server().requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].header("Cookie").value_or(""), "own=x");
+  EXPECT_EQ(requests[1].header("Cookie").value_or(""), "own=x");  // localhost: not a=1
+  EXPECT_EQ(requests[2].header("Cookie").value_or(""), "a=1; own=x");
+  EXPECT_EQ(jar.size(), 2u);
+  ASSERT_EQ(r.cookies.size(), 1u);  // what applies to the final URL
+  EXPECT_EQ(r.cookies[0].name, "a");
+
+  server().clear_requests();
+  request.url = server().url("/end");
+  request.cookies = {{"a", "mine"}};
+  ok(fetch(request));
+  EXPECT_EQ(server().last_request()->header("Cookie").value_or(""), "a=mine");
+}
+
+}  // namespace
+}  // namespace uvscrape::http::test

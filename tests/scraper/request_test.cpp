@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "scraper/request_internals.hpp"
+#include "scraper/resolution_internals.hpp"
 #include "uvscrape/uvscrape.hpp"
 
 namespace {
@@ -263,6 +264,39 @@ TEST(Request, OutOfRangeNumbersInJsonAreConfigErrors) {
 TEST(Request, InlineSizeIsSmall) {
   static_assert(sizeof(Request) <= 136, "Request grew: keep rare fields in the extras block");
   EXPECT_LE(sizeof(Request), 136u);
+}
+
+}  // namespace
+
+namespace {
+
+// docs/design.md §21: a named jar is inherited, kept in the request's JSON,
+// and part of the dedup key (the default jar leaves keys as they were).
+TEST(Request, CookieJarIsInheritedSavedAndKeyed) {
+  auto parent = std::make_shared<const Request>(
+      Request::get("http://h/login").cookie_jar("alice").permanent_cookie("lang", "en"));
+  auto base = std::make_shared<const std::string>("http://h/login");
+  Request child = resolve_against(Request::get("/cases/1"), parent, base);
+  EXPECT_EQ(child.cookie_jar(), "alice");
+  EXPECT_EQ(child.permanent_cookies(), (NameValueList{{"lang", "en"}}));
+  Request other = resolve_against(Request::get("/cases/1").cookie_jar("bob"), parent, base);
+  EXPECT_EQ(other.cookie_jar(), "bob");
+  EXPECT_EQ(Request::get("http://h/").cookie_jar(), "");
+
+  EXPECT_NE(child.dedup_key(), other.dedup_key());
+  Request default_jar = Request::get("http://h/cases/1");
+  Request named_empty = Request::get("http://h/cases/1").cookie_jar("");
+  EXPECT_EQ(default_jar.dedup_key(), named_empty.dedup_key());
+  EXPECT_NE(default_jar.dedup_key(), child.dedup_key());
+
+  Json saved = child;
+  EXPECT_EQ(saved["permanent"]["cookie_jar"], "alice");
+  Request again = request_from_json(Json::parse(saved.dump()));
+  EXPECT_EQ(again.cookie_jar(), "alice");
+  EXPECT_EQ(Json(again), saved);
+  EXPECT_FALSE(Json(default_jar)["permanent"].contains("cookie_jar"));
+  EXPECT_THROW(request_from_json({{"url", "u"}, {"permanent", {{"cookie_jar", 3}}}}),
+               ScraperConfigError);
 }
 
 }  // namespace
