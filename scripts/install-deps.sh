@@ -10,6 +10,7 @@ packages=(
   libuv1-dev node-llhttp libmbedtls-dev libc-ares-dev      # event loop, HTTP parser, TLS, DNS
   libidn2-dev libunistring-dev libxml2-dev nlohmann-json3-dev  # IDNA hosts (static: unistring), HTML/XPath, JSON
   zlib1g-dev libbrotli-dev ca-certificates                 # Content-Encoding, CA bundle
+  libsqlite3-dev                                           # the run store
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and micro-benchmarks
   nginx openssl curl python3                         # integration tests and benchmarks
   valgrind                                                 # callgrind figures

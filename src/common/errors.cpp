@@ -181,4 +181,9 @@ UVSCRAPE_URL_ERROR_IMPL(ArchiveError, Error, "Archive write failed")
 
 #undef UVSCRAPE_URL_ERROR_IMPL
 
+StoreError::StoreError(std::string file, std::string reason)
+    : Error("run store " + file + ": " + reason),
+      file_(std::move(file)),
+      reason_(std::move(reason)) {}
+
 }  // namespace uvscrape
