@@ -44,13 +44,14 @@ struct Options {
 
 [[noreturn]] void usage(const std::string& message) {
   if (!message.empty()) std::cerr << "bug_court_crawl: " << message << "\n";
-  std::cerr << "usage: bug_court_crawl [--base-url URL] [--workers N] [--out FILE|-]\n"
-               "                       [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]\n"
-               "  --store keeps the run in a SQLite file; the same command resumes it.\n"
-               "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
-               "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
-               "  Without --seed the parameterless entries run (get_justices, "
-               "get_oral_arguments).\n";
+  std::cerr
+      << "usage: bug_court_crawl [--base-url URL] [--workers N] [--out FILE|-]\n"
+         "                       [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]\n"
+         "  --store keeps the run in a SQLite file; the same command resumes it.\n"
+         "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
+         "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
+         "  Without --seed the parameterless entries run (get_justices, "
+         "get_oral_arguments).\n";
   std::exit(message.empty() ? 0 : 2);
 }
 

@@ -66,8 +66,8 @@ TEST(StoreKill, EveryItemExactlyOnceAcrossKills) {
     if (kills < 28) {
       // The first kills come within ms of the start (opening, resuming), the
       // later ones anywhere in the crawl.
-      const int ms = kills < 6 ? static_cast<int>(random() % 5)
-                               : static_cast<int>(20 + random() % 250);
+      const int ms =
+          kills < 6 ? static_cast<int>(random() % 5) : static_cast<int>(20 + random() % 250);
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       ::kill(pid, SIGKILL);
       ASSERT_EQ(::waitpid(pid, &status, 0), pid);

@@ -190,8 +190,8 @@ TEST(SqliteStore, AFullDiskFailsWithTheFileNamedAndKeepsWhatWasCommitted) {
   const std::string store = (dir / "run.db").string();
   const std::string files = (dir / "files").string();
   const std::string port = std::to_string(server.port());
-  const std::string command = std::string(STORE_CRAWL_CHILD) + " " + port + " " + store + " " +
-                              files + " 400000";
+  const std::string command =
+      std::string(STORE_CRAWL_CHILD) + " " + port + " " + store + " " + files + " 400000";
   FILE* child = ::popen(command.c_str(), "r");
   ASSERT_NE(child, nullptr);
   char line[4096] = {};

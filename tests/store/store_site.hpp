@@ -36,7 +36,8 @@ class StoreSiteScraper : public Scraper<Json> {
  public:
   explicit StoreSiteScraper(std::string base) : Scraper<Json>("StoreSite"), base_(std::move(base)) {
     step("list", [](const Response& r) -> Step {
-      for (const auto& href : r.page().checked_xpath_strings("//a[@class='case']/@href", "cases", 0)) {
+      for (const auto& href :
+           r.page().checked_xpath_strings("//a[@class='case']/@href", "cases", 0)) {
         Request child = Request::get(href).to("case");
         co_yield std::move(child);
       }
@@ -46,7 +47,8 @@ class StoreSiteScraper : public Scraper<Json> {
       }
     });
     step("case", [](const Response& r) -> Step {
-      const std::string id = r.page().checked_xpath_strings("//p[@class='id']/text()", "id", 1, 1).at(0);
+      const std::string id =
+          r.page().checked_xpath_strings("//p[@class='id']/text()", "id", 1, 1).at(0);
       Json item = {{"case", id}};
       co_yield std::move(item);
       for (const auto& href : r.page().checked_xpath_strings("//a[@class='pdf']/@href", "pdf", 0)) {

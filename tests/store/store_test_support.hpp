@@ -28,25 +28,26 @@ inline void serve_store_site(ThreadedTestServer& server, bool flaky) {
     const int p = std::atoi(req.path.c_str() + 6);
     std::string html = "<html><body>";
     for (int i = 0; i < kPerPage; ++i)
-      html += "<a class='case' href='/case/" + std::to_string(p) + "-" + std::to_string(i) +
-              "'>c</a>";
+      html +=
+          "<a class='case' href='/case/" + std::to_string(p) + "-" + std::to_string(i) + "'>c</a>";
     if (p < kPages) html += "<a rel='next' href='/list/" + std::to_string(p + 1) + "'>next</a>";
     res = ServerResponse::html(html + "</body></html>");
   });
   auto failed_once = std::make_shared<std::set<std::string>>();  // the server thread's only
-  server->route("GET", "/case/*", [flaky, failed_once](const ServerRequest& req,
-                                                        ServerResponse& res) {
-    const std::string id = req.path.substr(6);
-    const int p = std::atoi(id.c_str());
-    const int i = std::atoi(id.c_str() + id.find('-') + 1);
-    if (flaky && (p * kPerPage + i) % 7 == 3 && failed_once->insert(id).second) {
-      res = ServerResponse::with_status(503);
-      return;
-    }
-    std::string html = "<html><body><p class='id'>" + id + "</p>";
-    if (has_document(p, i)) html += "<a class='pdf' href='/doc/" + id + ".pdf'>pdf</a>";
-    res = ServerResponse::html(html + "</body></html>");
-  });
+  server->route("GET", "/case/*",
+                [flaky, failed_once](const ServerRequest& req, ServerResponse& res) {
+                  const std::string id = req.path.substr(6);
+                  const int p = std::atoi(id.c_str());
+                  const int i = std::atoi(id.c_str() + id.find('-') + 1);
+                  if (flaky && (p * kPerPage + i) % 7 == 3 && failed_once->insert(id).second) {
+                    res = ServerResponse::with_status(503);
+                    return;
+                  }
+                  std::string html = "<html><body><p class='id'>" + id + "</p>";
+                  if (has_document(p, i))
+                    html += "<a class='pdf' href='/doc/" + id + ".pdf'>pdf</a>";
+                  res = ServerResponse::html(html + "</body></html>");
+                });
   server->route("GET", "/doc/*", [](const ServerRequest& req, ServerResponse& res) {
     res.body = document_body(req.path.substr(5));
     res.header("Content-Type", "application/pdf");
