@@ -302,8 +302,14 @@ bool Driver::Run::process(driver::Outcome& outcome) {
 
 // A transient failure goes back to the frontier with a not-before time, holding
 // no worker and no connection while it waits, until it has had its retries
-// (docs/design.md §18). Nothing is retried once the run is stopping.
+// (docs/design.md §18). Nothing is retried once the run is stopping; with a
+// durable store the request stays pending for the next run instead.
 bool Driver::Run::retry(const driver::Outcome& outcome) {
+  if (phase_ != Phase::running && store_->durable()) {
+    // A durable run keeps it pending: the next run on the store retries it.
+    completion_.settle = store::Settle::unstarted;
+    return true;
+  }
   if (phase_ != Phase::running) return false;
   const auto wait = frontier_->retry(*outcome.request, completion_.request, outcome.retry_after);
   if (!wait) return false;

@@ -99,11 +99,6 @@ class SqliteStore::Database {
     prepare();
     load(identity, opened, seen);
   }
-  ~Database() {
-    statements_.clear();
-    if (db_) sqlite3_close_v2(db_);
-    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-  }
 
   void begin() { schema::exec(db_, path_, "BEGIN IMMEDIATE"); }
   void commit() { schema::exec(db_, path_, "COMMIT"); }
@@ -120,7 +115,7 @@ class SqliteStore::Database {
   void apply(const Completion& c) {
     const auto id = static_cast<std::int64_t>(c.request);
     switch (c.settle) {
-      case Settle::seed: break;
+      case Settle::seed: set_meta("seeded", "1"); break;
       case Settle::done:
         set_state_->bind(1, kDone).bind(2, c.attempts).bind_null(3).bind(4, id).run();
         break;
@@ -246,6 +241,10 @@ class SqliteStore::Database {
         commit();
         return;
       }
+      if (!meta("seeded")) {  // created, but killed before its entries were committed
+        commit();
+        return;
+      }
       opened.resumed = true;
       opened.previous_status = meta("status").value_or("");
       if (!identity.force && *scraper != identity.scraper)
@@ -314,10 +313,27 @@ class SqliteStore::Database {
     return removed;
   }
 
+  // Released in this order also when the constructor throws (a member's
+  // destructor runs then; the Database's would not).
+  struct Handles {
+    int lock_fd = -1;
+    sqlite3* db = nullptr;
+    std::vector<std::unique_ptr<Statement>> statements;
+    Handles() = default;
+    Handles(const Handles&) = delete;
+    Handles& operator=(const Handles&) = delete;
+    ~Handles() {
+      statements.clear();
+      if (db) sqlite3_close_v2(db);
+      if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
+    }
+  };
+
   const std::string& path_;
-  sqlite3* db_ = nullptr;
-  int lock_fd_ = -1;
-  std::vector<std::unique_ptr<Statement>> statements_;
+  Handles handles_;
+  sqlite3*& db_ = handles_.db;
+  int& lock_fd_ = handles_.lock_fd;
+  std::vector<std::unique_ptr<Statement>>& statements_ = handles_.statements;
   Statement* set_state_ = nullptr;
   Statement* insert_request_ = nullptr;
   Statement* insert_seen_ = nullptr;

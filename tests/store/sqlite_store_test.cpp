@@ -23,7 +23,7 @@ struct Crawl {
 
 Crawl crawl(const ThreadedTestServer& server, const std::string& store, const std::string& dir,
             size_t workers = 4, int stop_after = -1, bool force = false) {
-  StoreSiteScraper scraper(server.url("").substr(0, server.url("").size() - 1));
+  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
   DriverOptions o;
   o.num_workers = workers;
   o.store_path = store;
@@ -49,7 +49,7 @@ TEST(SqliteStore, DurableRunGivesEveryItemAndReopenedDoesNothing) {
   const Crawl first = crawl(server, store, (dir / "files").string());
   EXPECT_EQ(first.result.status, RunStatus::completed);
   EXPECT_FALSE(first.result.resumed);
-  EXPECT_EQ(first.items, expected_items());
+  EXPECT_EQ(first.items, expected_items()) << item_difference(first.items, expected_items());
   {
     StoreFile f(store);
     EXPECT_EQ(f.number("SELECT count(*) FROM items"), static_cast<long>(expected_items().size()));
@@ -86,7 +86,7 @@ TEST(SqliteStore, StopLeavesThePendingAndResumeFinishesWithoutRepeats) {
   EXPECT_TRUE(resumed.result.resumed);
   std::multiset<std::string> all = stopped.items;
   all.insert(resumed.items.begin(), resumed.items.end());
-  EXPECT_EQ(all, expected_items());  // none twice, none missing
+  EXPECT_EQ(all, expected_items()) << item_difference(all, expected_items());
   // The entry was not seeded again: /list/1 was fetched once.
   size_t entry_fetches = 0;
   for (const auto& r : server->requests())

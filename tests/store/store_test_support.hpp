@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <string>
@@ -67,6 +69,19 @@ inline std::multiset<std::string> expected_items() {
       if (has_document(p, i)) out.insert(Json{{"doc", id + ".pdf"}}.dump());
     }
   return out;
+}
+
+// What `got` lacks and holds twice or extra against `want`, for a failure message.
+inline std::string item_difference(const std::multiset<std::string>& got,
+                                   const std::multiset<std::string>& want) {
+  std::string missing, extra;
+  std::vector<std::string> a, b;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(a));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(b));
+  for (size_t i = 0; i < a.size() && i < 10; ++i) missing += " " + a[i];
+  for (size_t i = 0; i < b.size() && i < 10; ++i) extra += " " + b[i];
+  return std::to_string(a.size()) + " missing:" + missing + "; " + std::to_string(b.size()) +
+         " extra or repeated:" + extra;
 }
 
 // A store file read back with SQLite (read-only).
