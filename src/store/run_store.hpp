@@ -74,6 +74,7 @@ struct Opened {
   std::string previous_status;          // the stored run's last status ("" for a new run)
   std::vector<PendingRequest> pending;  // in-flight ones already returned to pending
   std::optional<Json> speculation;      // the speculation tracker's state, if stored
+  std::optional<Json> cookies;          // the cookie jar's state, if stored
   std::vector<ArchivedFile> files;      // archived files already recorded
   RequestId next_id = 1;
   std::uint64_t items = 0;             // stored results
@@ -117,6 +118,10 @@ struct Completion {
   std::vector<Failure> failures;       // the request's own, and its bad links
   std::optional<ArchivedFile> file;
   std::optional<Json> speculation;  // the tracker's state after this completion
+  // The cookie jar's state after this completion. A slot for the jar (docs/
+  // design.md §21), which is built elsewhere; the stores keep it, nothing
+  // fills it yet.
+  std::optional<Json> cookies;
 };
 
 // What a store reports; every call is on the loop thread.

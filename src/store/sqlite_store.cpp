@@ -170,6 +170,7 @@ class SqliteStore::Database {
           .bind(4, id)
           .run();
     if (c.speculation) set_meta("speculation", c.speculation->dump());
+    if (c.cookies) set_meta("cookies", c.cookies->dump());
   }
 
   void set_meta(const std::string& key, const std::string& value) {
@@ -285,6 +286,7 @@ class SqliteStore::Database {
         opened.files.push_back(ArchivedFile{files.text(0), files.text(1),
                                             static_cast<std::uint64_t>(files.integer(2))});
       if (auto s = meta("speculation")) opened.speculation = Json::parse(*s);
+      if (auto s = meta("cookies")) opened.cookies = Json::parse(*s);
       opened.next_id =
           static_cast<RequestId>(count("SELECT coalesce(max(id), 0) FROM requests")) + 1;
       set_meta("status", "running");
