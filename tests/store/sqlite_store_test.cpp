@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "store/schema.hpp"
 #include "store_test_support.hpp"
@@ -212,6 +214,86 @@ TEST(SqliteStore, AFullDiskFailsWithTheFileNamedAndKeepsWhatWasCommitted) {
   EXPECT_EQ(f.number("SELECT count(*) FROM items"), static_cast<long>(expected_items().size()));
   EXPECT_EQ(f.number("SELECT count(DISTINCT body) FROM items"),
             static_cast<long>(expected_items().size()));
+}
+
+// A scraper of two pages: /a yields an item and a link to /b; /b yields an item.
+class TwoPageScraper : public Scraper<Json> {
+ public:
+  explicit TwoPageScraper(std::string base) : Scraper<Json>("TwoPages"), base_(std::move(base)) {
+    step("a", [](const Response& r) -> Step {
+      Json item = {{"page", "a"}};
+      co_yield std::move(item);
+      Request b = Request::get(r.url.substr(0, r.url.rfind('/')) + "/b").to("b");
+      co_yield std::move(b);
+    });
+    step("b", [](const Response&) -> Step {
+      Json item = {{"page", "b"}};
+      co_yield std::move(item);
+    });
+  }
+  std::vector<Request> get_entry() override { return {Request::get(base_ + "/a").to("a")}; }
+
+ private:
+  std::string base_;
+};
+
+// A stop while a request waits out its retry keeps it pending with its wait:
+// the next run sends it once the wait (Retry-After: 1) is over.
+TEST(SqliteStore, AStopDuringARetryWaitKeepsTheWait) {
+  ThreadedTestServer server;
+  std::atomic<bool> b_fails{true};
+  std::atomic<int> b_asked{0};
+  server->route("GET", "/a", [](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<html></html>");
+  });
+  server->route("GET", "/b", [&](const ServerRequest&, ServerResponse& res) {
+    ++b_asked;
+    if (b_fails) {
+      res = ServerResponse::with_status(503);
+      res.header("Retry-After", "1");
+    } else {
+      res = ServerResponse::html("<html></html>");
+    }
+  });
+  const auto dir = fresh_dir("retry-wait");
+  const std::string store = (dir / "run.db").string();
+  TwoPageScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.store_path = store;
+  o.storage_dir = (dir / "files").string();
+  std::vector<std::string> items;
+  {
+    Driver driver(scraper, o);
+    driver.on_data = [&](const Json& item) { items.push_back(item.dump()); };
+    std::thread stopper([&] {
+      while (b_asked == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // /b now waits
+      driver.stop();
+    });
+    const RunResult r = driver.run();
+    stopper.join();
+    EXPECT_EQ(r.status, RunStatus::stopped);
+    EXPECT_TRUE(r.failures.empty());
+  }
+  EXPECT_EQ(b_asked, 1);
+  {
+    StoreFile f(store);
+    EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE state = 0 AND not_before IS NOT NULL"),
+              1);
+  }
+  b_fails = false;
+  Driver driver(scraper, o);
+  driver.on_data = [&](const Json& item) { items.push_back(item.dump()); };
+  const auto started = std::chrono::steady_clock::now();
+  const RunResult r = driver.run();
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, RunStatus::completed);
+  EXPECT_TRUE(r.resumed);
+  EXPECT_EQ(b_asked, 2);
+  EXPECT_EQ(items, (std::vector<std::string>{R"({"page":"a"})", R"({"page":"b"})"}));
+  // The wait was kept: about a second after the 503, not at once (the
+  // first run took >= 100 ms of it).
+  EXPECT_GE(took, std::chrono::milliseconds(500));
 }
 
 }  // namespace
