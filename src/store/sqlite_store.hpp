@@ -7,8 +7,8 @@
 // is kept on the loop thread too (loaded on open), so dedup needs no round
 // trip; the rows it implies are written with the completion.
 //
-// Group commit: the writer takes what is queued, waits up to kGroupWindow for
-// more (or until kGroupOps are queued), and commits it all in one
+// Group commit: the writer takes what is queued, waits up to kGroupWindow
+// (0.5 ms) for more (or until kGroupOps are queued), and commits it all in one
 // transaction; each completion is then reported. A completion is never split
 // across transactions, so a crash leaves all of a request's effects or none.
 // The file is in WAL mode with synchronous=NORMAL: a commit survives a crash
@@ -36,7 +36,10 @@ namespace uvscrape::store {
 
 class SqliteStore final : public RunStore {
  public:
-  static constexpr std::chrono::milliseconds kGroupWindow{2};
+  // Short: a chain of pages (list -> next list) waits for each commit, so the
+  // window is paid once per hop; operations that arrive while a transaction
+  // runs join the next one anyway.
+  static constexpr std::chrono::microseconds kGroupWindow{500};
   static constexpr std::size_t kGroupOps = 512;
 
   SqliteStore(uv_loop_t* loop, std::string path);
