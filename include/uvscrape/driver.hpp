@@ -93,6 +93,10 @@ struct DriverProgress {
   std::uint64_t bytes_received = 0;    // response bodies, archived files included
   std::uint64_t retries = 0;           // transient failures sent again (docs/design.md §18)
   std::uint64_t requests_waiting = 0;  // retries waiting out their backoff (not in requests_queued)
+  // With obey_robots_txt: robots.txt fetches sent (each attempt; not in
+  // requests_completed), and requests held until their host's robots.txt is known.
+  std::uint64_t robots_fetches = 0;
+  std::uint64_t requests_awaiting_robots = 0;
 };
 
 namespace detail {

@@ -111,6 +111,25 @@ struct DriverOptions {
   // gets its limit lifted again once recovered). Never below throttle_min_rate.
   bool adaptive_throttle = false;
   double throttle_min_rate = 0.1;
+
+  // --- robots.txt (docs/retries-and-politeness.md) ----------------------------------
+  // true: before the first request to an origin (scheme, host, port) its
+  // /robots.txt is fetched once (redirects followed, up to 5 hops) and obeyed
+  // for the run (RFC 9309): a disallowed request is not sent and becomes a
+  // Failure of kind robots_disallowed. A 4xx robots.txt allows everything; a
+  // 5xx or an unreachable one disallows everything for the origin until a
+  // refetch succeeds (retried with the retry backoff, max_retries times, then
+  // every robots_refetch_after). Crawl-delay: N caps the host's rate at 1/N
+  // per second (the stricter limit wins). Requests to an origin wait, holding
+  // no worker, until its robots.txt is known.
+  bool obey_robots_txt = false;
+  // The product token matched against robots.txt user-agent lines. Empty: the
+  // product token of user_agent ("uvscrape" for the default user agent).
+  std::string robots_user_agent;
+  // After a robots.txt could not be fetched (5xx, network error) and its
+  // retries ran out: how long the origin stays disallowed before a new request
+  // to it fetches robots.txt again.
+  std::chrono::milliseconds robots_refetch_after{600'000};
 };
 
 }  // namespace uvscrape

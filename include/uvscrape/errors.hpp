@@ -214,6 +214,10 @@ UVSCRAPE_URL_ERROR(RedirectRefusedError, PersistentException)
 UVSCRAPE_URL_ERROR(CancelledError, Error)
 // An archived download could not be written to storage_dir (disk full, permissions...).
 UVSCRAPE_URL_ERROR(ArchiveError, Error)
+// The host's robots.txt disallows the URL (DriverOptions::obey_robots_txt): the
+// request was not sent. Neither transient nor persistent: the crawler's own
+// choice, recorded as a Failure of kind robots_disallowed, never retried.
+UVSCRAPE_URL_ERROR(RobotsDisallowedError, Error)
 
 #undef UVSCRAPE_URL_ERROR
 

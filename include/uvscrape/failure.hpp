@@ -31,6 +31,7 @@ enum class FailureKind : std::uint8_t {
   invalid_url,             // UrlError: a request or a yielded link that is not a URL
   structural,              // ScraperAssumptionException from the step
   invalid_data,            // DataFormatAssumptionException (no on_invalid_data)
+  robots_disallowed,       // RobotsDisallowedError: robots.txt disallows it, not sent
   other,                   // any other Persistent/TransientException
 };
 inline constexpr std::size_t kFailureKinds = static_cast<std::size_t>(FailureKind::other) + 1;

@@ -178,6 +178,7 @@ UVSCRAPE_URL_ERROR_IMPL(TooManyRedirectsError, PersistentException, "Too many re
 UVSCRAPE_URL_ERROR_IMPL(RedirectRefusedError, PersistentException, "Redirect refused")
 UVSCRAPE_URL_ERROR_IMPL(CancelledError, Error, "Request cancelled")
 UVSCRAPE_URL_ERROR_IMPL(ArchiveError, Error, "Archive write failed")
+UVSCRAPE_URL_ERROR_IMPL(RobotsDisallowedError, Error, "Disallowed by robots.txt")
 
 #undef UVSCRAPE_URL_ERROR_IMPL
 

@@ -25,6 +25,8 @@ struct DriverCounters {
   Counter requests_waiting{0};
   Counter requests_failed{0};
   Counter requests_cancelled{0};
+  Counter robots_fetches{0};
+  Counter requests_awaiting_robots{0};
   std::array<Counter, kFailureKinds> failures{};  // by FailureKind
 
   static void add(Counter& c, std::uint64_t n = 1) noexcept {

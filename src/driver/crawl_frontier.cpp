@@ -38,22 +38,22 @@ CrawlFrontier::CrawlFrontier(uv_loop_t* loop, const DriverOptions& options,
                                   .retry_after_max = options.retry_after_max}),
       timer_(std::make_unique<net::Timer>(loop)) {}
 
-CrawlFrontier::HostId CrawlFrontier::host_of(const Request& request) {
-  const std::string key = host_key(request.url());
+CrawlFrontier::HostId CrawlFrontier::host_of(std::string_view url) {
+  const std::string key = host_key(url);
   const auto named = options_.hosts.find(key);
   const HostPoliteness& own = named != options_.hosts.end() ? named->second : options_.per_host;
   return frontier_.host(key, stricter(limits_of(own), scraper_limits_));
 }
 
 void CrawlFrontier::push(Request request, store::RequestId id) {
-  const HostId host = host_of(request);
+  const HostId host = host_of(request.url());
   const int priority = request.priority();
   frontier_.push(host, priority, Queued{std::move(request), id}, FrontierClock::now());
 }
 
 void CrawlFrontier::push_after(Request request, store::RequestId id,
                                std::chrono::milliseconds wait) {
-  const HostId host = host_of(request);
+  const HostId host = host_of(request.url());
   const int priority = request.priority();
   frontier_.push_after(host, priority, Queued{std::move(request), id}, FrontierClock::now() + wait);
 }
@@ -95,12 +95,21 @@ std::optional<std::chrono::milliseconds> CrawlFrontier::retry(const Request& req
   const auto wait = retry_policy_.next_wait(request.attempts(), request.retries(), server_wait);
   if (!wait) return std::nullopt;
   const FrontierTime now = FrontierClock::now();
-  frontier_.push_after(host_of(request), request.priority(), Queued{request, id}, now + *wait);
+  frontier_.push_after(host_of(request.url()), request.priority(), Queued{request, id},
+                       now + *wait);
   return wait;
 }
 
 void CrawlFrontier::capacity_freed() {
   frontier_.capacity_freed(FrontierClock::now());
+}
+
+void CrawlFrontier::cap_host_rate(std::string_view url, double rate) {
+  if (rate <= 0) return;
+  const HostId host = host_of(url);
+  const double current = frontier_.host_rate(host);
+  if (current > 0 && current <= rate) return;
+  frontier_.set_host_rate(host, rate, FrontierClock::now());
 }
 
 Frontier<CrawlFrontier::Queued>::Discarded CrawlFrontier::discard_all() {

@@ -77,6 +77,10 @@ class CrawlFrontier {
   // The HTTP client has a connection slot again.
   void capacity_freed();
 
+  // Caps the rate of `url`'s host at `rate` per second (a robots.txt
+  // Crawl-delay); a stricter rate already in force stays.
+  void cap_host_rate(std::string_view url, double rate);
+
   Frontier<Queued>::Discarded discard_all();
   std::size_t size() const noexcept { return frontier_.size(); }
   std::size_t waiting() const noexcept { return frontier_.waiting(); }
@@ -86,7 +90,7 @@ class CrawlFrontier {
   void close();
 
  private:
-  HostId host_of(const Request& request);
+  HostId host_of(std::string_view url);
   void arm(FrontierTime now);
 
   const DriverOptions& options_;

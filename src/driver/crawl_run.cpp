@@ -41,6 +41,7 @@ void Driver::Run::begin() {
     dispatch();
     maybe_close();
   });
+  if (options().obey_robots_txt) start_robots_gate();  // crawl_run_robots.cpp
   stop_listener_ = std::make_unique<driver::StopListener>(loop_, *options().stop_signal, [this] {
     if (phase_ == Phase::closing || phase_ == Phase::done) return;
     stop_gracefully();
@@ -74,6 +75,9 @@ void Driver::Run::begin() {
 
 // The seeding (or the resume) follows in store_opened.
 void Driver::Run::open_store() {
+  if (!options().store_path.empty() && options().obey_robots_txt)
+    throw ScraperConfigError("store_path " + options().store_path +
+                             ": a durable run cannot obey robots.txt yet (obey_robots_txt)");
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
   else
@@ -166,8 +170,10 @@ void Driver::Run::store_committed(store::Completion completion) {
       ++discarded_;  // with a durable store it stays pending there
       DriverCounters::add(counters_.requests_discarded);
     } else {
-      frontier_->push(std::move(child.request), child.id);
-      DriverCounters::add(counters_.requests_queued);
+      if (robots_)
+        robots_->push(std::move(child.request));  // enqueue()d once allowed
+      else
+        enqueue(std::move(child.request), child.id);
     }
   }
   try {
@@ -185,6 +191,13 @@ void Driver::Run::store_failed(std::exception_ptr error) {
   committing_ = 0;  // nothing submitted will be reported any more
   fail(error);
   maybe_close();
+}
+
+// Past the robots.txt gate (when on): into the frontier. The gate keeps no
+// store ids, so it runs only with the in-memory store (see open_store).
+void Driver::Run::enqueue(Request request, store::RequestId id) {
+  frontier_->push(std::move(request), id);
+  DriverCounters::add(counters_.requests_queued);
 }
 
 void Driver::Run::update_queue_counters() {
@@ -449,7 +462,7 @@ Failure Driver::Run::failure_of(const Request& request, std::exception_ptr error
 // "error"; otherwise the crawl goes on. A callback that throws fails the run
 // (the caller's catch): that is a bug in the program, not a property of the site.
 void Driver::Run::record_failure(Failure failure, Channel channel) {
-  DriverCounters::add(counters_.errors);
+  if (channel != Channel::robots) DriverCounters::add(counters_.errors);
   DriverCounters::add(counters_.requests_failed);
   const auto kind = static_cast<size_t>(failure.kind);
   DriverCounters::add(counters_.failures[kind]);
@@ -458,6 +471,7 @@ void Driver::Run::record_failure(Failure failure, Channel channel) {
   completion_.failures.push_back(failure);
   failures_.push_back(std::move(failure));
   if (driver_.on_failure) driver_.on_failure(failures_.back());
+  if (channel == Channel::robots) return;  // the crawler's own choice: never ends the run
 
   bool has_callback = false;
   bool go_on = true;
@@ -494,8 +508,9 @@ void Driver::Run::stop_gracefully() {
   phase_ = Phase::stopping;
   // Retries waiting out their backoff are discarded like the rest of the queue.
   const auto dropped = frontier_->discard_all();
-  discarded_ += dropped.queued + dropped.waiting;
-  DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting);
+  const size_t held = robots_ ? robots_->discard_all() : 0;  // waiting for robots.txt
+  discarded_ += dropped.queued + dropped.waiting + held;
+  DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting + held);
   update_queue_counters();
 }
 
@@ -547,11 +562,12 @@ RunResult Driver::Run::result() const {
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
   if (store_opening_ || committing_ > 0) return;
-  if (phase_ == Phase::running && !frontier_->empty()) return;
+  if (phase_ == Phase::running && (!frontier_->empty() || (robots_ && robots_->held() > 0))) return;
   closing_result_ = result();
   phase_ = Phase::closing;
   grace_timer_.reset();  // its close completes before the client's
   frontier_->close();    // so does its timer's
+  if (robots_) robots_->close();
   if (!store_) return store_closed();
   store_->close(to_string(closing_result_.status));  // -> store_closed
 }

@@ -31,6 +31,7 @@
 #include "driver/archive_name.hpp"
 #include "driver/counters.hpp"
 #include "driver/crawl_frontier.hpp"
+#include "driver/robots_gate.hpp"
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
@@ -52,7 +53,9 @@ struct Driver::Run final : store::Listener {
  private:
   enum class Phase { running, stopping, failing, closing, done };
   // Which per-kind callback a failure goes to.
-  enum class Channel { transient, persistent, structural };
+  // `robots`: disallowed by robots.txt -- recorded and shown to on_failure only;
+  // never ends the run, whatever fail_fast says.
+  enum class Channel { transient, persistent, structural, robots };
   // A yield that needs the user before or instead of being applied.
   struct YieldIssue {
     size_t index;              // position in the step's yields
@@ -69,6 +72,9 @@ struct Driver::Run final : store::Listener {
   // enters the frontier once committed (and not a duplicate, when `key` is set).
   void push(Request request, std::optional<store::KeyHash> key = std::nullopt,
             bool record_only = false);
+  void enqueue(Request request, store::RequestId id = 0);  // past the robots.txt gate
+  void start_robots_gate();
+  void refuse_by_robots(Request request, const std::string& why);
   void submit(store::Completion completion);
   void store_opened(store::Opened opened) override;
   void store_committed(store::Completion completion) override;
@@ -120,6 +126,7 @@ struct Driver::Run final : store::Listener {
   std::unique_ptr<driver::StopListener> stop_listener_;
   std::unique_ptr<net::Timer> grace_timer_;  // armed once a stop leaves requests in flight
   std::unique_ptr<driver::CrawlFrontier> frontier_;
+  std::unique_ptr<driver::RobotsGate> robots_;  // with obey_robots_txt
   // The frontier's ticket of each busy worker's request.
   std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
   std::unique_ptr<store::RunStore> store_;

@@ -24,7 +24,8 @@ void DriverCounters::reset() noexcept {
   for (Counter* c :
        {&requests_completed, &requests_queued, &requests_in_flight, &requests_discarded,
         &items_emitted, &invalid_items, &errors, &duplicates_dropped, &files_archived,
-        &bytes_received, &retries, &requests_waiting, &requests_failed, &requests_cancelled})
+        &bytes_received, &retries, &requests_waiting, &requests_failed, &requests_cancelled,
+        &robots_fetches, &requests_awaiting_robots})
     c->store(0, std::memory_order_relaxed);
   for (Counter& c : failures) c.store(0, std::memory_order_relaxed);
 }
@@ -46,6 +47,8 @@ DriverProgress DriverCounters::snapshot() const noexcept {
   p.requests_waiting = get(requests_waiting);
   p.requests_failed = get(requests_failed);
   p.requests_cancelled = get(requests_cancelled);
+  p.robots_fetches = get(robots_fetches);
+  p.requests_awaiting_robots = get(requests_awaiting_robots);
   for (size_t i = 0; i < kFailureKinds; ++i) p.failure_counts.by_kind[i] = get(failures[i]);
   return p;
 }

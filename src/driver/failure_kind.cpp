@@ -21,6 +21,7 @@ const char* to_string(FailureKind kind) noexcept {
     case FailureKind::invalid_url: return "UrlError";
     case FailureKind::structural: return "ScraperAssumptionException";
     case FailureKind::invalid_data: return "DataFormatAssumptionException";
+    case FailureKind::robots_disallowed: return "RobotsDisallowedError";
     case FailureKind::other: return "other";
   }
   return "other";
@@ -56,6 +57,8 @@ FailureKind failure_kind(const std::exception_ptr& error) noexcept {
     return FailureKind::redirect_refused;
   } catch (const UrlError&) {
     return FailureKind::invalid_url;
+  } catch (const RobotsDisallowedError&) {
+    return FailureKind::robots_disallowed;
   } catch (const DataFormatAssumptionException&) {
     return FailureKind::invalid_data;
   } catch (const ScraperAssumptionException&) {

@@ -152,3 +152,25 @@ requests = {
 }
 for name, value in requests.items():
     write("request_json", name, json.dumps(value))
+
+# --- robots_parse: user agent line, path line, then the robots.txt body ---
+robots = {
+    "rfc_example": "uvscrape\n/example/page.html\n"
+                   "User-Agent: *\nDisallow: *.gif$\nDisallow: /example/\nAllow: /publications/\n\n"
+                   "User-Agent: foobot\nDisallow:/\nAllow:/example/page.html\n"
+                   "Allow:/example/allowed.gif\n\nUser-Agent: barbot\nUser-Agent: bazbot\n"
+                   "Disallow: /example/page.html\n\nUser-Agent: quxbot\n\nEOF\n",
+    "longest_match": "foobot/1.0\n/example/page/disallowed.gif\n"
+                     "User-Agent: foobot\nAllow: /example/page/\n"
+                     "Disallow: /example/page/disallowed.gif\n",
+    "wildcards": "uvscrape\n/fish/salmon.php?x=1\n"
+                 "User-agent: *\nDisallow: /*.php$\nAllow: /fish*\nDisallow: /$\nDisallow: /a*b*c\n",
+    "percent": "uvscrape\n/foo/bar/%62%61%7A\n"
+               "user-agent: *\ndisallow: /foo/bar/baz\nallow: /a%2Fb\ndisallow: /%E3%83%84\n",
+    "crlf_bom_crawl_delay": b"slowbot\r\n/x\n\xef\xbb\xbfUser-agent: slowbot\r\nCrawl-delay: 0.5\r\n"
+                            b"Disallow: /x\rSitemap: https://example.org/s.xml\r\n",
+    "garbage": b"*\n/\n<html>no colon here\n: empty key\nDisallow: /before-agent\n"
+               b"User-agent: *\n\x00\xff junk: \x80\nDisallow /nocolon\nDisallow: %zz\n",
+}
+for name, value in robots.items():
+    write("robots_parse", name, value)

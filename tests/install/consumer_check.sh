@@ -12,7 +12,7 @@ pcdir=$(dirname "$(find "$stage" -name uvscrape.pc | head -n 1)")
 export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$stage"
 # Installed headers are the public face only: none reaches into the sources.
 incdir=$(pkg-config --variable=includedir uvscrape)/uvscrape
-if grep -n '#include "\(common\|driver\|scraper\|http\|net\|url\|html\)/' "$incdir"/*.hpp; then
+if grep -n '#include "\(common\|driver\|scraper\|http\|net\|url\|html\|robots\)/' "$incdir"/*.hpp; then
   echo "consumer_check: an installed header includes an internal one" >&2
   exit 1
 fi

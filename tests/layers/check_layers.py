@@ -3,7 +3,7 @@
 
     driver -> store -> scraper -> http -> net
                                          each may include the folders to its right
-    url, html                            leaves: only themselves and common
+    url, html, robots                    leaves: only themselves and common
     common                               shared by all; includes no other src folder
     include/uvscrape                     the public face: never src/, never the
                                          private dependencies' headers; nlohmann/json
@@ -20,13 +20,14 @@ import sys
 
 # What each src folder may include besides itself, the public headers and common.
 ALLOWED = {
-    "driver": {"store", "scraper", "http", "net", "url", "html"},
+    "driver": {"store", "scraper", "http", "net", "url", "html", "robots"},
     "store": {"scraper", "http", "net", "url", "html"},
     "scraper": {"http", "net", "url", "html"},
     "http": {"net", "url", "html"},
     "net": {"url", "html"},
     "url": set(),
     "html": set(),
+    "robots": set(),
     "common": set(),
 }
 ALWAYS = {"uvscrape", "common"}
