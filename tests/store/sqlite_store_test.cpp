@@ -296,5 +296,21 @@ TEST(SqliteStore, AStopDuringARetryWaitKeepsTheWait) {
   EXPECT_GE(took, std::chrono::milliseconds(500));
 }
 
+// The robots.txt gate holds requests without their store ids: a durable run
+// that obeys robots.txt is refused before any request, not run half-durably.
+TEST(SqliteStore, ObeyingRobotsTxtIsRefusedForNow) {
+  ThreadedTestServer server;
+  serve_store_site(server, false);
+  const auto dir = fresh_dir("robots");
+  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.store_path = (dir / "run.db").string();
+  o.storage_dir = (dir / "files").string();
+  o.obey_robots_txt = true;
+  Driver driver(scraper, o);
+  EXPECT_THROW(driver.run(), ScraperConfigError);
+  EXPECT_EQ(server->request_count(), 0u);
+}
+
 }  // namespace
 }  // namespace uvscrape::store_test
