@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "driver/seen_set.hpp"
+#include "store/seen_set.hpp"
 
 namespace {
 
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   const uint64_t probes = keys < 1'000'000 ? keys : 1'000'000;
   KeyMaker make_key;
 
-  uvscrape::driver::SeenSet seen;
+  uvscrape::store::SeenSet seen;
   const size_t before = allocated_bytes();
   auto start = Clock::now();
   for (uint64_t i = 0; i < keys; ++i) {

@@ -1,6 +1,6 @@
 // Micro-benchmarks: deduplication -- the key of a request (docs/design.md §2,
 // include/uvscrape/request.hpp) and the built-in seen-set that stores its
-// 128-bit digest (src/driver/seen_set.hpp). Every yielded request pays both.
+// 128-bit digest (src/store/seen_set.hpp). Every yielded request pays both.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "driver/seen_set.hpp"
+#include "store/seen_set.hpp"
 #include "uvscrape/request.hpp"
 
 namespace {
@@ -49,7 +49,7 @@ std::string key_of(uint64_t i) {
 
 // Inserting new keys into a growing table (rehashes included, amortised).
 void BM_SeenSetInsertNew(benchmark::State& state) {
-  uvscrape::driver::SeenSet seen;
+  uvscrape::store::SeenSet seen;
   std::vector<std::string> keys;
   for (uint64_t i = 0; i < 4096; ++i) keys.push_back(key_of(i));
   uint64_t i = 0;
@@ -66,7 +66,7 @@ BENCHMARK(BM_SeenSetInsertNew)->Iterations(2'000'000);
 
 // Looking up present keys spread over a table of the given size (cache misses included).
 void BM_SeenSetLookupPresent(benchmark::State& state) {
-  uvscrape::driver::SeenSet seen;
+  uvscrape::store::SeenSet seen;
   const auto size = static_cast<uint64_t>(state.range(0));
   for (uint64_t i = 0; i < size; ++i) seen.insert(key_of(i));
   std::vector<std::string> probes;

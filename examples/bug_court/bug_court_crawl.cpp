@@ -2,7 +2,11 @@
 // writes one JSON object per item.
 //
 //   bug_court_crawl [--base-url URL] [--workers N] [--out results.jsonl]
-//                   [--storage DIR] [--seed JSON|@FILE] [--quiet]
+//                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
+//
+// --store FILE keeps the run in a SQLite file: run the same command again
+// after a crash or a Ctrl-C and it continues where it was (results are then
+// appended to --out; the store's items table holds them all exactly once).
 //
 // Progress goes to stderr (a live line on a terminal, a plain line every few
 // seconds otherwise), then a summary. Ctrl-C stops gracefully (requests in
@@ -34,17 +38,20 @@ struct Options {
   std::string out = "results.jsonl";
   std::string storage = "files";
   std::optional<uvscrape::Json> seed;
+  std::string store;  // empty: in memory
   bool quiet = false;
 };
 
 [[noreturn]] void usage(const std::string& message) {
   if (!message.empty()) std::cerr << "bug_court_crawl: " << message << "\n";
-  std::cerr << "usage: bug_court_crawl [--base-url URL] [--workers N] [--out FILE|-]\n"
-               "                       [--storage DIR] [--seed JSON|@FILE] [--quiet]\n"
-               "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
-               "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
-               "  Without --seed the parameterless entries run (get_justices, "
-               "get_oral_arguments).\n";
+  std::cerr
+      << "usage: bug_court_crawl [--base-url URL] [--workers N] [--out FILE|-]\n"
+         "                       [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]\n"
+         "  --store keeps the run in a SQLite file; the same command resumes it.\n"
+         "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
+         "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
+         "  Without --seed the parameterless entries run (get_justices, "
+         "get_oral_arguments).\n";
   std::exit(message.empty() ? 0 : 2);
 }
 
@@ -86,6 +93,8 @@ Options parse_args(int argc, char** argv) {
       options.storage = value();
     } else if (arg == "--seed") {
       options.seed = parse_seed(value());
+    } else if (arg == "--store") {
+      options.store = value();
     } else if (arg == "--quiet" || arg == "-q") {
       options.quiet = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -164,7 +173,8 @@ int main(int argc, char** argv) {
 
   std::ofstream file;
   if (options.out != "-") {
-    file.open(options.out, std::ios::trunc);
+    // A durable run may be a resumed one: keep the results of its earlier part.
+    file.open(options.out, options.store.empty() ? std::ios::trunc : std::ios::app);
     if (!file) {
       std::cerr << "bug_court_crawl: cannot write " << options.out << "\n";
       return 1;
@@ -176,6 +186,7 @@ int main(int argc, char** argv) {
   driver_options.num_workers = options.workers;
   driver_options.storage_dir = options.storage;
   driver_options.seed_params = options.seed;
+  driver_options.store_path = options.store;
 
   CrawlApp app;
   app.quiet = options.quiet;
@@ -260,6 +271,12 @@ int main(int argc, char** argv) {
                                          Clock::now() - app.started);
     if (options.out != "-") std::cerr << "  results: " << options.out << "\n";
     std::cerr << "  archive: " << options.storage << "\n";
+    if (!options.store.empty())
+      std::cerr << "  store: " << options.store
+                << (result.already_finished ? " (the run had already completed: nothing to do)"
+                    : result.resumed        ? " (resumed)"
+                                            : "")
+                << "\n";
   } else if (result.error) {
     std::cerr << bug_court::summary_text(result, driver->progress(), app.tally,
                                          Clock::now() - app.started);

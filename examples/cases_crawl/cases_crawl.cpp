@@ -6,9 +6,14 @@
 // crawl goes on: the failures are counted by kind on stderr, and the exit code
 // is 0 when the crawl completed, whatever failed on the way; 1 when it ended
 // with an error (or items.jsonl could not be written); 2 for bad arguments.
+// With CASES_CRAWL_STORE=DIR in the environment the run is kept in a new
+// SQLite store DIR/run-<pid>.db (the benchmark of the durable run).
+#include <unistd.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "uvscrape/driver.hpp"
 #include "uvscrape/page.hpp"
@@ -60,6 +65,8 @@ int main(int argc, char** argv) {
   options.storage_dir = argv[2];
   options.num_workers = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 32;
   if (argc > 4) options.step_threads = std::strtoul(argv[4], nullptr, 10);
+  if (const char* store_dir = std::getenv("CASES_CRAWL_STORE"))
+    options.store_path = std::string(store_dir) + "/run-" + std::to_string(getpid()) + ".db";
   CasesScraper scraper(base);
   try {
     Driver driver(scraper, options);

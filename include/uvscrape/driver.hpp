@@ -71,6 +71,10 @@ struct RunResult {
   FailureCounts failure_counts;          // failures by kind
   std::vector<Failure> failures;         // every failure, in the order they happened
   std::exception_ptr error;              // set when status is RunStatus::error
+  // With a store (DriverOptions::store_path): this run continued a stored one,
+  bool resumed = false;
+  // ... which had already completed, so nothing was done (status completed).
+  bool already_finished = false;
 };
 
 // Counters readable from any thread while a run is going on.

@@ -52,6 +52,17 @@ struct DriverOptions {
   // dropped. Entry requests and speculative probes are never dropped.
   bool builtin_dedup = true;
 
+  // --- the run store (docs/design.md §20) ----------------------------------------
+  // Empty (default): the run lives in memory. A file name: the run is kept in
+  // that SQLite file and survives the process. A file that holds a run
+  // continues it (resume): its pending and interrupted requests are fetched,
+  // nothing it already did is done again, and a completed run does nothing.
+  // A graceful stop then leaves the unstarted requests pending for the next run.
+  std::string store_path;
+  // Resume a stored run even if its scraper name or seed_params differ from
+  // this run's (otherwise a StoreError says what differs).
+  bool store_force = false;
+
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.
   std::optional<StopSignal> stop_signal;

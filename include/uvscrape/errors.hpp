@@ -15,7 +15,9 @@
 //   │   ├── RequestTimeoutException
 //   │   └── DnsError, ConnectionError, TlsHandshakeError
 //   ├── SpeculationHTTPFailure         a speculative probe hit a persistent status
-//   └── CancelledError                 the request was cancelled by its owner
+//   ├── CancelledError                 the request was cancelled by its owner
+//   ├── ArchiveError                   an archived file could not be stored
+//   └── StoreError                     the run store failed (names the file)
 //
 // Every message names the URL involved. This header names Json without
 // compiling nlohmann/json: include "uvscrape/json.hpp" to read errors() of a
@@ -238,6 +240,21 @@ class ProxyError : public PersistentException {
   std::string proxy_;
   std::string reason_;
   int status_;
+};
+
+// The run store (DriverOptions::store_path) cannot be opened, read or written:
+// "run store <file>: <reason>" (in use by another process, read-only, disk
+// full, made by a newer uvscrape, a different scraper's run...). What was
+// committed before the error stays in the file.
+class StoreError : public Error {
+ public:
+  StoreError(std::string file, std::string reason);
+  const std::string& file() const noexcept { return file_; }
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::string file_;
+  std::string reason_;
 };
 
 }  // namespace uvscrape

@@ -53,6 +53,8 @@ class DataItem {
   bool is_deferred() const noexcept { return deferred_ != nullptr; }
   // The plain item (null when deferred).
   const Json& value() const noexcept { return value_; }
+  // Moves the plain item out (the driver hands it on without a copy).
+  Json take_value() && noexcept { return std::move(value_); }
   // The deferred validation (null when plain).
   const std::shared_ptr<const DeferredItem>& deferred() const noexcept { return deferred_; }
   // What on_data receives: the plain item, or the validated model as JSON

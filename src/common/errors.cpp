@@ -189,4 +189,9 @@ ProxyError::ProxyError(std::string url, std::string proxy, std::string reason, i
       reason_(std::move(reason)),
       status_(status) {}
 
+StoreError::StoreError(std::string file, std::string reason)
+    : Error("run store " + file + ": " + reason),
+      file_(std::move(file)),
+      reason_(std::move(reason)) {}
+
 }  // namespace uvscrape

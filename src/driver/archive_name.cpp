@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "common/hex.hpp"
-#include "driver/seen_set.hpp"
+#include "store/seen_set.hpp"
 
 namespace uvscrape::driver {
 namespace {
@@ -48,7 +48,7 @@ std::string archive_file_name(std::string_view url, std::string_view expected_ty
   std::string name = sanitise(segment);
   if (!name.empty() && name.find_first_not_of('_') != std::string::npos) return name;
 
-  name = "download_" + hex_encode(hash_key(url).high);
+  name = "download_" + hex_encode(store::hash_key(url).high);
   if (expected_type == "pdf") name += ".pdf";
   if (expected_type == "audio") name += ".mp3";
   return name;
@@ -61,7 +61,7 @@ std::string archive_path_variant(std::string_view path, std::string_view url) {
   if (dot == std::string_view::npos || dot <= name_start) dot = path.size();  // no extension
   std::string out(path.substr(0, dot));
   out += '-';
-  out += hex_encode(hash_key(url).high);
+  out += hex_encode(store::hash_key(url).high);
   out += path.substr(dot);
   return out;
 }

@@ -45,22 +45,30 @@ CrawlFrontier::HostId CrawlFrontier::host_of(std::string_view url) {
   return frontier_.host(key, stricter(limits_of(own), scraper_limits_));
 }
 
-void CrawlFrontier::push(Request request) {
+void CrawlFrontier::push(Request request, store::RequestId id) {
   const HostId host = host_of(request.url());
   const int priority = request.priority();
-  frontier_.push(host, priority, std::move(request), FrontierClock::now());
+  frontier_.push(host, priority, Queued{std::move(request), id}, FrontierClock::now());
+}
+
+void CrawlFrontier::push_after(Request request, store::RequestId id,
+                               std::chrono::milliseconds wait) {
+  const HostId host = host_of(request.url());
+  const int priority = request.priority();
+  frontier_.push_after(host, priority, Queued{std::move(request), id}, FrontierClock::now() + wait);
 }
 
 std::optional<CrawlFrontier::Taken> CrawlFrontier::take(
     const std::function<bool(const Request&)>& can_send) {
   const FrontierTime now = FrontierClock::now();
-  auto taken = frontier_.take(now, can_send);
+  auto taken =
+      frontier_.take(now, [&can_send](const Queued& queued) { return can_send(queued.request); });
   if (!taken) {
     arm(now);
     return std::nullopt;
   }
-  detail::RequestAccess::count_attempt(taken->payload);
-  return Taken{Ticket{taken->host, now}, std::move(taken->payload)};
+  detail::RequestAccess::count_attempt(taken->payload.request);
+  return Taken{Ticket{taken->host, now, taken->payload.id}, std::move(taken->payload.request)};
 }
 
 void CrawlFrontier::finished(const Ticket& ticket, std::optional<int> status) {
@@ -79,6 +87,7 @@ void CrawlFrontier::finished(const Ticket& ticket, std::optional<int> status) {
 }
 
 std::optional<std::chrono::milliseconds> CrawlFrontier::retry(const Request& request,
+                                                              store::RequestId id,
                                                               std::string_view retry_after) {
   std::optional<std::chrono::milliseconds> server_wait;
   if (!retry_after.empty())
@@ -86,7 +95,8 @@ std::optional<std::chrono::milliseconds> CrawlFrontier::retry(const Request& req
   const auto wait = retry_policy_.next_wait(request.attempts(), request.retries(), server_wait);
   if (!wait) return std::nullopt;
   const FrontierTime now = FrontierClock::now();
-  frontier_.push_after(host_of(request.url()), request.priority(), request, now + *wait);
+  frontier_.push_after(host_of(request.url()), request.priority(), Queued{request, id},
+                       now + *wait);
   return wait;
 }
 
@@ -102,7 +112,7 @@ void CrawlFrontier::cap_host_rate(std::string_view url, double rate) {
   frontier_.set_host_rate(host, rate, FrontierClock::now());
 }
 
-Frontier<Request>::Discarded CrawlFrontier::discard_all() {
+Frontier<CrawlFrontier::Queued>::Discarded CrawlFrontier::discard_all() {
   if (timer_) timer_->stop();
   armed_for_.reset();
   return frontier_.discard_all();

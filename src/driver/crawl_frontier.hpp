@@ -23,6 +23,7 @@
 #include "driver/host_throttle.hpp"
 #include "driver/retry_policy.hpp"
 #include "net/uv_util.hpp"
+#include "store/run_store.hpp"
 #include "uvscrape/driver_options.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/scraper.hpp"
@@ -31,12 +32,18 @@ namespace uvscrape::driver {
 
 class CrawlFrontier {
  public:
-  using HostId = Frontier<Request>::HostId;
+  // What the frontier queues: a request and its number in the run store.
+  struct Queued {
+    Request request;
+    store::RequestId id = 0;
+  };
+  using HostId = Frontier<Queued>::HostId;
 
   // A request on its way: what finished() needs back.
   struct Ticket {
     HostId host = 0;
     FrontierTime sent{};
+    store::RequestId id = 0;  // the request's number in the run store
   };
   struct Taken {
     Ticket ticket;
@@ -48,7 +55,9 @@ class CrawlFrontier {
   CrawlFrontier(uv_loop_t* loop, const DriverOptions& options,
                 const std::vector<RateLimit>& scraper_limits, std::function<void()> on_wake);
 
-  void push(Request request);
+  void push(Request request, store::RequestId id);
+  // Queues `request` to wait `wait` first (a retry's wait restored on resume).
+  void push_after(Request request, store::RequestId id, std::chrono::milliseconds wait);
 
   // The best request that may be sent now; `can_send(url)` says whether the
   // HTTP client has a connection for it. nullopt: nothing now (the timer is
@@ -62,7 +71,7 @@ class CrawlFrontier {
   // A transient failure of `request`: queues it again after its wait and
   // returns the wait, or nullopt when it has had its retries.
   // `retry_after` is the response's Retry-After header, if any.
-  std::optional<std::chrono::milliseconds> retry(const Request& request,
+  std::optional<std::chrono::milliseconds> retry(const Request& request, store::RequestId id,
                                                  std::string_view retry_after);
 
   // The HTTP client has a connection slot again.
@@ -72,7 +81,7 @@ class CrawlFrontier {
   // Crawl-delay); a stricter rate already in force stays.
   void cap_host_rate(std::string_view url, double rate);
 
-  Frontier<Request>::Discarded discard_all();
+  Frontier<Queued>::Discarded discard_all();
   std::size_t size() const noexcept { return frontier_.size(); }
   std::size_t waiting() const noexcept { return frontier_.waiting(); }
   bool empty() const noexcept { return frontier_.empty(); }
@@ -87,7 +96,7 @@ class CrawlFrontier {
   const DriverOptions& options_;
   HostLimits scraper_limits_;
   std::function<void()> on_wake_;
-  Frontier<Request> frontier_;
+  Frontier<Queued> frontier_;
   RetryPolicy retry_policy_;
   std::unordered_map<HostId, HostThrottle> throttles_;
   std::unique_ptr<net::Timer> timer_;

@@ -6,6 +6,8 @@
 #include "driver/cookies_file.hpp"
 #include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
+#include "store/memory_store.hpp"
+#include "store/sqlite_store.hpp"
 #include "uvscrape/resolution.hpp"
 #include "uvscrape/url.hpp"
 
@@ -68,7 +70,7 @@ void Driver::Run::begin() {
     if (options().stop_signal->stop_requested()) {
       stop_gracefully();  // set before the run: no request is made
     } else {
-      seed();
+      open_store();
     }
   } catch (...) {
     fail(std::current_exception());
@@ -77,32 +79,130 @@ void Driver::Run::begin() {
   maybe_close();
 }
 
+// The seeding (or the resume) follows in store_opened.
+void Driver::Run::open_store() {
+  if (!options().store_path.empty() && options().obey_robots_txt)
+    throw ScraperConfigError("store_path " + options().store_path +
+                             ": a durable run cannot obey robots.txt yet (obey_robots_txt)");
+  if (options().store_path.empty())
+    store_ = std::make_unique<store::MemoryStore>();
+  else
+    store_ = std::make_unique<store::SqliteStore>(loop_, options().store_path);
+  store::RunIdentity identity;
+  identity.scraper = driver_.scraper_.name();
+  identity.seed_params = options().seed_params ? *options().seed_params : Json(nullptr);
+  identity.storage_dir = options().storage_dir;
+  identity.force = options().store_force;
+  store_opening_ = true;
+  store_->open(identity, *this);
+}
+
+void Driver::Run::store_opened(store::Opened opened) {
+  store_opening_ = false;
+  try {
+    if (phase_ == Phase::running) {
+      if (opened.finished)
+        already_finished_ = true;  // a completed run: nothing to do, and the result says so
+      else if (opened.resumed)
+        resume(opened);
+      else
+        seed();
+    }
+  } catch (...) {
+    fail(std::current_exception());
+  }
+  dispatch();
+  maybe_close();
+}
+
+// A stored run goes on: its pending requests (in-flight ones among them) enter
+// the frontier, retry waits kept; the entries are not seeded again.
+void Driver::Run::resume(store::Opened& opened) {
+  resumed_ = true;
+  speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
+  if (opened.speculation) speculation_->restore(*opened.speculation);
+  for (const store::ArchivedFile& file : opened.files) archive_paths_.claim(file.path, file.url);
+  const auto now = store::WallClock::now();
+  for (store::PendingRequest& p : opened.pending) {
+    if (p.not_before && *p.not_before > now) {
+      frontier_->push_after(std::move(p.request), p.id,
+                            std::chrono::ceil<std::chrono::milliseconds>(*p.not_before - now));
+    } else {
+      frontier_->push(std::move(p.request), p.id);
+    }
+    DriverCounters::add(counters_.requests_queued);
+  }
+  update_queue_counters();
+}
+
 // Entry requests are never resolved nor dropped (§3); their keys are recorded
 // so that a later link back to an entry page is not fetched again.
+// The seeding is one completion of its own: all entries and first probes, or none.
 void Driver::Run::seed() {
+  completion_ = {};
+  completion_.settle = store::Settle::seed;
   for (Request& request : driver_.scraper_.entry_requests(options().seed_params)) {
+    std::optional<store::KeyHash> key;
     if (!driver_.duplicate_check && options().builtin_dedup &&
         request.dedup_mode() != DedupMode::skip) {
-      if (auto f = request.dedup_fingerprint()) seen_.insert_hash({f->high, f->low});
+      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
     }
-    push(std::move(request));
+    push(std::move(request), key, true);
   }
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   for (Request& probe : speculation_->seed()) push(std::move(probe));
+  if (store_->durable() && !speculation_->empty()) completion_.speculation = speculation_->save();
+  submit(std::move(completion_));
 }
 
-void Driver::Run::push(Request request) {
-  if (phase_ != Phase::running) {
-    ++discarded_;
-    DriverCounters::add(counters_.requests_discarded);
-    return;
+void Driver::Run::push(Request request, std::optional<store::KeyHash> key, bool record_only) {
+  completion_.children.push_back(store::Child{std::move(request), key, record_only});
+}
+
+void Driver::Run::submit(store::Completion completion) {
+  if (store_failed_) return;
+  ++committing_;
+  store_->commit(std::move(completion));
+}
+
+// Committed: the children enter the frontier (the store dropped duplicates),
+// the items reach on_data, in yield order.
+void Driver::Run::store_committed(store::Completion completion) {
+  if (committing_ > 0) --committing_;
+  for (store::Child& child : completion.children) {
+    if (child.id == 0) {
+      DriverCounters::add(counters_.duplicates_dropped);
+    } else if (phase_ != Phase::running) {
+      ++discarded_;  // with a durable store it stays pending there
+      DriverCounters::add(counters_.requests_discarded);
+    } else {
+      if (robots_)
+        robots_->push(std::move(child.request));  // enqueue()d once allowed
+      else
+        enqueue(std::move(child.request), child.id);
+    }
   }
-  if (robots_) return robots_->push(std::move(request));  // enqueue()d once allowed
-  enqueue(std::move(request));
+  try {
+    for (const store::Item& item : completion.items) deliver(item.value);
+  } catch (...) {
+    fail(std::current_exception());  // the user's on_data threw: §9
+  }
+  dispatch();
+  maybe_close();
 }
 
-void Driver::Run::enqueue(Request request) {
-  frontier_->push(std::move(request));
+void Driver::Run::store_failed(std::exception_ptr error) {
+  store_failed_ = true;
+  store_opening_ = false;
+  committing_ = 0;  // nothing submitted will be reported any more
+  fail(error);
+  maybe_close();
+}
+
+// Past the robots.txt gate (when on): into the frontier. The gate keeps no
+// store ids, so it runs only with the in-memory store (see open_store).
+void Driver::Run::enqueue(Request request, store::RequestId id) {
+  frontier_->push(std::move(request), id);
   DriverCounters::add(counters_.requests_queued);
 }
 
@@ -140,6 +240,7 @@ void Driver::Run::dispatch() {
     driver::Worker* worker = idle_.back();
     idle_.pop_back();
     tickets_[worker] = taken->ticket;
+    store_->started(taken->ticket.id, taken->request.attempts());
     ++in_flight_;
     DriverCounters::add(counters_.requests_in_flight);
     worker->start(std::move(taken->request));
@@ -152,16 +253,28 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   DriverCounters::sub(counters_.requests_in_flight);
   DriverCounters::add(counters_.bytes_received, outcome.bytes);
   if (outcome.archived) DriverCounters::add(counters_.files_archived);
+  completion_ = {};
   if (auto ticket = tickets_.find(&worker); ticket != tickets_.end()) {
     frontier_->finished(ticket->second,
                         outcome.status ? std::optional<int>(outcome.status) : std::nullopt);
+    completion_.request = ticket->second.id;
     tickets_.erase(ticket);
   }
+  completion_.attempts = outcome.request ? outcome.request->attempts() : 0;
+  if (outcome.archived && outcome.response) {
+    if (auto path = outcome.response->local_filepath())
+      completion_.file =
+          store::ArchivedFile{std::string(*path), outcome.request->url(), outcome.bytes};
+  }
   Next next = Next::done;
+  bool settled = true;
   try {
     next = process(outcome);
   } catch (...) {
-    fail(std::current_exception());  // a user's callback threw: §9, §17
+    // A step or a user's callback threw: §9, §17. Nothing of this request is
+    // committed; a durable store keeps it in flight, pending again on resume.
+    settled = false;
+    fail(std::current_exception());
   }
   if (next == Next::step) return start_step(worker, std::move(outcome));
   outcome = {};
@@ -170,6 +283,7 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
     DriverCounters::add(counters_.requests_completed);
   }
   idle_.push_back(&worker);
+  if (settled) submit(std::move(completion_));
   dispatch();
   maybe_close();
 }
@@ -177,6 +291,8 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
 Driver::Run::Next Driver::Run::process(driver::Outcome& outcome) {
   const Request& request = *outcome.request;
   if (outcome.cancelled) {  // the stop's grace period ran out: counted, not a failure
+    completion_.settle = store::Settle::unstarted;
+    completion_.file.reset();
     ++cancelled_;
     DriverCounters::add(counters_.requests_cancelled);
     return Next::done;
@@ -189,8 +305,10 @@ Driver::Run::Next Driver::Run::process(driver::Outcome& outcome) {
     } catch (const TransientException&) {
       if (retry(outcome)) return Next::retried;
       // Asked only after the last attempt (§18).
+      completion_.settle = store::Settle::failed;
       record_failure(failure_of(request, outcome.error), Channel::transient);
     } catch (const PersistentException&) {
+      completion_.settle = store::Settle::failed;
       record_failure(failure_of(request, outcome.error), Channel::persistent);
     }
     return Next::done;  // anything else (an archive that cannot be written...) fails the run
@@ -204,10 +322,19 @@ Driver::Run::Next Driver::Run::process(driver::Outcome& outcome) {
 
 // A transient failure goes back to the frontier with a not-before time, holding
 // no worker and no connection while it waits, until it has had its retries
-// (docs/design.md §18). Nothing is retried once the run is stopping.
+// (docs/design.md §18). Nothing is retried once the run is stopping; with a
+// durable store the request stays pending for the next run instead.
 bool Driver::Run::retry(const driver::Outcome& outcome) {
+  if (phase_ != Phase::running && store_->durable()) {
+    // A durable run keeps it pending: the next run on the store retries it.
+    completion_.settle = store::Settle::unstarted;
+    return true;
+  }
   if (phase_ != Phase::running) return false;
-  if (!frontier_->retry(*outcome.request, outcome.retry_after)) return false;
+  const auto wait = frontier_->retry(*outcome.request, completion_.request, outcome.retry_after);
+  if (!wait) return false;
+  completion_.settle = store::Settle::wait;
+  completion_.not_before = store::WallClock::now() + *wait;
   DriverCounters::add(counters_.retries);
   update_queue_counters();
   return true;
@@ -221,6 +348,8 @@ void Driver::Run::start_step(driver::Worker& worker, driver::Outcome outcome) {
   job->scraper = &driver_.scraper_;
   job->worker = &worker;
   job->outcome = std::move(outcome);
+  job->completion = std::move(completion_);  // resumed when the yields are applied
+  completion_ = {};
   if (step_threads_) return step_threads_->submit(std::move(job));
   job->run();
   step_finished(std::move(job));
@@ -231,16 +360,22 @@ bool Driver::Run::steps_full() const {
 }
 
 void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
+  completion_ = std::move(job->completion);
+  bool settled = true;
   try {
     apply_step(*job);
   } catch (...) {
-    fail(std::current_exception());  // a step or a user's callback threw: §9, §17
+    // A step or a user's callback threw: §9, §17. Nothing of this request is
+    // committed; a durable store keeps it in flight, pending again on resume.
+    settled = false;
+    fail(std::current_exception());
   }
   driver::Worker* worker = job->worker;
   job.reset();  // the response goes now (its page went on the step thread)
   ++completed_;
   DriverCounters::add(counters_.requests_completed);
   idle_.push_back(worker);
+  if (settled) submit(std::move(completion_));
   dispatch();
   maybe_close();
 }
@@ -255,6 +390,7 @@ void Driver::Run::apply_step(driver::StepJob& job) {
     if (job.error) std::rethrow_exception(job.error);
     issues = prepare(job.yields, response);
   } catch (const ScraperAssumptionException&) {
+    completion_.settle = store::Settle::failed;
     return record_failure(failure_of(*response.request, std::current_exception()),
                           Channel::structural);
   }
@@ -314,23 +450,25 @@ void Driver::Run::apply(std::vector<Yield>& yields, const std::vector<YieldIssue
     if (yield.is_request()) {
       Request request = std::move(yield.request());
       yield = Yield(EstimateData{});  // frees the request's storage now
-      if (!admit(request)) {
+      std::optional<store::KeyHash> key;
+      if (!admit(request, key)) {
         DriverCounters::add(counters_.duplicates_dropped);
         continue;
       }
-      push(std::move(request));
+      push(std::move(request), key);
     } else if (yield.is_data()) {
-      deliver(yield.data().value());
+      completion_.items.push_back(
+          store::Item{std::move(std::get<DataItem>(yield.value())).take_value(), {}, true});
     }
   }
 }
 
-bool Driver::Run::admit(const Request& request) {
+bool Driver::Run::admit(const Request& request, std::optional<store::KeyHash>& key) {
   if (request.dedup_mode() == DedupMode::skip) return true;
   if (driver_.duplicate_check) return driver_.duplicate_check(*request.dedup_key());
   if (!options().builtin_dedup) return true;
-  const auto f = request.dedup_fingerprint();
-  return !f || seen_.insert_hash({f->high, f->low});
+  if (const auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
+  return true;
 }
 
 void Driver::Run::deliver(const Json& item) {
@@ -343,6 +481,7 @@ void Driver::Run::track_speculation(const Request& request, bool success) {
   if (!speculation_ || !request.is_speculative() || !request.speculation_id()) return;
   for (Request& probe : speculation_->record(*request.speculation_id(), success))
     push(std::move(probe));
+  if (store_->durable()) completion_.speculation = speculation_->save();
 }
 
 Failure Driver::Run::failure_of(const Request& request, std::exception_ptr error) {
@@ -376,6 +515,7 @@ void Driver::Run::record_failure(Failure failure, Channel channel) {
   DriverCounters::add(counters_.failures[kind]);
   ++failure_counts_.by_kind[kind];
   const std::exception_ptr error = failure.error;
+  completion_.failures.push_back(failure);
   failures_.push_back(std::move(failure));
   if (driver_.on_failure) driver_.on_failure(failures_.back());
   if (channel == Channel::robots) return;  // the crawler's own choice: never ends the run
@@ -461,20 +601,31 @@ RunResult Driver::Run::result() const {
   result.failure_counts = failure_counts_;
   result.failures = failures_;
   result.error = error_;
+  result.resumed = resumed_;
+  result.already_finished = already_finished_;
   return result;
 }
 
 void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
   if (steps_pending() > 0) return;  // a stop waits for the steps running (§13, §24)
+  if (store_opening_ || committing_ > 0) return;
   if (phase_ == Phase::running && (!frontier_->empty() || (robots_ && robots_->held() > 0))) return;
-  RunResult run_result = result();
+  closing_result_ = result();
   phase_ = Phase::closing;
   grace_timer_.reset();                       // its close completes before the client's
   frontier_->close();                         // so does its timer's
   if (step_threads_) step_threads_->close();  // idle threads join; its handle closes first too
   if (robots_) robots_->close();
-  client_->close([this, run_result = std::move(run_result)]() mutable {
+  if (!store_) return store_closed();
+  store_->close(to_string(closing_result_.status));  // -> store_closed
+}
+
+// The store is closed (its last commit durable): the HTTP client and the stop
+// listener close, then the cookie jars are saved and on_run_complete and
+// on_done run.
+void Driver::Run::store_closed() {
+  client_->close([this, run_result = std::move(closing_result_)]() mutable {
     stop_listener_->close(
         [this, result = std::move(run_result)]() mutable { save_cookies(std::move(result)); });
   });

@@ -8,7 +8,14 @@
 // After on_done the loop holds nothing of the run's.
 //
 // Stop: the queue is discarded at once; requests in flight get stop_grace to
-// finish, then are cancelled (at once on a second stop request).
+// finish, then are cancelled (at once on a second stop request). With a
+// durable store the discarded requests stay pending in it for a resume.
+//
+// The run store (docs/design.md §20): the frontier below is the window of the
+// store's pending requests. Everything a request's processing produces (its
+// settlement, children, items, failures, file, speculation state) is gathered
+// in one store::Completion and submitted; children enter the frontier and
+// items reach on_data only when the store reports it committed.
 #pragma once
 
 #include <uv.h>
@@ -25,18 +32,19 @@
 #include "driver/counters.hpp"
 #include "driver/crawl_frontier.hpp"
 #include "driver/robots_gate.hpp"
-#include "driver/seen_set.hpp"
 #include "driver/step_threads.hpp"
 #include "driver/stop_state.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
 #include "net/uv_util.hpp"
 #include "scraper/speculation_tracker.hpp"
+#include "store/run_store.hpp"
+#include "store/seen_set.hpp"
 #include "uvscrape/driver.hpp"
 
 namespace uvscrape {
 
-struct Driver::Run final {
+struct Driver::Run final : store::Listener {
   Run(Driver& driver, uv_loop_t* loop, std::function<void(const RunResult&)> on_done);
   ~Run();
 
@@ -58,11 +66,21 @@ struct Driver::Run final {
 
   const DriverOptions& options() const { return driver_.options_; }
   void worker_finished(driver::Worker& worker, driver::Outcome outcome);
+  void open_store();
   void seed();
-  void push(Request request);
-  void enqueue(Request request);  // past the robots.txt gate: into the frontier
+  void resume(store::Opened& opened);
+  // A request for the frontier, gathered into the completion being built; it
+  // enters the frontier once committed (and not a duplicate, when `key` is set).
+  void push(Request request, std::optional<store::KeyHash> key = std::nullopt,
+            bool record_only = false);
+  void enqueue(Request request, store::RequestId id = 0);  // past the robots.txt gate
   void start_robots_gate();
   void refuse_by_robots(Request request, const std::string& why);
+  void submit(store::Completion completion);
+  void store_opened(store::Opened opened) override;
+  void store_committed(store::Completion completion) override;
+  void store_failed(std::exception_ptr error) override;
+  void store_closed() override;
   void dispatch();
   // What a finished request needs next.
   enum class Next { done, retried, step };
@@ -86,7 +104,9 @@ struct Driver::Run final {
   std::vector<YieldIssue> prepare(std::vector<Yield>& yields, const Response& response);
   void apply(std::vector<Yield>& yields, const std::vector<YieldIssue>& issues,
              const Response& response);
-  bool admit(const Request& request);
+  // Whether `request` may enter the queue as far as the run decides (a user's
+  // duplicate_check); sets `key` when the store's seen set is to decide.
+  bool admit(const Request& request, std::optional<store::KeyHash>& key);
   void deliver(const Json& item);
   void track_speculation(const Request& request, bool success);
 
@@ -124,7 +144,14 @@ struct Driver::Run final {
   std::unique_ptr<driver::RobotsGate> robots_;  // with obey_robots_txt
   // The frontier's ticket of each busy worker's request.
   std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
-  driver::SeenSet seen_;
+  std::unique_ptr<store::RunStore> store_;
+  bool store_opening_ = false;  // open() submitted, store_opened not yet reported
+  bool store_failed_ = false;
+  std::size_t committing_ = 0;    // completions submitted, not yet committed
+  store::Completion completion_;  // of the request being processed (or the seeding)
+  bool resumed_ = false;
+  RunResult closing_result_;  // what the run reports, fixed when it starts closing
+  bool already_finished_ = false;
   driver::ArchivePaths archive_paths_;
   std::unique_ptr<SpeculationTracker> speculation_;
   std::unique_ptr<driver::WorkerContext> worker_context_;

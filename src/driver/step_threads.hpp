@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "driver/worker.hpp"
+#include "store/run_store.hpp"
 #include "uvscrape/scraper.hpp"
 #include "uvscrape/step.hpp"
 
@@ -41,6 +42,9 @@ struct StepJob {
   Outcome outcome;           // outcome.response is the step's input
   std::vector<Yield> yields;
   std::exception_ptr error;  // what the step threw (yields empty then)
+  // The request's completion gathered so far, on the loop thread only: it is
+  // carried here while the step runs and submitted once the yields are applied.
+  store::Completion completion;
 
   // Runs the step on outcome.response (on whatever thread calls it); never throws.
   void run() noexcept;

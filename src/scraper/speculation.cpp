@@ -97,4 +97,28 @@ const SpeculationState* SpeculationTracker::state(std::string_view key) const {
   return nullptr;
 }
 
+Json SpeculationTracker::save() const {
+  Json out = Json::object();
+  for (const SpeculationState& s : states_) {
+    out[s.key] = {{"highest", s.highest_successful_id},
+                  {"failures", s.consecutive_failures},
+                  {"ceiling", s.current_ceiling},
+                  {"stopped", s.stopped}};
+  }
+  return out;
+}
+
+// States are matched by key; a key the scraper no longer has is ignored.
+void SpeculationTracker::restore(const Json& saved) {
+  if (!saved.is_object()) return;
+  for (SpeculationState& s : states_) {
+    const auto it = saved.find(s.key);
+    if (it == saved.end() || !it->is_object()) continue;
+    s.highest_successful_id = it->value("highest", s.highest_successful_id);
+    s.consecutive_failures = it->value("failures", s.consecutive_failures);
+    s.current_ceiling = it->value("ceiling", s.current_ceiling);
+    s.stopped = it->value("stopped", s.stopped);
+  }
+}
+
 }  // namespace uvscrape

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "uvscrape/entry.hpp"
+#include "uvscrape/json.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/response.hpp"
 #include "uvscrape/scraper.hpp"
@@ -54,6 +55,12 @@ class SpeculationTracker {
   // record(id, is_success(response)) for a speculative response's request;
   // nothing for non-speculative ones.
   std::vector<Request> record_response(const Response& response);
+
+  // The progress of every state as JSON (for the run store), and back: a
+  // restored tracker goes on where the saved one was; its seed() is not used
+  // again (the probes it sent are the store's pending requests).
+  Json save() const;
+  void restore(const Json& saved);
 
   const std::vector<SpeculationState>& states() const noexcept { return states_; }
   const SpeculationState* state(std::string_view key) const;

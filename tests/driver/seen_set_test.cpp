@@ -1,12 +1,12 @@
 // The built-in dedup set (docs/design.md §3): membership and bytes per key at 10 million keys.
-#include "driver/seen_set.hpp"
+#include "store/seen_set.hpp"
 
 #include <gtest/gtest.h>
 
 #include <charconv>
 #include <string>
 
-namespace uvscrape::driver {
+namespace uvscrape::store {
 namespace {
 
 TEST(SeenSet, InsertReportsNewKeysOnce) {
@@ -53,4 +53,4 @@ TEST(SeenSet, TenMillionKeysUnder32BytesEach) {
 }
 
 }  // namespace
-}  // namespace uvscrape::driver
+}  // namespace uvscrape::store

@@ -1,9 +1,9 @@
 // Open-addressing set of 128-bit key hashes; see seen_set.hpp.
-#include "driver/seen_set.hpp"
+#include "store/seen_set.hpp"
 
 #include <cstring>
 
-namespace uvscrape::driver {
+namespace uvscrape::store {
 namespace {
 
 constexpr uint64_t kPrime1 = 0x9E3779B185EBCA87ull;
@@ -90,4 +90,4 @@ void SeenSet::clear() noexcept {
   size_ = 0;
 }
 
-}  // namespace uvscrape::driver
+}  // namespace uvscrape::store

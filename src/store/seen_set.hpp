@@ -11,8 +11,9 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <utility>
 
-namespace uvscrape::driver {
+namespace uvscrape::store {
 
 struct KeyHash {
   uint64_t high = 0;
@@ -28,6 +29,14 @@ class SeenSet {
   SeenSet() = default;
   SeenSet(const SeenSet&) = delete;
   SeenSet& operator=(const SeenSet&) = delete;
+  SeenSet(SeenSet&& other) noexcept { *this = std::move(other); }
+  // The moved-from set is empty.
+  SeenSet& operator=(SeenSet&& other) noexcept {
+    slots_ = std::move(other.slots_);
+    capacity_ = std::exchange(other.capacity_, 0);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
 
   // Records `key`; true if it was not seen before.
   bool insert(std::string_view key) { return insert_hash(hash_key(key)); }
@@ -50,4 +59,4 @@ class SeenSet {
   size_t size_ = 0;
 };
 
-}  // namespace uvscrape::driver
+}  // namespace uvscrape::store

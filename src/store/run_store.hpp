@@ -1,0 +1,161 @@
+// The run store (docs/design.md §20): the record of everything a run knows --
+// its requests (pending, in flight, done, failed; priority, attempts, a
+// retry's not-before time), the seen set, results, failures, archived files,
+// speculation state and run metadata (the cookie jar will join them).
+//
+// The driver talks to a store only through this interface, and only from the
+// loop thread. Every operation is a submission; its effect is reported to the
+// Listener on the loop thread, possibly from inside the call (the in-memory
+// store) or on a later loop turn (the SQLite store). A driver must work with
+// either, so it never assumes a completion has or has not arrived yet.
+//
+// The atomic unit is a request's Completion: how the request settled, the
+// children it yielded (deduplicated by the store), its items, its failures,
+// its archived file and the new speculation state commit together or not at
+// all. Items are shown to the user (on_data) only once committed().
+//
+// The frontier that schedules requests (per-host queues, token buckets, retry
+// waits) stays in the driver: it is the in-memory window of the store's
+// pending requests. On open, a store that holds a run hands its pending
+// requests back (Opened::pending), and the driver puts them in that window.
+//
+// Implementations: MemoryStore (the default, store/memory_store.hpp) and
+// SqliteStore (DriverOptions::store_path, store/sqlite_store.hpp). A store
+// shared by many processes (Redis) would hand out leases in started() and
+// check them in commit(): the interface leaves room for both.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/seen_set.hpp"
+#include "uvscrape/failure.hpp"
+#include "uvscrape/json.hpp"
+#include "uvscrape/request.hpp"
+
+namespace uvscrape::store {
+
+// A request's number in its run: unique, never reused. 0 means "no request"
+// (the seeding of a run).
+using RequestId = std::uint64_t;
+
+using WallClock = std::chrono::system_clock;
+
+// Who is running, as stored with the run and checked on resume.
+struct RunIdentity {
+  std::string scraper;      // the scraper's name
+  Json seed_params;         // DriverOptions::seed_params, or null
+  std::string storage_dir;  // where archived files (and partial .tmp files) live
+  bool force = false;       // resume even when scraper or seed params differ
+};
+
+// A pending request of a stored run, for the driver's frontier.
+struct PendingRequest {
+  RequestId id = 0;
+  Request request;  // attempts() as stored
+  // A retry's not-before time (wall clock, so that it survives a restart).
+  std::optional<WallClock::time_point> not_before;
+};
+
+struct ArchivedFile {
+  std::string path;  // as the step saw it
+  std::string url;
+  std::uint64_t size = 0;
+};
+
+// What open() found.
+struct Opened {
+  bool resumed = false;                 // the store held a run: this continues it
+  bool finished = false;                // ... and that run had completed: nothing is to be done
+  std::string previous_status;          // the stored run's last status ("" for a new run)
+  std::vector<PendingRequest> pending;  // in-flight ones already returned to pending
+  std::optional<Json> speculation;      // the speculation tracker's state, if stored
+  std::optional<Json> cookies;          // the cookie jar's state, if stored
+  std::vector<ArchivedFile> files;      // archived files already recorded
+  RequestId next_id = 1;
+  std::uint64_t items = 0;             // stored results
+  std::uint64_t failures = 0;          // stored failures
+  std::uint64_t partials_removed = 0;  // partial archive files (.uvscrape-*) deleted
+};
+
+// A request yielded by a step (or an entry, or a probe), before dedup.
+struct Child {
+  Request request;
+  // The dedup key's hash: a child whose key the run has seen is dropped.
+  // None: not deduplicated (probes, skip keys, a user's duplicate_check).
+  std::optional<KeyHash> key;
+  bool record_only = false;  // entries: the key is recorded, the request never dropped
+  // Set by the store: id when admitted, 0 when dropped as a duplicate.
+  RequestId id = 0;
+};
+
+struct Item {
+  Json value;
+  std::string model;  // the model's name, "" for plain JSON
+  bool valid = true;
+};
+
+// How the request of a Completion settled.
+enum class Settle {
+  seed,       // no request: the run's entries and first probes
+  done,       // answered; its step ran (or was not run: a failed probe)
+  failed,     // failed for good: its Failure is in `failures`
+  wait,       // a transient failure: pending again after `not_before`
+  unstarted,  // cancelled before it finished (a stop): pending again
+};
+
+struct Completion {
+  RequestId request = 0;
+  Settle settle = Settle::done;
+  int attempts = 0;
+  WallClock::time_point not_before{};  // Settle::wait
+  std::vector<Child> children;         // in yield order
+  std::vector<Item> items;             // in yield order
+  std::vector<Failure> failures;       // the request's own, and its bad links
+  std::optional<ArchivedFile> file;
+  std::optional<Json> speculation;  // the tracker's state after this completion
+  // The cookie jar's state after this completion. A slot for the jar (docs/
+  // design.md §21), which is built elsewhere; the stores keep it, nothing
+  // fills it yet.
+  std::optional<Json> cookies;
+};
+
+// What a store reports; every call is on the loop thread.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual void store_opened(Opened opened) = 0;
+  // `completion` as submitted, each child's id set (0: a duplicate, dropped).
+  virtual void store_committed(Completion completion) = 0;
+  // The store cannot go on (a StoreError naming the file). Nothing submitted
+  // after the last committed() is committed; what was committed stays.
+  // No other report follows but store_closed().
+  virtual void store_failed(std::exception_ptr error) = 0;
+  // close() is done: the store holds nothing on the loop any more.
+  virtual void store_closed() = 0;
+};
+
+class RunStore {
+ public:
+  virtual ~RunStore() = default;
+
+  // Opens (or creates) the run; reports store_opened or store_failed.
+  virtual void open(const RunIdentity& identity, Listener& listener) = 0;
+  // A request went on the wire with `attempts` sends so far. Ordered before
+  // every later submission; no report of its own.
+  virtual void started(RequestId id, int attempts) = 0;
+  // Submits a completion; reports store_committed (or store_failed).
+  virtual void commit(Completion completion) = 0;
+  // Records the run's status ("completed", "stopped", "error"), makes
+  // everything durable and releases the store; reports store_closed. Nothing
+  // may be submitted afterwards.
+  virtual void close(const std::string& status) = 0;
+  // Whether the run survives the process (a stop leaves pending requests).
+  virtual bool durable() const noexcept = 0;
+};
+
+}  // namespace uvscrape::store

@@ -1,0 +1,511 @@
+// See sqlite_store.hpp. Everything in Database runs on the writer thread and
+// may block on the disk; everything else runs on the loop thread and only
+// takes the queue's mutex.
+#include "store/sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "scraper/request_internals.hpp"
+#include "store/memory_store.hpp"
+#include "store/schema.hpp"
+#include "uvscrape/errors.hpp"
+#include "uvscrape/request_json.hpp"
+
+namespace uvscrape::store {
+namespace {
+
+enum RequestState : int { kPending = 0, kInFlight = 1, kDone = 2, kFailed = 3 };
+
+std::int64_t epoch_ms(WallClock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// One prepared statement, reset after every use.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+      throw StoreError(path, sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind_null(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Runs a statement that returns no rows.
+  void run() {
+    const int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw StoreError(path_, sqlite3_errmsg(db_));
+  }
+  // Steps a query: true while there is a row.
+  bool next() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    sqlite3_reset(stmt_);
+    if (rc != SQLITE_DONE) throw StoreError(path_, sqlite3_errmsg(db_));
+    return false;
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  const std::string& path_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+// The writer thread's connection: the lock, the file, the prepared statements.
+class SqliteStore::Database {
+ public:
+  Database(const std::string& path, const RunIdentity& identity, Opened& opened, SeenSet& seen)
+      : path_(path) {
+    lock();
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string reason = db_ ? sqlite3_errmsg(db_) : "cannot open";
+      throw StoreError(path, reason);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    schema::exec(db_, path, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    schema::migrate(db_, path);
+    prepare();
+    load(identity, opened, seen);
+  }
+
+  void begin() { schema::exec(db_, path_, "BEGIN IMMEDIATE"); }
+  void commit() { schema::exec(db_, path_, "COMMIT"); }
+  void rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+  void started(RequestId id, int attempts) {
+    set_state_->bind(1, kInFlight)
+        .bind(2, attempts)
+        .bind_null(3)
+        .bind(4, static_cast<std::int64_t>(id))
+        .run();
+  }
+
+  void apply(const Completion& c) {
+    const auto id = static_cast<std::int64_t>(c.request);
+    switch (c.settle) {
+      case Settle::seed: set_meta("seeded", "1"); break;
+      case Settle::done:
+        set_state_->bind(1, kDone).bind(2, c.attempts).bind_null(3).bind(4, id).run();
+        break;
+      case Settle::failed:
+        set_state_->bind(1, kFailed).bind(2, c.attempts).bind_null(3).bind(4, id).run();
+        break;
+      case Settle::wait:
+        set_state_->bind(1, kPending)
+            .bind(2, c.attempts)
+            .bind(3, epoch_ms(c.not_before))
+            .bind(4, id)
+            .run();
+        break;
+      case Settle::unstarted:
+        set_state_->bind(1, kPending).bind(2, c.attempts).bind_null(3).bind(4, id).run();
+        break;
+    }
+    for (const Child& child : c.children) {
+      if (child.key)
+        insert_seen_->bind(1, static_cast<std::int64_t>(child.key->high))
+            .bind(2, static_cast<std::int64_t>(child.key->low))
+            .run();
+      if (child.id == 0) continue;
+      Json body = child.request;
+      insert_request_->bind(1, static_cast<std::int64_t>(child.id))
+          .bind(2, child.request.priority())
+          .bind(3, id)
+          .bind(4, body.dump())
+          .run();
+    }
+    for (const Item& item : c.items)
+      insert_item_->bind(1, id)
+          .bind(2, item.model)
+          .bind(3, item.valid ? 1 : 0)
+          .bind(4, item.value.dump())
+          .run();
+    for (const Failure& f : c.failures) {
+      insert_failure_->bind(1, id)
+          .bind(2, f.url)
+          .bind(3, f.step)
+          .bind(4, f.page_url)
+          .bind(5, std::string(to_string(f.kind)))
+          .bind(6, f.message)
+          .bind(7, static_cast<std::int64_t>(f.attempts))
+          .bind(8, epoch_ms(f.time))
+          .run();
+    }
+    if (c.file)
+      insert_file_->bind(1, c.file->path)
+          .bind(2, c.file->url)
+          .bind(3, static_cast<std::int64_t>(c.file->size))
+          .bind(4, id)
+          .run();
+    if (c.speculation) set_meta("speculation", c.speculation->dump());
+    if (c.cookies) set_meta("cookies", c.cookies->dump());
+  }
+
+  void set_meta(const std::string& key, const std::string& value) {
+    set_meta_->bind(1, key).bind(2, value).run();
+  }
+
+ private:
+  // An exclusive lock on "<file>.lock", held while the store is open: a
+  // second opener fails at once instead of sharing (and corrupting) the run.
+  void lock() {
+    const std::string lock_path = path_ + ".lock";
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0)
+      throw StoreError(path_,
+                       "cannot create the lock file " + lock_path + ": " + std::strerror(errno));
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      throw StoreError(path_, err == EWOULDBLOCK
+                                  ? "in use by another run (" + lock_path + " is locked)"
+                                  : "cannot lock " + lock_path + ": " + std::strerror(err));
+    }
+  }
+
+  void prepare() {
+    auto make = [this](const char* sql) {
+      statements_.push_back(std::make_unique<Statement>(db_, path_, sql));
+      return statements_.back().get();
+    };
+    set_state_ =
+        make("UPDATE requests SET state = ?1, attempts = ?2, not_before = ?3 WHERE id = ?4");
+    insert_request_ = make(
+        "INSERT INTO requests (id, state, priority, attempts, parent, body) VALUES (?1, 0, ?2, 0, "
+        "?3, ?4)");
+    insert_seen_ = make("INSERT OR IGNORE INTO seen (hi, lo) VALUES (?1, ?2)");
+    insert_item_ = make("INSERT INTO items (request, model, valid, body) VALUES (?1, ?2, ?3, ?4)");
+    insert_failure_ = make(
+        "INSERT INTO failures (request, url, step, page_url, kind, message, attempts, time) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    insert_file_ =
+        make("INSERT OR REPLACE INTO files (path, url, size, request) VALUES (?1, ?2, ?3, ?4)");
+    set_meta_ = make("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+  }
+
+  std::optional<std::string> meta(const char* key) {
+    Statement q(db_, path_, "SELECT value FROM meta WHERE key = ?1");
+    q.bind(1, std::string(key));
+    std::optional<std::string> out;
+    while (q.next()) out = q.text(0);
+    return out;
+  }
+
+  std::int64_t count(const char* sql) {
+    Statement q(db_, path_, sql);
+    std::int64_t n = 0;
+    while (q.next()) n = q.integer(0);
+    return n;
+  }
+
+  void load(const RunIdentity& identity, Opened& opened, SeenSet& seen) {
+    const std::string seed = identity.seed_params.dump();
+    begin();
+    try {
+      const auto scraper = meta("scraper");
+      if (!scraper) {  // a new run
+        set_meta("scraper", identity.scraper);
+        set_meta("seed_params", seed);
+        set_meta("status", "running");
+        set_meta("started", std::to_string(epoch_ms(WallClock::now())));
+        commit();
+        return;
+      }
+      if (!meta("seeded")) {  // created, but killed before its entries were committed
+        commit();
+        return;
+      }
+      opened.resumed = true;
+      opened.previous_status = meta("status").value_or("");
+      if (!identity.force && *scraper != identity.scraper)
+        throw StoreError(path_, "holds a run of scraper '" + *scraper + "', not '" +
+                                    identity.scraper + "' (store_force resumes it anyway)");
+      if (!identity.force && meta("seed_params").value_or("null") != seed)
+        throw StoreError(path_, "holds a run with other seed_params (" +
+                                    meta("seed_params").value_or("null") +
+                                    "; store_force resumes it anyway)");
+      opened.items = static_cast<std::uint64_t>(count("SELECT count(*) FROM items"));
+      opened.failures = static_cast<std::uint64_t>(count("SELECT count(*) FROM failures"));
+      if (opened.previous_status == "completed") {
+        opened.finished = true;
+        commit();
+        return;
+      }
+      // Interrupted requests go back to pending; their attempts were counted
+      // when they were sent.
+      schema::exec(db_, path_, "UPDATE requests SET state = 0 WHERE state = 1");
+      Statement pending(db_, path_,
+                        "SELECT id, attempts, not_before, body FROM requests WHERE state = 0 "
+                        "ORDER BY id");
+      while (pending.next()) {
+        PendingRequest p{static_cast<RequestId>(pending.integer(0)),
+                         request_from_json(Json::parse(pending.text(3))), std::nullopt};
+        for (std::int64_t a = pending.integer(1); a > 0; --a)
+          detail::RequestAccess::count_attempt(p.request);
+        if (!pending.is_null(2))
+          p.not_before = WallClock::time_point(std::chrono::milliseconds(pending.integer(2)));
+        opened.pending.push_back(std::move(p));
+      }
+      Statement keys(db_, path_, "SELECT hi, lo FROM seen");
+      while (keys.next())
+        seen.insert_hash(KeyHash{static_cast<std::uint64_t>(keys.integer(0)),
+                                 static_cast<std::uint64_t>(keys.integer(1))});
+      Statement files(db_, path_, "SELECT path, url, size FROM files");
+      while (files.next())
+        opened.files.push_back(ArchivedFile{files.text(0), files.text(1),
+                                            static_cast<std::uint64_t>(files.integer(2))});
+      if (auto s = meta("speculation")) opened.speculation = Json::parse(*s);
+      if (auto s = meta("cookies")) opened.cookies = Json::parse(*s);
+      opened.next_id =
+          static_cast<RequestId>(count("SELECT coalesce(max(id), 0) FROM requests")) + 1;
+      set_meta("status", "running");
+      commit();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+    opened.partials_removed = remove_partials(identity.storage_dir);
+  }
+
+  // Partial archive files (the writer's ".uvscrape-XXXXXX" temporaries) left
+  // by an interrupted run: their requests are pending again and refetched.
+  static std::uint64_t remove_partials(const std::string& dir) {
+    if (dir.empty()) return 0;
+    std::uint64_t removed = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.rfind(".uvscrape-", 0) == 0 && it->is_regular_file(ec)) {
+        std::error_code rm;
+        if (std::filesystem::remove(it->path(), rm)) ++removed;
+      }
+    }
+    return removed;
+  }
+
+  // Released in this order also when the constructor throws (a member's
+  // destructor runs then; the Database's would not).
+  struct Handles {
+    int lock_fd = -1;
+    sqlite3* db = nullptr;
+    std::vector<std::unique_ptr<Statement>> statements;
+    Handles() = default;
+    Handles(const Handles&) = delete;
+    Handles& operator=(const Handles&) = delete;
+    ~Handles() {
+      statements.clear();
+      if (db) sqlite3_close_v2(db);
+      if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
+    }
+  };
+
+  const std::string& path_;
+  Handles handles_;
+  sqlite3*& db_ = handles_.db;
+  int& lock_fd_ = handles_.lock_fd;
+  std::vector<std::unique_ptr<Statement>>& statements_ = handles_.statements;
+  Statement* set_state_ = nullptr;
+  Statement* insert_request_ = nullptr;
+  Statement* insert_seen_ = nullptr;
+  Statement* insert_item_ = nullptr;
+  Statement* insert_failure_ = nullptr;
+  Statement* insert_file_ = nullptr;
+  Statement* set_meta_ = nullptr;
+};
+
+SqliteStore::SqliteStore(uv_loop_t* loop, std::string path) : loop_(loop), path_(std::move(path)) {}
+
+SqliteStore::~SqliteStore() {
+  if (writer_.joinable()) {
+    enqueue(Op{Op::Kind::close, 0, 0, {}, {}});
+    writer_.join();  // blocks until the writer's last transaction ends
+  }
+}
+
+void SqliteStore::open(const RunIdentity& identity, Listener& listener) {
+  identity_ = identity;
+  listener_ = &listener;
+  async_ = new uv_async_t;
+  uv_async_init(loop_, async_, on_async);
+  async_->data = this;
+  writer_ = std::thread([this] { writer_main(); });
+  enqueue(Op{Op::Kind::open, 0, 0, {}, {}});
+}
+
+void SqliteStore::started(RequestId id, int attempts) {
+  if (!failed_) enqueue(Op{Op::Kind::started, id, attempts, {}, {}});
+}
+
+void SqliteStore::commit(Completion completion) {
+  if (failed_) return;
+  admit_children(completion.children, seen_, next_id_);
+  enqueue(Op{Op::Kind::commit, 0, 0, std::move(completion), {}});
+}
+
+void SqliteStore::close(const std::string& status) {
+  enqueue(Op{Op::Kind::close, 0, 0, {}, status});
+}
+
+// Takes the mutex only to push; wakes the writer when it was idle, when a
+// group is full, and for open and close (which do not wait for a group).
+void SqliteStore::enqueue(Op op) {
+  const bool urgent = op.kind == Op::Kind::open || op.kind == Op::Kind::close;
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake = urgent || inbox_.empty() || inbox_.size() + 1 >= kGroupOps;
+    inbox_.push_back(std::move(op));
+  }
+  if (wake) wake_.notify_one();
+}
+
+void SqliteStore::writer_main() {
+  std::unique_ptr<Database> db;
+  bool failed = false;
+  std::vector<Op> batch;
+  std::vector<Report> reports;
+  for (bool closing = false; !closing;) {
+    batch.clear();
+    reports.clear();
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return !inbox_.empty(); });
+      // Group commit: wait a little for more, unless open/close is queued.
+      const auto until = std::chrono::steady_clock::now() + kGroupWindow;
+      auto urgent = [this] {
+        for (const Op& op : inbox_)
+          if (op.kind == Op::Kind::open || op.kind == Op::Kind::close) return true;
+        return inbox_.size() >= kGroupOps;
+      };
+      while (!urgent() && wake_.wait_until(lock, until) != std::cv_status::timeout) {
+      }
+      while (!inbox_.empty()) {
+        batch.push_back(std::move(inbox_.front()));
+        inbox_.pop_front();
+        if (batch.back().kind == Op::Kind::open || batch.back().kind == Op::Kind::close) break;
+      }
+    }
+    std::exception_ptr error;
+    const Op& last = batch.back();
+    if (last.kind == Op::Kind::open) {
+      Report r{Report::Kind::opened, {}, {}, {}};
+      try {
+        db = std::make_unique<Database>(path_, identity_, r.opened, loaded_seen_);
+      } catch (...) {
+        db.reset();
+        failed = true;
+        r = Report{Report::Kind::failed, {}, {}, std::current_exception()};
+      }
+      reports.push_back(std::move(r));
+    } else if (!failed && db) {
+      try {
+        db->begin();
+        for (Op& op : batch) {
+          if (op.kind == Op::Kind::started) db->started(op.id, op.attempts);
+          if (op.kind == Op::Kind::commit) db->apply(op.completion);
+          if (op.kind == Op::Kind::close && !op.status.empty()) {
+            db->set_meta("status", op.status);
+            db->set_meta("ended", std::to_string(epoch_ms(WallClock::now())));
+          }
+        }
+        db->commit();
+        for (Op& op : batch)
+          if (op.kind == Op::Kind::commit)
+            reports.push_back(Report{Report::Kind::committed, {}, std::move(op.completion), {}});
+      } catch (...) {
+        db->rollback();
+        failed = true;
+        reports.clear();
+        reports.push_back(Report{Report::Kind::failed, {}, {}, std::current_exception()});
+      }
+    }
+    if (batch.back().kind == Op::Kind::close) {
+      closing = true;
+      db.reset();  // closes the file, releases the lock
+      reports.push_back(Report{Report::Kind::closed, {}, {}, {}});
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (Report& r : reports) outbox_.push_back(std::move(r));
+      if (!reports.empty() && async_) uv_async_send(async_);
+    }
+  }
+}
+
+void SqliteStore::on_async(uv_async_t* async) {
+  static_cast<SqliteStore*>(async->data)->deliver_reports();
+}
+
+// Loop thread. A listener may submit more (or close) from inside a report.
+void SqliteStore::deliver_reports() {
+  std::vector<Report> reports;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reports.swap(outbox_);
+  }
+  for (Report& r : reports) {
+    switch (r.kind) {
+      case Report::Kind::opened:
+        seen_ = std::move(loaded_seen_);
+        next_id_ = r.opened.next_id;
+        listener_->store_opened(std::move(r.opened));
+        break;
+      case Report::Kind::committed:
+        if (!failed_) listener_->store_committed(std::move(r.completion));
+        break;
+      case Report::Kind::failed:
+        if (!failed_) {
+          failed_ = true;
+          listener_->store_failed(r.error);
+        }
+        break;
+      case Report::Kind::closed: {
+        writer_.join();
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) {
+            auto* self = static_cast<SqliteStore*>(h->data);
+            delete reinterpret_cast<uv_async_t*>(h);
+            self->listener_->store_closed();
+          });
+          async_ = nullptr;
+        }
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace uvscrape::store
