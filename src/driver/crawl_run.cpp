@@ -219,8 +219,10 @@ void Driver::Run::update_queue_counters() {
 void Driver::Run::dispatch() {
   const auto can_send = [this](const Request& request) {
     http::RequestOptions o;
+    // What the pool key is made of, as http_mapping sets it for the request.
     o.verify_tls = options().verify_tls && request.verify();
-    o.proxy = request.proxy();  // part of the pool key
+    o.ca_file = options().ca_file;
+    o.proxy = request.proxy();
     return client_->has_capacity(request.url(), o);
   };
   bool asked_again = false;
