@@ -8,6 +8,8 @@
 #include <limits>
 
 #include "common/ascii.hpp"
+#include "common/hex.hpp"
+#include "common/utf8.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/json.hpp"
 #include "uvscrape/url.hpp"
@@ -470,16 +472,40 @@ int64_t to_unix_micros(Cookie::Clock::time_point t) {
   throw ScraperConfigError("cookie jar JSON: " + what);
 }
 
+// Cookies are bytes (RFC 6265 §5.2), JSON strings are UTF-8: a name, value or
+// path that is not valid UTF-8 is written as "<key>_hex" so that the export
+// neither throws nor loses a byte (a Latin-1 session cookie survives).
+void put_bytes(Json& entry, const char* key, const std::string& bytes) {
+  if (is_valid_utf8(bytes)) {
+    entry[key] = bytes;
+  } else {
+    entry[std::string(key) + "_hex"] = hex_encode(bytes);
+  }
+}
+
+std::optional<std::string> hex_decode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int high = hex_digit_value(hex[i]);
+    const int low = hex_digit_value(hex[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high * 16 + low));
+  }
+  return out;
+}
+
 }  // namespace
 
 Json CookieJar::to_json() const {
   Json list = Json::array();
   for (const Cookie& c : all()) {
     Json entry = Json::object();
-    entry["name"] = c.name;
-    entry["value"] = c.value;
+    put_bytes(entry, "name", c.name);
+    put_bytes(entry, "value", c.value);
     entry["domain"] = c.domain;
-    entry["path"] = c.path;
+    put_bytes(entry, "path", c.path);
     entry["host_only"] = c.host_only;
     entry["secure"] = c.secure;
     entry["http_only"] = c.http_only;
@@ -514,6 +540,13 @@ void CookieJar::from_json(const Json& document) {
     const std::string where = "cookies[" + std::to_string(i) + "]";
     if (!e.is_object()) bad_document(where + " is not an object");
     const auto text = [&](const char* key, bool required) {
+      const std::string hex_key = std::string(key) + "_hex";
+      if (e.contains(hex_key)) {
+        if (!e[hex_key].is_string()) bad_document(where + "." + hex_key + " is not a string");
+        auto bytes = hex_decode(e[hex_key].get<std::string>());
+        if (!bytes) bad_document(where + "." + hex_key + " is not hex digits");
+        return std::move(*bytes);
+      }
       if (!e.contains(key)) {
         if (required) bad_document(where + " has no \"" + key + "\"");
         return std::string();

@@ -366,6 +366,32 @@ TEST_F(JarTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(copy.cookie_header(Url::parse("https://www.example.org/app/y")), "sid=\"q\"; plain=1");
 }
 
+// A Latin-1 cookie is bytes, not UTF-8: the export writes it in hex rather
+// than throwing (a fuzzer finding), and the import gives back the same bytes.
+TEST_F(JarTest, JsonKeepsCookiesThatAreNotUtf8) {
+  store("http://portal.example.gov/login", "ASP.NET\x9a\xac=x1\xe9; Path=/caf\xe9");
+  const Json document = jar.to_json();
+  ASSERT_EQ(document["cookies"].size(), 1u);
+  const Json& entry = document["cookies"][0];
+  EXPECT_EQ(entry["name_hex"], "4153502e4e45549aac");
+  EXPECT_EQ(entry["value_hex"], "7831e9");
+  EXPECT_EQ(entry["path_hex"], "2f636166e9");
+  EXPECT_FALSE(entry.contains("name"));
+
+  CookieJar copy;
+  copy.set_clock([this] { return now; });
+  copy.from_json(Json::parse(document.dump()));
+  EXPECT_EQ(copy.to_json(), document);
+  EXPECT_EQ(copy.cookie_header(Url::parse("http://portal.example.gov/caf%C3%A9/x")),
+            jar.cookie_header(Url::parse("http://portal.example.gov/caf%C3%A9/x")));
+  EXPECT_EQ(copy.all().front().name, "ASP.NET\x9a\xac");
+  EXPECT_EQ(copy.all().front().value, "x1\xe9");
+
+  Json bad = document;
+  bad["cookies"][0]["value_hex"] = "7g";
+  EXPECT_THROW(copy.from_json(bad), ScraperConfigError);
+}
+
 TEST(CookieJarJson, BadDocumentsNameWhatIsWrong) {
   CookieJar jar;
   const auto message = [&](const char* text) {
