@@ -55,8 +55,38 @@ CREATE INDEX requests_by_state ON requests (state, id);
 PRAGMA user_version = 2;
 )sql";
 
+// Version 3: what replay, inspection and the bounded frontier need.
+// * responses: a fetched response (status, headers as JSON, final URL) with
+//   its body compressed by zstd, optionally with the dictionary `dictionary`
+//   (0: none) trained for its step; one row per request that was answered.
+// * dictionaries: the per-step zstd dictionaries (id is the zstd dictionary id).
+// * files.sha256: the archived file's hash, hex (NULL for files recorded by
+//   version 2), so a file renamed but not recorded before a crash is verified.
+// * requests_pending_rank: the frontier window reads the best-ranked pending
+//   requests (priority, then id) without sorting the table.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE responses (
+  request INTEGER PRIMARY KEY,
+  step TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  dictionary INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE TABLE dictionaries (
+  id INTEGER PRIMARY KEY,
+  step TEXT NOT NULL,
+  body BLOB NOT NULL
+);
+ALTER TABLE files ADD COLUMN sha256 TEXT;
+CREATE INDEX requests_pending_rank ON requests (state, priority, id);
+PRAGMA user_version = 3;
+)sql";
+
 // kMigrations[v - 1] takes a file from version v - 1 to v.
-constexpr const char* kMigrations[] = {kVersion1, kVersion2};
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kCurrentVersion);
 
 }  // namespace
