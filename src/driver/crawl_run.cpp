@@ -84,6 +84,8 @@ void Driver::Run::open_store() {
   if (!options().store_path.empty() && options().obey_robots_txt)
     throw ScraperConfigError("store_path " + options().store_path +
                              ": a durable run cannot obey robots.txt yet (obey_robots_txt)");
+  if (options().store_responses && options().store_path.empty())
+    throw ScraperConfigError("store_responses needs a store_path (the responses go into it)");
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
   else
@@ -372,6 +374,7 @@ void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
     settled = false;
     fail(std::current_exception());
   }
+  if (settled && options().store_responses) keep_response(*job->outcome.response);
   driver::Worker* worker = job->worker;
   job.reset();  // the response goes now (its page went on the step thread)
   ++completed_;
@@ -380,6 +383,18 @@ void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
   if (settled) submit(std::move(completion_));
   dispatch();
   maybe_close();
+}
+
+// The response goes with its completion; the store compresses it on its own
+// thread. The step is done with it, so its body is moved, not copied.
+void Driver::Run::keep_response(Response& response) {
+  store::ResponseRecord record;
+  record.step = std::string(response.request->to());
+  record.status = response.status_code;
+  record.url = response.url;
+  record.headers = std::move(response.headers);
+  if (!response.local_filepath()) record.body = std::move(response.content);
+  completion_.response = std::move(record);
 }
 
 // A failed step's yields are not applied (§17): everything that can make the

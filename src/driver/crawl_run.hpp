@@ -93,6 +93,7 @@ struct Driver::Run final : store::Listener {
   void start_step(driver::Worker& worker, driver::Outcome outcome);
   void step_finished(std::unique_ptr<driver::StepJob> job);
   void apply_step(driver::StepJob& job);
+  void keep_response(Response& response);  // DriverOptions::store_responses
   // Back-pressure: responses waiting for a step thread are bounded; while the
   // bound is reached, no worker gets a new request.
   bool steps_full() const;
