@@ -123,6 +123,12 @@ void Driver::Run::resume(store::Opened& opened) {
   resumed_ = true;
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   if (opened.speculation) speculation_->restore(*opened.speculation);
+  if (opened.cookies && options().cookies) {
+    // The stored jars are the run's latest (newer than a cookies_file).
+    driver::load_cookie_jars(*opened.cookies, driver_.cookie_jars_,
+                             "run store " + options().store_path + " (its cookie jars)");
+    for (const auto& [name, jar] : driver_.cookie_jars_) exported_cookie_changes_ += jar.changes();
+  }
   for (const store::ArchivedFile& file : opened.files) archive_paths_.claim(file.path, file.url);
   const auto now = store::WallClock::now();
   for (store::PendingRequest& p : opened.pending) {
@@ -163,6 +169,16 @@ void Driver::Run::push(Request request, std::optional<store::KeyHash> key, bool 
 
 void Driver::Run::submit(store::Completion completion) {
   if (store_failed_) return;
+  if (store_->durable() && options().cookies) {
+    // The jars go with the completion only when they changed since the last
+    // export: a crawl whose site sets no new cookies writes them never.
+    std::uint64_t changes = 0;
+    for (const auto& [name, jar] : driver_.cookie_jars_) changes += jar.changes();
+    if (changes != exported_cookie_changes_) {
+      exported_cookie_changes_ = changes;
+      completion.cookies = driver::cookie_jars_document(driver_.cookie_jars_);
+    }
+  }
   ++committing_;
   store_->commit(std::move(completion));
 }

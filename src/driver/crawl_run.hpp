@@ -151,6 +151,8 @@ struct Driver::Run final : store::Listener {
   std::size_t committing_ = 0;    // completions submitted, not yet committed
   store::Completion completion_;  // of the request being processed (or the seeding)
   bool resumed_ = false;
+  // The sum of the cookie jars' changes() when they last went to the store.
+  std::uint64_t exported_cookie_changes_ = 0;
   RunResult closing_result_;  // what the run reports, fixed when it starts closing
   bool already_finished_ = false;
   driver::ArchivePaths archive_paths_;
