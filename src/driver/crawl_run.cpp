@@ -283,8 +283,8 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   completion_.attempts = outcome.request ? outcome.request->attempts() : 0;
   if (outcome.archived && outcome.response) {
     if (auto path = outcome.response->local_filepath())
-      completion_.file =
-          store::ArchivedFile{std::string(*path), outcome.request->url(), outcome.bytes};
+      completion_.file = store::ArchivedFile{std::string(*path), outcome.request->url(),
+                                             outcome.bytes, outcome.sha256};
   }
   Next next = Next::done;
   bool settled = true;
