@@ -455,8 +455,10 @@ void SqliteStore::writer_main() {
         }
         db->commit();
         for (Op& op : batch)
-          if (op.kind == Op::Kind::commit)
+          if (op.kind == Op::Kind::commit) {
+            op.completion.response.reset();  // the body is freed here, not on the loop
             reports.push_back(Report{Report::Kind::committed, {}, std::move(op.completion), {}});
+          }
       } catch (...) {
         db->rollback();
         failed = true;
