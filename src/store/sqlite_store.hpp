@@ -41,6 +41,11 @@ class SqliteStore final : public RunStore {
   // runs join the next one anyway.
   static constexpr std::chrono::microseconds kGroupWindow{500};
   static constexpr std::size_t kGroupOps = 512;
+  // The frontier window: at most this many pending requests are in the
+  // driver's memory (a few KiB each, so tens of MiB at most); the rest stay
+  // in the file. Large enough that a refill (one indexed read of the next
+  // best-ranked rows) is rare next to the fetches it feeds.
+  static constexpr std::size_t kWindow = 10000;
 
   SqliteStore(uv_loop_t* loop, std::string path);
   // After close() reported store_closed; otherwise stops the writer (blocks
@@ -54,21 +59,27 @@ class SqliteStore final : public RunStore {
   void commit(Completion completion) override;
   void close(const std::string& status) override;
   bool durable() const noexcept override { return true; }
+  std::size_t window() const noexcept override { return kWindow; }
+  void refill(std::size_t max, std::vector<RequestId> exclude) override;
 
   class Database;  // the writer thread's side (sqlite_store.cpp)
 
   struct Op {
-    enum class Kind { open, started, commit, close } kind;
+    enum class Kind { open, started, commit, close, refill } kind;
     RequestId id = 0;
     int attempts = 0;
     Completion completion;
     std::string status;
+    std::size_t max = 0;             // refill
+    std::vector<RequestId> exclude;  // refill
   };
   struct Report {
-    enum class Kind { opened, committed, failed, closed } kind;
+    enum class Kind { opened, committed, failed, closed, refilled } kind;
     Opened opened;
     Completion completion;
     std::exception_ptr error;
+    std::vector<PendingRequest> pending;  // refilled
+    bool more = false;                    // refilled
   };
 
  private:
