@@ -62,6 +62,11 @@ struct DriverOptions {
   // Resume a stored run even if its scraper name or seed_params differ from
   // this run's (otherwise a StoreError says what differs).
   bool store_force = false;
+  // With store_path: how many pending requests the driver keeps in memory
+  // (the frontier window); further ones stay in the file and are read back,
+  // best-ranked first, when half the window has gone. Bounds the memory of
+  // a run with millions of queued requests. 0 means the default, 10,000.
+  std::size_t store_window = 0;
 
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.

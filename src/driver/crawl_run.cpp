@@ -87,7 +87,8 @@ void Driver::Run::open_store() {
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
   else
-    store_ = std::make_unique<store::SqliteStore>(loop_, options().store_path);
+    store_ =
+        std::make_unique<store::SqliteStore>(loop_, options().store_path, options().store_window);
   window_ = driver::StoreWindow(store_->window());
   store::RunIdentity identity;
   identity.scraper = driver_.scraper_.name();

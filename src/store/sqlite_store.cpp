@@ -85,8 +85,9 @@ class Statement {
 // The writer thread's connection: the lock, the file, the prepared statements.
 class SqliteStore::Database {
  public:
-  Database(const std::string& path, const RunIdentity& identity, Opened& opened, SeenSet& seen)
-      : path_(path) {
+  Database(const std::string& path, std::size_t window, const RunIdentity& identity, Opened& opened,
+           SeenSet& seen)
+      : path_(path), window_(window) {
     lock();
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -299,7 +300,7 @@ class SqliteStore::Database {
       schema::exec(db_, path_, "UPDATE requests SET state = 0 WHERE state = 1");
       // The window's worth of the best-ranked pending requests; the rest
       // are read by refill() as the driver needs them.
-      opened.more_pending = read_pending(SqliteStore::kWindow, {}, opened.pending);
+      opened.more_pending = read_pending(window_, {}, opened.pending);
       Statement keys(db_, path_, "SELECT hi, lo FROM seen");
       while (keys.next())
         seen.insert_hash(KeyHash{static_cast<std::uint64_t>(keys.integer(0)),
@@ -355,6 +356,7 @@ class SqliteStore::Database {
   };
 
   const std::string& path_;
+  const std::size_t window_;  // pending requests handed over on open
   Handles handles_;
   sqlite3*& db_ = handles_.db;
   int& lock_fd_ = handles_.lock_fd;
@@ -368,7 +370,8 @@ class SqliteStore::Database {
   Statement* set_meta_ = nullptr;
 };
 
-SqliteStore::SqliteStore(uv_loop_t* loop, std::string path) : loop_(loop), path_(std::move(path)) {}
+SqliteStore::SqliteStore(uv_loop_t* loop, std::string path, std::size_t window)
+    : loop_(loop), path_(std::move(path)), window_(window > 0 ? window : kWindow) {}
 
 SqliteStore::~SqliteStore() {
   if (writer_.joinable()) {
@@ -453,7 +456,7 @@ void SqliteStore::writer_main() {
     if (last.kind == Op::Kind::open) {
       Report r{Report::Kind::opened, {}, {}, {}, {}, false};
       try {
-        db = std::make_unique<Database>(path_, identity_, r.opened, loaded_seen_);
+        db = std::make_unique<Database>(path_, window_, identity_, r.opened, loaded_seen_);
       } catch (...) {
         db.reset();
         failed = true;

@@ -47,7 +47,8 @@ class SqliteStore final : public RunStore {
   // best-ranked rows) is rare next to the fetches it feeds.
   static constexpr std::size_t kWindow = 10000;
 
-  SqliteStore(uv_loop_t* loop, std::string path);
+  // `window` 0: kWindow.
+  SqliteStore(uv_loop_t* loop, std::string path, std::size_t window = kWindow);
   // After close() reported store_closed; otherwise stops the writer (blocks
   // until it has finished its transaction).
   ~SqliteStore() override;
@@ -59,7 +60,7 @@ class SqliteStore final : public RunStore {
   void commit(Completion completion) override;
   void close(const std::string& status) override;
   bool durable() const noexcept override { return true; }
-  std::size_t window() const noexcept override { return kWindow; }
+  std::size_t window() const noexcept override { return window_; }
   void refill(std::size_t max, std::vector<RequestId> exclude) override;
 
   class Database;  // the writer thread's side (sqlite_store.cpp)
@@ -90,6 +91,7 @@ class SqliteStore final : public RunStore {
 
   uv_loop_t* loop_;
   const std::string path_;
+  const std::size_t window_;
   RunIdentity identity_;
   Listener* listener_ = nullptr;
   // Loop thread only.
