@@ -67,6 +67,12 @@ struct DriverOptions {
   // best-ranked first, when half the window has gone. Bounds the memory of
   // a run with millions of queued requests. 0 means the default, 10,000.
   std::size_t store_window = 0;
+  // With store_path: entry parameters added to the stored run (--add-seed).
+  // The scraper's entry requests for them are queued in the run (resumed,
+  // or new after its own seeding); a completed run reopened with them
+  // continues. An added entry whose dedup key the run has already seen is
+  // dropped, so the same addition made twice fetches nothing new.
+  std::optional<Json> add_seed_params;
 
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.

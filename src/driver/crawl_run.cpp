@@ -95,6 +95,7 @@ void Driver::Run::open_store() {
   identity.seed_params = options().seed_params ? *options().seed_params : Json(nullptr);
   identity.storage_dir = options().storage_dir;
   identity.force = options().store_force;
+  identity.adding_seeds = options().add_seed_params.has_value();
   store_opening_ = true;
   store_->open(identity, *this);
 }
@@ -109,6 +110,7 @@ void Driver::Run::store_opened(store::Opened opened) {
         resume(opened);
       else
         seed();
+      if (!opened.finished && options().add_seed_params) add_seeds(*options().add_seed_params);
     }
   } catch (...) {
     fail(std::current_exception());
@@ -179,6 +181,23 @@ void Driver::Run::seed() {
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   for (Request& probe : speculation_->seed()) push(std::move(probe));
   if (store_->durable() && !speculation_->empty()) completion_.speculation = speculation_->save();
+  submit(std::move(completion_));
+}
+
+// Entries for added parameters (DriverOptions::add_seed_params): one
+// completion of their own, deduplicated against the run (unlike the run's own
+// entries), so an addition made twice queues nothing the second time.
+void Driver::Run::add_seeds(const Json& params) {
+  completion_ = {};
+  completion_.settle = store::Settle::seed;
+  for (Request& request : driver_.scraper_.entry_requests(params)) {
+    std::optional<store::KeyHash> key;
+    if (!driver_.duplicate_check && options().builtin_dedup &&
+        request.dedup_mode() != DedupMode::skip) {
+      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
+    }
+    push(std::move(request), key, false);
+  }
   submit(std::move(completion_));
 }
 

@@ -70,6 +70,7 @@ struct Driver::Run final : store::Listener {
   void open_store();
   void seed();
   void resume(store::Opened& opened);
+  void add_seeds(const Json& params);  // DriverOptions::add_seed_params
   // A request for the frontier, gathered into the completion being built; it
   // enters the frontier once committed (and not a duplicate, when `key` is set).
   void push(Request request, std::optional<store::KeyHash> key = std::nullopt,

@@ -52,10 +52,11 @@ using WallClock = std::chrono::system_clock;
 
 // Who is running, as stored with the run and checked on resume.
 struct RunIdentity {
-  std::string scraper;      // the scraper's name
-  Json seed_params;         // DriverOptions::seed_params, or null
-  std::string storage_dir;  // where archived files (and partial .tmp files) live
-  bool force = false;       // resume even when scraper or seed params differ
+  std::string scraper;        // the scraper's name
+  Json seed_params;           // DriverOptions::seed_params, or null
+  std::string storage_dir;    // where archived files (and partial .tmp files) live
+  bool force = false;         // resume even when scraper or seed params differ
+  bool adding_seeds = false;  // entries are added: a completed run continues
 };
 
 // A pending request of a stored run, for the driver's frontier.

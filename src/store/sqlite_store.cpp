@@ -290,7 +290,7 @@ class SqliteStore::Database {
                                     "; store_force resumes it anyway)");
       opened.items = static_cast<std::uint64_t>(count("SELECT count(*) FROM items"));
       opened.failures = static_cast<std::uint64_t>(count("SELECT count(*) FROM failures"));
-      if (opened.previous_status == "completed") {
+      if (opened.previous_status == "completed" && !identity.adding_seeds) {
         opened.finished = true;
         commit();
         return;
