@@ -15,6 +15,7 @@
 
 #include "scraper/request_internals.hpp"
 #include "store/memory_store.hpp"
+#include "store/response_writer.hpp"
 #include "store/schema.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/request_json.hpp"
@@ -172,6 +173,10 @@ class SqliteStore::Database {
           .bind(4, id)
           .run();
     if (c.speculation) set_meta("speculation", c.speculation->dump());
+    if (c.response) {  // compressed here, on the writer thread (store/response_writer.hpp)
+      if (!handles_.responses) handles_.responses = std::make_unique<ResponseWriter>(db_, path_);
+      handles_.responses->write(c.request, *c.response);
+    }
     if (c.cookies) set_meta("cookies", c.cookies->dump());
   }
 
@@ -345,10 +350,12 @@ class SqliteStore::Database {
     int lock_fd = -1;
     sqlite3* db = nullptr;
     std::vector<std::unique_ptr<Statement>> statements;
+    std::unique_ptr<ResponseWriter> responses;  // on the first stored response
     Handles() = default;
     Handles(const Handles&) = delete;
     Handles& operator=(const Handles&) = delete;
     ~Handles() {
+      responses.reset();
       statements.clear();
       if (db) sqlite3_close_v2(db);
       if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
