@@ -3,6 +3,7 @@
 //
 //   bug_court_crawl [--base-url URL] [--workers N] [--out results.jsonl]
 //                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
+//                   [--add-seed JSON|@FILE]
 //
 // --store FILE keeps the run in a SQLite file: run the same command again
 // after a crash or a Ctrl-C and it continues where it was (results are then
@@ -38,7 +39,8 @@ struct Options {
   std::string out = "results.jsonl";
   std::string storage = "files";
   std::optional<uvscrape::Json> seed;
-  std::string store;  // empty: in memory
+  std::optional<uvscrape::Json> add_seed;  // entries added to the stored run
+  std::string store;                       // empty: in memory
   bool quiet = false;
 };
 
@@ -47,7 +49,10 @@ struct Options {
   std::cerr
       << "usage: bug_court_crawl [--base-url URL] [--workers N] [--out FILE|-]\n"
          "                       [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]\n"
+         "                       [--add-seed JSON|@FILE]\n"
          "  --store keeps the run in a SQLite file; the same command resumes it.\n"
+         "  --add-seed adds entry parameters to the stored run (a completed one\n"
+         "    continues with them); entries the run has already seen are skipped.\n"
          "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
          "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
          "  Without --seed the parameterless entries run (get_justices, "
@@ -93,6 +98,8 @@ Options parse_args(int argc, char** argv) {
       options.storage = value();
     } else if (arg == "--seed") {
       options.seed = parse_seed(value());
+    } else if (arg == "--add-seed") {
+      options.add_seed = parse_seed(value());
     } else if (arg == "--store") {
       options.store = value();
     } else if (arg == "--quiet" || arg == "-q") {
@@ -187,6 +194,8 @@ int main(int argc, char** argv) {
   driver_options.storage_dir = options.storage;
   driver_options.seed_params = options.seed;
   driver_options.store_path = options.store;
+  if (options.add_seed && options.store.empty()) usage("--add-seed needs --store");
+  driver_options.add_seed_params = options.add_seed;
 
   CrawlApp app;
   app.quiet = options.quiet;

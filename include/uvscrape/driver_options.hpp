@@ -67,6 +67,17 @@ struct DriverOptions {
   // (per-step dictionaries). Read back with store/stored_responses.hpp.
   // Archive responses keep no body there (it is the archived file).
   bool store_responses = false;
+  // With store_path: how many pending requests the driver keeps in memory
+  // (the frontier window); further ones stay in the file and are read back,
+  // best-ranked first, when half the window has gone. Bounds the memory of
+  // a run with millions of queued requests. 0 means the default, 10,000.
+  std::size_t store_window = 0;
+  // With store_path: entry parameters added to the stored run (--add-seed).
+  // The scraper's entry requests for them are queued in the run (resumed,
+  // or new after its own seeding); a completed run reopened with them
+  // continues. An added entry whose dedup key the run has already seen is
+  // dropped, so the same addition made twice fetches nothing new.
+  std::optional<Json> add_seed_params;
 
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.

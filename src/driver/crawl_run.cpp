@@ -89,12 +89,15 @@ void Driver::Run::open_store() {
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
   else
-    store_ = std::make_unique<store::SqliteStore>(loop_, options().store_path);
+    store_ =
+        std::make_unique<store::SqliteStore>(loop_, options().store_path, options().store_window);
+  window_ = driver::StoreWindow(store_->window());
   store::RunIdentity identity;
   identity.scraper = driver_.scraper_.name();
   identity.seed_params = options().seed_params ? *options().seed_params : Json(nullptr);
   identity.storage_dir = options().storage_dir;
   identity.force = options().store_force;
+  identity.adding_seeds = options().add_seed_params.has_value();
   store_opening_ = true;
   store_->open(identity, *this);
 }
@@ -109,6 +112,7 @@ void Driver::Run::store_opened(store::Opened opened) {
         resume(opened);
       else
         seed();
+      if (!opened.finished && options().add_seed_params) add_seeds(*options().add_seed_params);
     }
   } catch (...) {
     fail(std::current_exception());
@@ -130,17 +134,42 @@ void Driver::Run::resume(store::Opened& opened) {
     for (const auto& [name, jar] : driver_.cookie_jars_) exported_cookie_changes_ += jar.changes();
   }
   for (const store::ArchivedFile& file : opened.files) archive_paths_.claim(file.path, file.url);
-  const auto now = store::WallClock::now();
-  for (store::PendingRequest& p : opened.pending) {
-    if (p.not_before && *p.not_before > now) {
-      frontier_->push_after(std::move(p.request), p.id,
-                            std::chrono::ceil<std::chrono::milliseconds>(*p.not_before - now));
-    } else {
-      frontier_->push(std::move(p.request), p.id);
-    }
-    DriverCounters::add(counters_.requests_queued);
-  }
+  for (store::PendingRequest& p : opened.pending) enqueue_pending(p);
+  window_.set_more(opened.more_pending);
   update_queue_counters();
+}
+
+// A stored pending request enters the frontier, its retry wait kept.
+void Driver::Run::enqueue_pending(store::PendingRequest& p) {
+  window_.hold(p.id);
+  const auto now = store::WallClock::now();
+  if (p.not_before && *p.not_before > now) {
+    frontier_->push_after(std::move(p.request), p.id,
+                          std::chrono::ceil<std::chrono::milliseconds>(*p.not_before - now));
+  } else {
+    frontier_->push(std::move(p.request), p.id);
+  }
+  DriverCounters::add(counters_.requests_queued);
+}
+
+// The window ran low while the store holds more: one refill at a time (an
+// asynchronous read on the store's thread, never on the loop).
+void Driver::Run::maybe_refill() {
+  if (phase_ != Phase::running || store_failed_ || !window_.wants_refill()) return;
+  std::vector<store::RequestId> exclude;
+  const std::size_t max = window_.begin_refill(exclude);
+  store_->refill(max, std::move(exclude));
+}
+
+void Driver::Run::store_refilled(std::vector<store::PendingRequest> pending, bool more) {
+  window_.end_refill(more);
+  if (phase_ == Phase::running) {
+    for (store::PendingRequest& p : pending)
+      if (!window_.holds(p.id)) enqueue_pending(p);
+    update_queue_counters();
+    dispatch();
+  }
+  maybe_close();
 }
 
 // Entry requests are never resolved nor dropped (§3); their keys are recorded
@@ -160,6 +189,23 @@ void Driver::Run::seed() {
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   for (Request& probe : speculation_->seed()) push(std::move(probe));
   if (store_->durable() && !speculation_->empty()) completion_.speculation = speculation_->save();
+  submit(std::move(completion_));
+}
+
+// Entries for added parameters (DriverOptions::add_seed_params): one
+// completion of their own, deduplicated against the run (unlike the run's own
+// entries), so an addition made twice queues nothing the second time.
+void Driver::Run::add_seeds(const Json& params) {
+  completion_ = {};
+  completion_.settle = store::Settle::seed;
+  for (Request& request : driver_.scraper_.entry_requests(params)) {
+    std::optional<store::KeyHash> key;
+    if (!driver_.duplicate_check && options().builtin_dedup &&
+        request.dedup_mode() != DedupMode::skip) {
+      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
+    }
+    push(std::move(request), key, false);
+  }
   submit(std::move(completion_));
 }
 
@@ -196,8 +242,9 @@ void Driver::Run::store_committed(store::Completion completion) {
     } else {
       if (robots_)
         robots_->push(std::move(child.request));  // enqueue()d once allowed
-      else
+      else if (window_.admit(child.id))
         enqueue(std::move(child.request), child.id);
+      // else: the window is full; it stays pending in the store for a refill
     }
   }
   try {
@@ -243,6 +290,7 @@ void Driver::Run::dispatch() {
     o.proxy = request.proxy();
     return client_->has_capacity(request.url(), o);
   };
+  maybe_refill();
   bool asked_again = false;
   while (phase_ == Phase::running && !frontier_->empty() && !idle_.empty() && !steps_full()) {
     if (options().stop_signal->stop_requested()) {
@@ -260,6 +308,7 @@ void Driver::Run::dispatch() {
     driver::Worker* worker = idle_.back();
     idle_.pop_back();
     tickets_[worker] = taken->ticket;
+    window_.release(taken->ticket.id);
     store_->started(taken->ticket.id, taken->request.attempts());
     ++in_flight_;
     DriverCounters::add(counters_.requests_in_flight);
@@ -353,6 +402,7 @@ bool Driver::Run::retry(const driver::Outcome& outcome) {
   if (phase_ != Phase::running) return false;
   const auto wait = frontier_->retry(*outcome.request, completion_.request, outcome.retry_after);
   if (!wait) return false;
+  window_.hold(completion_.request);  // in the frontier again, beyond the limit if need be
   completion_.settle = store::Settle::wait;
   completion_.not_before = store::WallClock::now() + *wait;
   DriverCounters::add(counters_.retries);
@@ -588,6 +638,7 @@ void Driver::Run::stop_gracefully() {
   phase_ = Phase::stopping;
   // Retries waiting out their backoff are discarded like the rest of the queue.
   const auto dropped = frontier_->discard_all();
+  window_.clear();  // a durable store keeps them (and the rest) pending
   const size_t held = robots_ ? robots_->discard_all() : 0;  // waiting for robots.txt
   discarded_ += dropped.queued + dropped.waiting + held;
   DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting + held);
@@ -643,7 +694,10 @@ void Driver::Run::maybe_close() {
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
   if (steps_pending() > 0) return;  // a stop waits for the steps running (§13, §24)
   if (store_opening_ || committing_ > 0) return;
-  if (phase_ == Phase::running && (!frontier_->empty() || (robots_ && robots_->held() > 0))) return;
+  maybe_refill();
+  if (phase_ == Phase::running &&
+      (!frontier_->empty() || window_.more() || (robots_ && robots_->held() > 0)))
+    return;
   closing_result_ = result();
   phase_ = Phase::closing;
   grace_timer_.reset();                       // its close completes before the client's

@@ -34,6 +34,7 @@
 #include "driver/robots_gate.hpp"
 #include "driver/step_threads.hpp"
 #include "driver/stop_state.hpp"
+#include "driver/store_window.hpp"
 #include "driver/worker.hpp"
 #include "http/client.hpp"
 #include "net/uv_util.hpp"
@@ -69,6 +70,7 @@ struct Driver::Run final : store::Listener {
   void open_store();
   void seed();
   void resume(store::Opened& opened);
+  void add_seeds(const Json& params);  // DriverOptions::add_seed_params
   // A request for the frontier, gathered into the completion being built; it
   // enters the frontier once committed (and not a duplicate, when `key` is set).
   void push(Request request, std::optional<store::KeyHash> key = std::nullopt,
@@ -81,6 +83,9 @@ struct Driver::Run final : store::Listener {
   void store_committed(store::Completion completion) override;
   void store_failed(std::exception_ptr error) override;
   void store_closed() override;
+  void store_refilled(std::vector<store::PendingRequest> pending, bool more) override;
+  void maybe_refill();  // asks the store for more when the window runs low
+  void enqueue_pending(store::PendingRequest& pending);  // a resumed or refilled one
   void dispatch();
   // What a finished request needs next.
   enum class Next { done, retried, step };
@@ -146,6 +151,7 @@ struct Driver::Run final : store::Listener {
   // The frontier's ticket of each busy worker's request.
   std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
   std::unique_ptr<store::RunStore> store_;
+  driver::StoreWindow window_;  // which of the store's pending requests the frontier holds
   bool store_opening_ = false;  // open() submitted, store_opened not yet reported
   bool store_failed_ = false;
   std::size_t committing_ = 0;    // completions submitted, not yet committed

@@ -18,6 +18,10 @@
 // waits) stays in the driver: it is the in-memory window of the store's
 // pending requests. On open, a store that holds a run hands its pending
 // requests back (Opened::pending), and the driver puts them in that window.
+// A store with a bounded window (window() > 0, the SQLite store) hands back
+// only the window()'s best-ranked ones; the driver keeps at most window()
+// requests in memory, leaves further admitted children pending in the store,
+// and asks for the next best-ranked ones with refill() when it runs low.
 //
 // Implementations: MemoryStore (the default, store/memory_store.hpp) and
 // SqliteStore (DriverOptions::store_path, store/sqlite_store.hpp). A store
@@ -26,6 +30,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -48,10 +53,11 @@ using WallClock = std::chrono::system_clock;
 
 // Who is running, as stored with the run and checked on resume.
 struct RunIdentity {
-  std::string scraper;      // the scraper's name
-  Json seed_params;         // DriverOptions::seed_params, or null
-  std::string storage_dir;  // where archived files (and partial .tmp files) live
-  bool force = false;       // resume even when scraper or seed params differ
+  std::string scraper;        // the scraper's name
+  Json seed_params;           // DriverOptions::seed_params, or null
+  std::string storage_dir;    // where archived files (and partial .tmp files) live
+  bool force = false;         // resume even when scraper or seed params differ
+  bool adding_seeds = false;  // entries are added: a completed run continues
 };
 
 // A pending request of a stored run, for the driver's frontier.
@@ -75,6 +81,7 @@ struct Opened {
   bool finished = false;                // ... and that run had completed: nothing is to be done
   std::string previous_status;          // the stored run's last status ("" for a new run)
   std::vector<PendingRequest> pending;  // in-flight ones already returned to pending
+  bool more_pending = false;            // the store holds pending requests beyond `pending`
   std::optional<Json> speculation;      // the speculation tracker's state, if stored
   std::optional<Json> cookies;          // the cookie jar's state, if stored
   std::vector<ArchivedFile> files;      // archived files already recorded
@@ -150,6 +157,12 @@ class Listener {
   virtual void store_failed(std::exception_ptr error) = 0;
   // close() is done: the store holds nothing on the loop any more.
   virtual void store_closed() = 0;
+  // refill()'s answer: the best-ranked pending requests it was not told to
+  // exclude (at most `max`), and whether the store holds more pending ones.
+  virtual void store_refilled(std::vector<PendingRequest> pending, bool more) {
+    static_cast<void>(pending);
+    static_cast<void>(more);
+  }
 };
 
 class RunStore {
@@ -169,6 +182,17 @@ class RunStore {
   virtual void close(const std::string& status) = 0;
   // Whether the run survives the process (a stop leaves pending requests).
   virtual bool durable() const noexcept = 0;
+  // How many pending requests the driver keeps in memory; 0: all of them
+  // (the store never holds a pending request the driver does not).
+  virtual std::size_t window() const noexcept { return 0; }
+  // Asks for up to `max` of the best-ranked (priority, then id) pending
+  // requests whose ids are not in `exclude` (those the driver holds);
+  // ordered after every earlier submission; reports store_refilled. Only for
+  // a store with a window().
+  virtual void refill(std::size_t max, std::vector<RequestId> exclude) {
+    static_cast<void>(max);
+    static_cast<void>(exclude);
+  }
 };
 
 }  // namespace uvscrape::store

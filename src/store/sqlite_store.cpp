@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <unordered_set>
 
 #include "scraper/request_internals.hpp"
 #include "store/memory_store.hpp"
@@ -88,8 +89,9 @@ class Statement {
 // The writer thread's connection: the lock, the file, the prepared statements.
 class SqliteStore::Database {
  public:
-  Database(const std::string& path, const RunIdentity& identity, Opened& opened, SeenSet& seen)
-      : path_(path) {
+  Database(const std::string& path, std::size_t window, const RunIdentity& identity, Opened& opened,
+           SeenSet& seen)
+      : path_(path), window_(window) {
     lock();
     if (sqlite3_open_v2(path.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -186,6 +188,37 @@ class SqliteStore::Database {
     set_meta_->bind(1, key).bind(2, value).run();
   }
 
+  // Appends to `out` up to `max` of the best-ranked pending requests (the
+  // frontier's order: priority, then id) not in `exclude`; true if more
+  // pending ones remain. Reads the rank index: at most max + |exclude| + 1
+  // rows, bodies parsed only for those taken.
+  bool read_pending(std::size_t max, const std::vector<RequestId>& exclude,
+                    std::vector<PendingRequest>& out) {
+    const std::unordered_set<RequestId> skip(exclude.begin(), exclude.end());
+    Statement pending(db_, path_,
+                      "SELECT id, attempts, not_before, body FROM requests WHERE state = 0 "
+                      "ORDER BY priority, id LIMIT ?1");
+    pending.bind(1, static_cast<std::int64_t>(max + exclude.size() + 1));
+    std::size_t taken = 0;
+    bool more = false;
+    while (pending.next()) {
+      const auto id = static_cast<RequestId>(pending.integer(0));
+      if (skip.count(id)) continue;
+      if (taken == max) {
+        more = true;
+        continue;  // drain the statement (next() resets it at the end)
+      }
+      ++taken;
+      PendingRequest p{id, request_from_json(Json::parse(pending.text(3))), std::nullopt};
+      for (std::int64_t a = pending.integer(1); a > 0; --a)
+        detail::RequestAccess::count_attempt(p.request);
+      if (!pending.is_null(2))
+        p.not_before = WallClock::time_point(std::chrono::milliseconds(pending.integer(2)));
+      out.push_back(std::move(p));
+    }
+    return more;
+  }
+
  private:
   // An exclusive lock on "<file>.lock", held while the store is open: a
   // second opener fails at once instead of sharing (and corrupting) the run.
@@ -267,7 +300,7 @@ class SqliteStore::Database {
                                     "; store_force resumes it anyway)");
       opened.items = static_cast<std::uint64_t>(count("SELECT count(*) FROM items"));
       opened.failures = static_cast<std::uint64_t>(count("SELECT count(*) FROM failures"));
-      if (opened.previous_status == "completed") {
+      if (opened.previous_status == "completed" && !identity.adding_seeds) {
         opened.finished = true;
         commit();
         return;
@@ -275,18 +308,9 @@ class SqliteStore::Database {
       // Interrupted requests go back to pending; their attempts were counted
       // when they were sent.
       schema::exec(db_, path_, "UPDATE requests SET state = 0 WHERE state = 1");
-      Statement pending(db_, path_,
-                        "SELECT id, attempts, not_before, body FROM requests WHERE state = 0 "
-                        "ORDER BY id");
-      while (pending.next()) {
-        PendingRequest p{static_cast<RequestId>(pending.integer(0)),
-                         request_from_json(Json::parse(pending.text(3))), std::nullopt};
-        for (std::int64_t a = pending.integer(1); a > 0; --a)
-          detail::RequestAccess::count_attempt(p.request);
-        if (!pending.is_null(2))
-          p.not_before = WallClock::time_point(std::chrono::milliseconds(pending.integer(2)));
-        opened.pending.push_back(std::move(p));
-      }
+      // The window's worth of the best-ranked pending requests; the rest
+      // are read by refill() as the driver needs them.
+      opened.more_pending = read_pending(window_, {}, opened.pending);
       Statement keys(db_, path_, "SELECT hi, lo FROM seen");
       while (keys.next())
         seen.insert_hash(KeyHash{static_cast<std::uint64_t>(keys.integer(0)),
@@ -345,6 +369,7 @@ class SqliteStore::Database {
   };
 
   const std::string& path_;
+  const std::size_t window_;  // pending requests handed over on open
   Handles handles_;
   sqlite3*& db_ = handles_.db;
   int& lock_fd_ = handles_.lock_fd;
@@ -358,11 +383,12 @@ class SqliteStore::Database {
   Statement* set_meta_ = nullptr;
 };
 
-SqliteStore::SqliteStore(uv_loop_t* loop, std::string path) : loop_(loop), path_(std::move(path)) {}
+SqliteStore::SqliteStore(uv_loop_t* loop, std::string path, std::size_t window)
+    : loop_(loop), path_(std::move(path)), window_(window > 0 ? window : kWindow) {}
 
 SqliteStore::~SqliteStore() {
   if (writer_.joinable()) {
-    enqueue(Op{Op::Kind::close, 0, 0, {}, {}});
+    enqueue(Op{Op::Kind::close, 0, 0, {}, {}, 0, {}});
     writer_.join();  // blocks until the writer's last transaction ends
   }
 }
@@ -374,21 +400,29 @@ void SqliteStore::open(const RunIdentity& identity, Listener& listener) {
   uv_async_init(loop_, async_, on_async);
   async_->data = this;
   writer_ = std::thread([this] { writer_main(); });
-  enqueue(Op{Op::Kind::open, 0, 0, {}, {}});
+  enqueue(Op{Op::Kind::open, 0, 0, {}, {}, 0, {}});
 }
 
 void SqliteStore::started(RequestId id, int attempts) {
-  if (!failed_) enqueue(Op{Op::Kind::started, id, attempts, {}, {}});
+  if (!failed_) enqueue(Op{Op::Kind::started, id, attempts, {}, {}, 0, {}});
 }
 
 void SqliteStore::commit(Completion completion) {
   if (failed_) return;
   admit_children(completion.children, seen_, next_id_);
-  enqueue(Op{Op::Kind::commit, 0, 0, std::move(completion), {}});
+  enqueue(Op{Op::Kind::commit, 0, 0, std::move(completion), {}, 0, {}});
+}
+
+void SqliteStore::refill(std::size_t max, std::vector<RequestId> exclude) {
+  if (failed_) return;
+  Op op{Op::Kind::refill, 0, 0, {}, {}, 0, {}};
+  op.max = max;
+  op.exclude = std::move(exclude);
+  enqueue(std::move(op));
 }
 
 void SqliteStore::close(const std::string& status) {
-  enqueue(Op{Op::Kind::close, 0, 0, {}, status});
+  enqueue(Op{Op::Kind::close, 0, 0, {}, status, 0, {}});
 }
 
 // Takes the mutex only to push; wakes the writer when it was idle, when a
@@ -433,43 +467,55 @@ void SqliteStore::writer_main() {
     std::exception_ptr error;
     const Op& last = batch.back();
     if (last.kind == Op::Kind::open) {
-      Report r{Report::Kind::opened, {}, {}, {}};
+      Report r{Report::Kind::opened, {}, {}, {}, {}, false};
       try {
-        db = std::make_unique<Database>(path_, identity_, r.opened, loaded_seen_);
+        db = std::make_unique<Database>(path_, window_, identity_, r.opened, loaded_seen_);
       } catch (...) {
         db.reset();
         failed = true;
-        r = Report{Report::Kind::failed, {}, {}, std::current_exception()};
+        r = Report{Report::Kind::failed, {}, {}, std::current_exception(), {}, false};
       }
       reports.push_back(std::move(r));
     } else if (!failed && db) {
       try {
+        // A refill reads in op order: it sees the ops before it, not those after.
+        std::vector<Report> refills;
         db->begin();
         for (Op& op : batch) {
           if (op.kind == Op::Kind::started) db->started(op.id, op.attempts);
           if (op.kind == Op::Kind::commit) db->apply(op.completion);
+          if (op.kind == Op::Kind::refill) {
+            Report r{Report::Kind::refilled, {}, {}, {}, {}, false};
+            r.more = db->read_pending(op.max, op.exclude, r.pending);
+            refills.push_back(std::move(r));
+          }
           if (op.kind == Op::Kind::close && !op.status.empty()) {
             db->set_meta("status", op.status);
             db->set_meta("ended", std::to_string(epoch_ms(WallClock::now())));
           }
         }
         db->commit();
-        for (Op& op : batch)
+        auto refill = refills.begin();
+        for (Op& op : batch) {
           if (op.kind == Op::Kind::commit) {
             op.completion.response.reset();  // the body is freed here, not on the loop
-            reports.push_back(Report{Report::Kind::committed, {}, std::move(op.completion), {}});
+            reports.push_back(
+                Report{Report::Kind::committed, {}, std::move(op.completion), {}, {}, false});
           }
+          if (op.kind == Op::Kind::refill) reports.push_back(std::move(*refill++));
+        }
       } catch (...) {
         db->rollback();
         failed = true;
         reports.clear();
-        reports.push_back(Report{Report::Kind::failed, {}, {}, std::current_exception()});
+        reports.push_back(
+            Report{Report::Kind::failed, {}, {}, std::current_exception(), {}, false});
       }
     }
     if (batch.back().kind == Op::Kind::close) {
       closing = true;
       db.reset();  // closes the file, releases the lock
-      reports.push_back(Report{Report::Kind::closed, {}, {}, {}});
+      reports.push_back(Report{Report::Kind::closed, {}, {}, {}, {}, false});
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -499,6 +545,9 @@ void SqliteStore::deliver_reports() {
         break;
       case Report::Kind::committed:
         if (!failed_) listener_->store_committed(std::move(r.completion));
+        break;
+      case Report::Kind::refilled:
+        if (!failed_) listener_->store_refilled(std::move(r.pending), r.more);
         break;
       case Report::Kind::failed:
         if (!failed_) {

@@ -41,8 +41,14 @@ class SqliteStore final : public RunStore {
   // runs join the next one anyway.
   static constexpr std::chrono::microseconds kGroupWindow{500};
   static constexpr std::size_t kGroupOps = 512;
+  // The frontier window: at most this many pending requests are in the
+  // driver's memory (a few KiB each, so tens of MiB at most); the rest stay
+  // in the file. Large enough that a refill (one indexed read of the next
+  // best-ranked rows) is rare next to the fetches it feeds.
+  static constexpr std::size_t kWindow = 10000;
 
-  SqliteStore(uv_loop_t* loop, std::string path);
+  // `window` 0: kWindow.
+  SqliteStore(uv_loop_t* loop, std::string path, std::size_t window = kWindow);
   // After close() reported store_closed; otherwise stops the writer (blocks
   // until it has finished its transaction).
   ~SqliteStore() override;
@@ -54,21 +60,27 @@ class SqliteStore final : public RunStore {
   void commit(Completion completion) override;
   void close(const std::string& status) override;
   bool durable() const noexcept override { return true; }
+  std::size_t window() const noexcept override { return window_; }
+  void refill(std::size_t max, std::vector<RequestId> exclude) override;
 
   class Database;  // the writer thread's side (sqlite_store.cpp)
 
   struct Op {
-    enum class Kind { open, started, commit, close } kind;
+    enum class Kind { open, started, commit, close, refill } kind;
     RequestId id = 0;
     int attempts = 0;
     Completion completion;
     std::string status;
+    std::size_t max = 0;             // refill
+    std::vector<RequestId> exclude;  // refill
   };
   struct Report {
-    enum class Kind { opened, committed, failed, closed } kind;
+    enum class Kind { opened, committed, failed, closed, refilled } kind;
     Opened opened;
     Completion completion;
     std::exception_ptr error;
+    std::vector<PendingRequest> pending;  // refilled
+    bool more = false;                    // refilled
   };
 
  private:
@@ -79,6 +91,7 @@ class SqliteStore final : public RunStore {
 
   uv_loop_t* loop_;
   const std::string path_;
+  const std::size_t window_;
   RunIdentity identity_;
   Listener* listener_ = nullptr;
   // Loop thread only.
