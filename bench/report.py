@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """Prints the crawl benchmark's table from measure.py's JSON lines.
 
-    report.py RESULTS [--crawl NAME] [--also NAME] [--client NAME] [--floor NAME]
+    report.py RESULTS [--crawl NAME] [--also NAME] [--client NAME] [--floor NAME] [--targets FILE]
 
 Medians over the repetitions of each program; the ratios uvscrape/curl for wall
-and CPU time; PASS/FAIL against the targets of the benchmark spec. Exits 3 when
+and CPU time; PASS/MISS against the targets (bench/targets.py holds them; with
+--targets FILE the figures are also added to bench/run's summary). Exits 3 when
 a target is missed (the caller decides whether that is fatal).
 """
 import argparse
 import json
 import statistics
 
-TARGET_WALL_RATIO = 2.5
-TARGET_CPU_RATIO = 3.0
-TARGET_RSS_MIB = 64.0
+import targets
+
+WALL = "crawl wall / curl wall"
+CPU = "crawl CPU / curl CPU"
+RSS = "crawl peak RSS"
+TARGET_WALL_RATIO = targets.target_of(WALL)[1]
+TARGET_CPU_RATIO = targets.target_of(CPU)[1]
+TARGET_RSS_MIB = targets.target_of(RSS)[1]
 
 
 def medians(rows):
@@ -27,7 +33,7 @@ def medians(rows):
 
 
 def verdict(ok):
-    return "PASS" if ok else "FAIL"
+    return "PASS" if ok else "MISS"
 
 
 def main():
@@ -37,6 +43,7 @@ def main():
     ap.add_argument("--also", default=None, help="another crawl (e.g. step_threads 0): ratios only")
     ap.add_argument("--client", default="uvscrape http_fetch")
     ap.add_argument("--floor", default="curl --parallel")
+    ap.add_argument("--targets", default=None, help="bench/run's summary file: the figures are added to it")
     a = ap.parse_args()
 
     by_name = {}
@@ -69,6 +76,10 @@ def main():
             (f"crawl peak RSS          : {crawl['rss_mib']:5.1f} MiB", f"<= {TARGET_RSS_MIB:.0f} MiB",
              crawl["rss_mib"] <= TARGET_RSS_MIB),
         ]
+        if a.targets:
+            targets.add(a.targets, WALL, wall_ratio)
+            targets.add(a.targets, CPU, cpu_ratio)
+            targets.add(a.targets, RSS, crawl["rss_mib"])
         for what, target, ok in checks:
             print(f"  {what}   target {target:<10} {verdict(ok)}")
             failed |= not ok
