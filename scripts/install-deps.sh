@@ -11,7 +11,7 @@ packages=(
   libidn2-dev libunistring-dev libxml2-dev nlohmann-json3-dev  # IDNA hosts (static: unistring), HTML/XPath, JSON
   zlib1g-dev libbrotli-dev ca-certificates                 # Content-Encoding, CA bundle
   libpsl-dev publicsuffix                                  # the cookie jar's public suffixes
-  libsqlite3-dev                                           # the run store
+  libsqlite3-dev libzstd-dev                               # the run store, its stored responses
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and micro-benchmarks
   nginx openssl curl python3                         # integration tests and benchmarks
   tinyproxy                                                # a real HTTP proxy for the proxy tests

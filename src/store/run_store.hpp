@@ -34,6 +34,7 @@
 
 #include "store/seen_set.hpp"
 #include "uvscrape/failure.hpp"
+#include "uvscrape/headers.hpp"
 #include "uvscrape/json.hpp"
 #include "uvscrape/request.hpp"
 
@@ -65,6 +66,7 @@ struct ArchivedFile {
   std::string path;  // as the step saw it
   std::string url;
   std::uint64_t size = 0;
+  std::string sha256;  // hex; "" when unknown (an on_archive writer's file)
 };
 
 // What open() found.
@@ -93,6 +95,16 @@ struct Child {
   RequestId id = 0;
 };
 
+// An answered request's response as DriverOptions::store_responses keeps it
+// (the store compresses the body on its own thread).
+struct ResponseRecord {
+  std::string step;  // the step the response went to
+  int status = 0;
+  std::string url;  // the final URL, after redirects
+  Headers headers;
+  std::string body;  // as the step saw it (Content-Encoding removed)
+};
+
 struct Item {
   Json value;
   std::string model;  // the model's name, "" for plain JSON
@@ -117,7 +129,8 @@ struct Completion {
   std::vector<Item> items;             // in yield order
   std::vector<Failure> failures;       // the request's own, and its bad links
   std::optional<ArchivedFile> file;
-  std::optional<Json> speculation;  // the tracker's state after this completion
+  std::optional<Json> speculation;         // the tracker's state after this completion
+  std::optional<ResponseRecord> response;  // with DriverOptions::store_responses
   // The cookie jar's state after this completion. A slot for the jar (docs/
   // design.md §21), which is built elsewhere; the stores keep it, nothing
   // fills it yet.
