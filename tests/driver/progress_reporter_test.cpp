@@ -3,7 +3,10 @@
 // matches the RunResult. The status-line mode rewrites one line in place.
 #include "uvscrape/progress_reporter.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <regex>
+#include <sstream>
 
 #include "driver_test_support.hpp"
 
