@@ -15,6 +15,7 @@
 #include "uvscrape/model.hpp"
 #include "uvscrape/page.hpp"
 #include "uvscrape/parsed_data.hpp"
+#include "uvscrape/progress_reporter.hpp"
 #include "uvscrape/request.hpp"
 #include "uvscrape/request_json.hpp"
 #include "uvscrape/resolution.hpp"
