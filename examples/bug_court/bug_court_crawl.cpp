@@ -3,6 +3,7 @@
 //
 //   bug_court_crawl [--base-url URL] [--workers N] [--out results.jsonl]
 //                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
+//   bug_court_crawl info|requests|responses|results|failures|doctor STORE ...
 //
 // --store FILE keeps the run in a SQLite file: run the same command again
 // after a crash or a Ctrl-C and it continues where it was (results are then
@@ -23,6 +24,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <uvscrape/cli.hpp>
 #include <uvscrape/driver.hpp>
 
 #include "bug_court_scraper.hpp"
@@ -169,6 +171,12 @@ void close_handles(CrawlApp& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `bug_court_crawl info STORE`, `... failures list STORE`, ...: the uvscrape
+  // command with the demo scraper (docs/operating-a-crawl.md).
+  if (argc > 1 && uvscrape::cli::is_subcommand(argv[1])) {
+    bug_court::BugCourtScraper scraper("http://127.0.0.1:8080");
+    return uvscrape::cli::main(argc, argv, {&scraper});
+  }
   Options options = parse_args(argc, argv);
 
   std::ofstream file;
