@@ -62,7 +62,8 @@ check "requests list --host elsewhere lists none" \
 check "requests list --limit 3 (table: header + 3)" \
   test "$("$cli" requests list "$store" --limit 3 | wc -l)" -eq 4
 check "a table fits COLUMNS=60" \
-  test "$(COLUMNS=60 "$cli" requests list "$store" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60
+  test "$(COLUMNS=60 "$cli" requests list "$store" |
+    python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in sys.stdin))')" -le 60
 check "no colour when not a terminal" bash -c "! \"$cli\" requests list \"$store\" | grep -q $'\e'"
 child=$("$cli" requests list "$store" --step parse_oral_argument_detail --format jsonl | head -1 |
   json 'd["id"]')
@@ -122,9 +123,9 @@ timeout 60 "$crawl_bin" --base-url "$dead" --workers 2 --out "$work/fail.jsonl" 
 "$cli" failures list "$fstore" --format json >"$work/failures.json"
 nfail=$(json 'len(d)' <"$work/failures.json")
 check "failures list shows the refused requests ($nfail)" test "$nfail" -eq 2
-check "failures list --kind connection keeps them" \
-  test "$("$cli" failures list "$fstore" --kind connection --format jsonl | wc -l)" -eq 2
-check "failures summary groups them" bash -c "\"$cli\" failures summary \"$fstore\" | grep -q '^connection'"
+check "failures list --kind ConnectionError keeps them" \
+  test "$("$cli" failures list "$fstore" --kind ConnectionError --format jsonl | wc -l)" -eq 2
+check "failures summary groups them" bash -c "\"$cli\" failures summary \"$fstore\" | grep -q '^ConnectionError'"
 "$cli" failures retry "$fstore"; rc=$?
 check "failures retry without a choice is a usage error (got $rc)" test $rc -eq 2
 flock "$fstore.lock" sleep 3 &
