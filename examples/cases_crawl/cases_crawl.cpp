@@ -7,7 +7,9 @@
 // is 0 when the crawl completed, whatever failed on the way; 1 when it ended
 // with an error (or items.jsonl could not be written); 2 for bad arguments.
 // With CASES_CRAWL_STORE=DIR in the environment the run is kept in a new
-// SQLite store DIR/run-<pid>.db (the benchmark of the durable run).
+// SQLite store DIR/run-<pid>.db (the benchmark of the durable run); with
+// CASES_CRAWL_RESPONSES=1 as well, the store keeps every response
+// (DriverOptions::store_responses).
 #include <unistd.h>
 
 #include <cinttypes>
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
   if (argc > 4) options.step_threads = std::strtoul(argv[4], nullptr, 10);
   if (const char* store_dir = std::getenv("CASES_CRAWL_STORE"))
     options.store_path = std::string(store_dir) + "/run-" + std::to_string(getpid()) + ".db";
+  if (const char* keep = std::getenv("CASES_CRAWL_RESPONSES"))
+    options.store_responses = !options.store_path.empty() && std::string(keep) == "1";
   CasesScraper scraper(base);
   try {
     Driver driver(scraper, options);

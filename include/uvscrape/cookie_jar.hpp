@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -95,7 +96,14 @@ class CookieJar {
   std::vector<Cookie> all() const;
   std::size_t size() const noexcept { return cookies_.size(); }
   bool empty() const noexcept { return cookies_.empty(); }
-  void clear() noexcept { cookies_.clear(); }
+  void clear() noexcept {
+    cookies_.clear();
+    ++changes_;
+  }
+  // Counts the changes to what to_json() writes (a cookie stored, replaced by
+  // a different one or deleted, an import, a clear); the same cookie stored
+  // again counts nothing. A durable run exports the jar only when it moved.
+  std::uint64_t changes() const noexcept { return changes_; }
 
   // The JSON form (docs/sessions-cookies-proxies.md, "Cookies"):
   //   {"format": "uvscrape-cookies", "version": 1, "cookies": [
@@ -123,6 +131,7 @@ class CookieJar {
   // In creation order (insertion keeps it so); a few thousand at most, so a
   // scan per request is cheap next to the request itself.
   std::vector<Cookie> cookies_;
+  std::uint64_t changes_ = 0;
 };
 
 }  // namespace uvscrape

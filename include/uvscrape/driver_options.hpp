@@ -62,6 +62,11 @@ struct DriverOptions {
   // Resume a stored run even if its scraper name or seed_params differ from
   // this run's (otherwise a StoreError says what differs).
   bool store_force = false;
+  // Keep every answered request's response in the store (needs store_path):
+  // status, headers, final URL, step name and the body, compressed with zstd
+  // (per-step dictionaries). Read back with store/stored_responses.hpp.
+  // Archive responses keep no body there (it is the archived file).
+  bool store_responses = false;
 
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "http/client.hpp"
+#include "store/sha256.hpp"
 
 namespace uvscrape::driver {
 
@@ -47,6 +48,9 @@ class ArchiveSink final : public http::BodySink {
   void abort(Done done);
 
   uint64_t bytes_written() const noexcept { return offset_; }
+  // The SHA-256 (hex) of the body written, hashed as it streamed in; once
+  // finish() reported the file.
+  std::string sha256() { return digest_.hex(); }
 
  private:
   enum class Phase {
@@ -95,6 +99,7 @@ class ArchiveSink final : public http::BodySink {
   std::function<void()> resume_;
   std::exception_ptr error_;
   Done done_;
+  store::Sha256 digest_;
 };
 
 }  // namespace uvscrape::driver

@@ -68,21 +68,26 @@ void load_cookies_file(const std::string& path, CookieJars& jars) {
   text << in.rdbuf();
   const Json document = Json::parse(text.str(), nullptr, false);
   if (document.is_discarded()) bad_file(path, "not JSON");
+  load_cookie_jars(document, jars, "cookies_file " + path);
+}
+
+void load_cookie_jars(const Json& document, CookieJars& jars, const std::string& where) {
+  const auto bad = [&](const std::string& what) { throw ScraperConfigError(where + ": " + what); };
   if (!document.is_object() || document.value("format", std::string()) != kFormat) {
-    bad_file(path, "\"format\" is not \"uvscrape-cookie-jars\"");
+    bad("\"format\" is not \"uvscrape-cookie-jars\"");
   }
   if (!document.contains("version") || document["version"] != 1) {
-    bad_file(path, "\"version\" is not 1");
+    bad("\"version\" is not 1");
   }
   if (!document.contains("jars") || !document["jars"].is_object()) {
-    bad_file(path, "\"jars\" is not an object");
+    bad("\"jars\" is not an object");
   }
   CookieJars read;
   for (const auto& [name, jar_document] : document["jars"].items()) {
     try {
       read[name].from_json(jar_document);
     } catch (const ScraperConfigError& e) {
-      bad_file(path, "jar \"" + name + "\": " + e.what());
+      bad("jar \"" + name + "\": " + e.what());
     }
   }
   for (auto& [name, jar] : read) jars[name].from_json(jar.to_json());

@@ -24,6 +24,11 @@ using CookieJars = std::map<std::string, CookieJar, std::less<>>;
 // Throws ScraperConfigError naming the file when it cannot be read or parsed.
 void load_cookies_file(const std::string& path, CookieJars& jars);
 
+// Adds the jars of a cookie_jars_document() to `jars` (a cookie already
+// there with the same name, domain and path is replaced). Throws
+// ScraperConfigError starting with `where` when it is not one.
+void load_cookie_jars(const Json& document, CookieJars& jars, const std::string& where);
+
 Json cookie_jars_document(const CookieJars& jars);
 
 // Writes `document` to `path` on the thread pool (a temporary file renamed over

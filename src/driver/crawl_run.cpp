@@ -84,6 +84,8 @@ void Driver::Run::open_store() {
   if (!options().store_path.empty() && options().obey_robots_txt)
     throw ScraperConfigError("store_path " + options().store_path +
                              ": a durable run cannot obey robots.txt yet (obey_robots_txt)");
+  if (options().store_responses && options().store_path.empty())
+    throw ScraperConfigError("store_responses needs a store_path (the responses go into it)");
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
   else
@@ -121,6 +123,12 @@ void Driver::Run::resume(store::Opened& opened) {
   resumed_ = true;
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   if (opened.speculation) speculation_->restore(*opened.speculation);
+  if (opened.cookies && options().cookies) {
+    // The stored jars are the run's latest (newer than a cookies_file).
+    driver::load_cookie_jars(*opened.cookies, driver_.cookie_jars_,
+                             "run store " + options().store_path + " (its cookie jars)");
+    for (const auto& [name, jar] : driver_.cookie_jars_) exported_cookie_changes_ += jar.changes();
+  }
   for (const store::ArchivedFile& file : opened.files) archive_paths_.claim(file.path, file.url);
   const auto now = store::WallClock::now();
   for (store::PendingRequest& p : opened.pending) {
@@ -161,6 +169,16 @@ void Driver::Run::push(Request request, std::optional<store::KeyHash> key, bool 
 
 void Driver::Run::submit(store::Completion completion) {
   if (store_failed_) return;
+  if (store_->durable() && options().cookies) {
+    // The jars go with the completion only when they changed since the last
+    // export: a crawl whose site sets no new cookies writes them never.
+    std::uint64_t changes = 0;
+    for (const auto& [name, jar] : driver_.cookie_jars_) changes += jar.changes();
+    if (changes != exported_cookie_changes_) {
+      exported_cookie_changes_ = changes;
+      completion.cookies = driver::cookie_jars_document(driver_.cookie_jars_);
+    }
+  }
   ++committing_;
   store_->commit(std::move(completion));
 }
@@ -265,8 +283,8 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   completion_.attempts = outcome.request ? outcome.request->attempts() : 0;
   if (outcome.archived && outcome.response) {
     if (auto path = outcome.response->local_filepath())
-      completion_.file =
-          store::ArchivedFile{std::string(*path), outcome.request->url(), outcome.bytes};
+      completion_.file = store::ArchivedFile{std::string(*path), outcome.request->url(),
+                                             outcome.bytes, outcome.sha256};
   }
   Next next = Next::done;
   bool settled = true;
@@ -372,6 +390,7 @@ void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
     settled = false;
     fail(std::current_exception());
   }
+  if (settled && options().store_responses) keep_response(*job->outcome.response);
   driver::Worker* worker = job->worker;
   job.reset();  // the response goes now (its page went on the step thread)
   ++completed_;
@@ -380,6 +399,18 @@ void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {
   if (settled) submit(std::move(completion_));
   dispatch();
   maybe_close();
+}
+
+// The response goes with its completion; the store compresses it on its own
+// thread. The step is done with it, so its body is moved, not copied.
+void Driver::Run::keep_response(Response& response) {
+  store::ResponseRecord record;
+  record.step = std::string(response.request->to());
+  record.status = response.status_code;
+  record.url = response.url;
+  record.headers = std::move(response.headers);
+  if (!response.local_filepath()) record.body = std::move(response.content);
+  completion_.response = std::move(record);
 }
 
 // A failed step's yields are not applied (§17): everything that can make the

@@ -93,6 +93,7 @@ struct Driver::Run final : store::Listener {
   void start_step(driver::Worker& worker, driver::Outcome outcome);
   void step_finished(std::unique_ptr<driver::StepJob> job);
   void apply_step(driver::StepJob& job);
+  void keep_response(Response& response);  // DriverOptions::store_responses
   // Back-pressure: responses waiting for a step thread are bounded; while the
   // bound is reached, no worker gets a new request.
   bool steps_full() const;
@@ -150,6 +151,8 @@ struct Driver::Run final : store::Listener {
   std::size_t committing_ = 0;    // completions submitted, not yet committed
   store::Completion completion_;  // of the request being processed (or the seeding)
   bool resumed_ = false;
+  // The sum of the cookie jars' changes() when they last went to the store.
+  std::uint64_t exported_cookie_changes_ = 0;
   RunResult closing_result_;  // what the run reports, fixed when it starts closing
   bool already_finished_ = false;
   driver::ArchivePaths archive_paths_;

@@ -99,8 +99,9 @@ void Worker::store_with_sink(http::HttpResponse&& http) {
   auto response = std::make_shared<Response>(to_response(std::move(http), request_));
   sink_->finish([this, response](std::string path, std::exception_ptr error) {
     const uint64_t bytes = sink_->bytes_written();
+    std::string sha256 = error ? std::string() : sink_->sha256();
     sink_.reset();
-    finish_archive(std::move(*response), std::move(path), error, bytes);
+    finish_archive(std::move(*response), std::move(path), error, bytes, std::move(sha256));
   });
 }
 
@@ -119,21 +120,22 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
 }
 
 void Worker::finish_archive(Response&& response, std::string path, std::exception_ptr error,
-                            uint64_t bytes) {
-  if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}});
+                            uint64_t bytes, std::string sha256) {
+  if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}, {}});
   Outcome outcome;
   outcome.request = request_;
   outcome.bytes = bytes;
   outcome.archived = true;
+  outcome.sha256 = std::move(sha256);
   outcome.response = std::make_unique<ArchiveResponse>(std::move(response), std::move(path));
   finish(std::move(outcome));
 }
 
 void Worker::fail(std::exception_ptr error) {
-  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}});
+  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}});
   sink_->abort([this, error](std::string, std::exception_ptr) {
     sink_.reset();
-    finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}});
+    finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}});
   });
 }
 

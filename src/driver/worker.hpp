@@ -39,6 +39,7 @@ struct Outcome {
   bool cancelled = false;              // cancel() ended it (a stop's grace period ran out)
   int status = 0;                      // the HTTP status, when an answer came
   std::string retry_after;             // its Retry-After header (a retry's wait)
+  std::string sha256;  // of the archived file, hex (the default writer's; "" for on_archive)
 };
 
 class Worker;
@@ -80,7 +81,7 @@ class Worker {
   std::exception_ptr status_error(const http::HttpResponse& http) const;
   // The end of an archive request, either writer: the stored file or its error.
   void finish_archive(Response&& response, std::string path, std::exception_ptr error,
-                      uint64_t bytes);
+                      uint64_t bytes, std::string sha256 = {});
   // Drops the sink's temporary file (if any), then reports `error`.
   void fail(std::exception_ptr error);
   // Hands the outcome over; the worker is free again.

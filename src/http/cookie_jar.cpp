@@ -350,15 +350,29 @@ void CookieJar::insert(Cookie cookie) {
     return c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path;
   });
   if (old != cookies_.end()) {
+    ++changes_;
     if (cookie.expired(t)) {
       cookies_.erase(old);
       return;
     }
+    // The same cookie sent again (as many sites do on every page) changes
+    // nothing that to_json() writes: not a change.
+    using std::chrono::seconds;
+    const auto secs = [](const std::optional<Clock::time_point>& e) {
+      return e ? std::optional<std::int64_t>(
+                     std::chrono::duration_cast<seconds>(e->time_since_epoch()).count())
+               : std::nullopt;
+    };
+    if (old->value == cookie.value && secs(old->expires) == secs(cookie.expires) &&
+        old->host_only == cookie.host_only && old->secure == cookie.secure &&
+        old->http_only == cookie.http_only && old->same_site == cookie.same_site)
+      --changes_;
     cookie.created = old->created;
     *old = std::move(cookie);
     return;
   }
   if (cookie.expired(t)) return;
+  ++changes_;
   const std::string domain = cookie.domain;
   // Creation order: imported cookies may be older than the newest stored one.
   auto at = std::upper_bound(

@@ -66,6 +66,7 @@ struct ArchivedFile {
   std::string path;  // as the step saw it
   std::string url;
   std::uint64_t size = 0;
+  std::string sha256;  // hex; "" when unknown (an on_archive writer's file)
 };
 
 // What open() found.

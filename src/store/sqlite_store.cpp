@@ -47,6 +47,9 @@ class Statement {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& bind_text_or_null(int i, const std::string& v) {
+    return v.empty() ? bind_null(i) : bind(i, v);
+  }
   Statement& bind_null(int i) {
     sqlite3_bind_null(stmt_, i);
     return *this;
@@ -169,6 +172,7 @@ class SqliteStore::Database {
           .bind(2, c.file->url)
           .bind(3, static_cast<std::int64_t>(c.file->size))
           .bind(4, id)
+          .bind_text_or_null(5, c.file->sha256)
           .run();
     if (c.speculation) set_meta("speculation", c.speculation->dump());
     if (c.response) {  // compressed here, on the writer thread (store/response_writer.hpp)
@@ -214,8 +218,9 @@ class SqliteStore::Database {
     insert_failure_ = make(
         "INSERT INTO failures (request, url, step, page_url, kind, message, attempts, time) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    insert_file_ =
-        make("INSERT OR REPLACE INTO files (path, url, size, request) VALUES (?1, ?2, ?3, ?4)");
+    insert_file_ = make(
+        "INSERT OR REPLACE INTO files (path, url, size, request, sha256) VALUES (?1, ?2, ?3, ?4, "
+        "?5)");
     set_meta_ = make("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
   }
 
@@ -286,10 +291,11 @@ class SqliteStore::Database {
       while (keys.next())
         seen.insert_hash(KeyHash{static_cast<std::uint64_t>(keys.integer(0)),
                                  static_cast<std::uint64_t>(keys.integer(1))});
-      Statement files(db_, path_, "SELECT path, url, size FROM files");
+      Statement files(db_, path_, "SELECT path, url, size, coalesce(sha256, '') FROM files");
       while (files.next())
         opened.files.push_back(ArchivedFile{files.text(0), files.text(1),
-                                            static_cast<std::uint64_t>(files.integer(2))});
+                                            static_cast<std::uint64_t>(files.integer(2)),
+                                            files.text(3)});
       if (auto s = meta("speculation")) opened.speculation = Json::parse(*s);
       if (auto s = meta("cookies")) opened.cookies = Json::parse(*s);
       opened.next_id =
@@ -449,8 +455,10 @@ void SqliteStore::writer_main() {
         }
         db->commit();
         for (Op& op : batch)
-          if (op.kind == Op::Kind::commit)
+          if (op.kind == Op::Kind::commit) {
+            op.completion.response.reset();  // the body is freed here, not on the loop
             reports.push_back(Report{Report::Kind::committed, {}, std::move(op.completion), {}});
+          }
       } catch (...) {
         db->rollback();
         failed = true;

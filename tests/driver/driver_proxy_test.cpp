@@ -2,8 +2,8 @@
 // DriverOptions::proxy through tinyproxy, Request::proxy() and no_proxy()
 // overriding it, a dead proxy retried as a transient failure that names the
 // proxy, and a 407 recorded once as a ProxyError failure.
+#include "child_process.hpp"  // pick_free_loopback_port
 #include "driver_test_support.hpp"
-#include "nginx_fixture.hpp"  // pick_free_loopback_port
 #include "socks5_server.hpp"
 #include "tinyproxy_fixture.hpp"
 

@@ -4,8 +4,8 @@
 // test server (plain and TLS with the test CA).
 #include <cstdlib>
 
+#include "child_process.hpp"  // pick_free_loopback_port
 #include "client_fixture.hpp"
-#include "nginx_fixture.hpp"  // pick_free_loopback_port
 #include "socks5_server.hpp"
 #include "tinyproxy_fixture.hpp"
 #include "tls/test_certificates.hpp"

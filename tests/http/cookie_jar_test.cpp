@@ -150,6 +150,25 @@ struct JarTest : ::testing::Test {
   }
 };
 
+// changes() moves only when what to_json() writes moves: a durable run
+// exports the jars then, and not for a cookie sent again on every page.
+TEST_F(JarTest, ChangesCountsWhatTheExportWouldShow) {
+  EXPECT_EQ(jar.changes(), 0u);
+  EXPECT_TRUE(store("http://example.org/", "sid=1; Path=/"));
+  const auto after_first = jar.changes();
+  EXPECT_GT(after_first, 0u);
+  EXPECT_TRUE(store("http://example.org/", "sid=1; Path=/"));  // the same again
+  EXPECT_EQ(jar.changes(), after_first);
+  header("http://example.org/");  // reading (a last-access update) is no change
+  EXPECT_EQ(jar.changes(), after_first);
+  EXPECT_TRUE(store("http://example.org/", "sid=2; Path=/"));  // a new value
+  EXPECT_GT(jar.changes(), after_first);
+  const auto after_second = jar.changes();
+  EXPECT_TRUE(store("http://example.org/", "sid=2; Path=/; Max-Age=0"));  // deleted
+  EXPECT_GT(jar.changes(), after_second);
+  EXPECT_TRUE(jar.empty());
+}
+
 TEST_F(JarTest, HostOnlyCookieStaysOnItsHost) {
   EXPECT_TRUE(store("http://www.example.org/", "a=1"));
   EXPECT_EQ(header("http://www.example.org/x"), "a=1");

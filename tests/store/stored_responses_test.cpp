@@ -6,8 +6,10 @@
 #include <uv.h>
 
 #include "store/response_codec.hpp"
+#include "store/response_writer.hpp"
 #include "store/sqlite_store.hpp"
 #include "store_test_support.hpp"
+#include "uvscrape/driver.hpp"
 
 namespace uvscrape::store_test {
 namespace {
@@ -165,6 +167,147 @@ TEST(StoredResponses, AFileThatIsNoStoreIsAStoreErrorNamingIt) {
   } catch (const StoreError& e) {
     EXPECT_EQ(e.file(), path);
   }
+}
+
+// The site of the driver tests: /list links kSitePages court pages (every
+// third gzip-encoded), a redirect chain to /page/9999 and a page that answers
+// 304 Not Modified.
+constexpr int kSitePages = 200;
+
+void serve_court_site(ThreadedTestServer& server) {
+  server->route("GET", "/list", [](const ServerRequest&, ServerResponse& res) {
+    std::string html = "<html><body>";
+    for (int i = 0; i < kSitePages; ++i)
+      html += "<a class='page' href='/page/" + std::to_string(i) + "'>p</a>";
+    html += "<a class='page' href='/hop/0'>moved</a><a class='cond' href='/cond'>c</a>";
+    res = ServerResponse::html(html + "</body></html>");
+  });
+  server->route("GET", "/page/*", [](const ServerRequest& req, ServerResponse& res) {
+    const int n = std::atoi(req.path.c_str() + 6);
+    res = ServerResponse::html(court_page(n));
+    if (n % 3 == 0) res.encoding = testing::ContentEncoding::gzip;
+  });
+  server->route("GET", "/cond", [](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::with_status(304);
+    res.header("ETag", "\"v1\"");
+  });
+}
+
+class CourtScraper : public Scraper<Json> {
+ public:
+  explicit CourtScraper(std::string base) : Scraper<Json>("Court"), base_(std::move(base)) {
+    set_follow_redirects(true);
+    step("list", [](const Response& r) -> Step {
+      for (const auto& href :
+           r.page().checked_xpath_strings("//a[@class='page']/@href", "pages", 1)) {
+        Request child = Request::get(href).to("page");
+        co_yield std::move(child);
+      }
+      for (const auto& href :
+           r.page().checked_xpath_strings("//a[@class='cond']/@href", "cond", 1)) {
+        Request child = Request::get(href).to("cond");
+        co_yield std::move(child);
+      }
+    });
+    step("page", [](const Response& r) -> Step {
+      Json item = {{"url", r.url}, {"bytes", r.content.size()}};
+      co_yield std::move(item);
+    });
+    step("cond", [](const Response& r) -> Step {
+      Json item = {{"status", r.status_code}};
+      co_yield std::move(item);
+    });
+  }
+  std::vector<Request> get_entry() override { return {Request::get(base_ + "/list").to("list")}; }
+
+ private:
+  std::string base_;
+};
+
+RunResult crawl_court(const ThreadedTestServer& server, const std::string& store, bool keep) {
+  CourtScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.num_workers = 4;
+  o.store_path = store;
+  o.store_responses = keep;
+  Driver driver(scraper, o);
+  return driver.run();
+}
+
+TEST(StoredResponses, ACrawlKeepsEveryBodyByteExact) {
+  ThreadedTestServer server;
+  serve_court_site(server);
+  server.server().redirect_chain("/hop", 2, "/page/9999");
+  const auto dir = fresh_dir("responses-crawl");
+  const std::string path = (dir / "run.db").string();
+  const RunResult result = crawl_court(server, path, true);
+  ASSERT_EQ(result.status, RunStatus::completed);
+
+  store::StoredResponses responses(path);
+  EXPECT_EQ(responses.count(), static_cast<std::uint64_t>(kSitePages + 3));  // + list, hop, cond
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  int pages = 0;
+  bool cond = false;
+  responses.for_each([&](const store::StoredResponse& r) {
+    if (r.step == "page") {
+      ++pages;
+      EXPECT_EQ(r.status, 200);
+      EXPECT_EQ(r.url.rfind(base + "/page/", 0), 0u) << r.url;
+      const int n = std::atoi(r.url.c_str() + base.size() + 6);
+      EXPECT_EQ(r.body, court_page(n)) << r.url;  // decoded, as the step saw it
+      EXPECT_EQ(r.headers.get("content-type").value_or(""), "text/html; charset=utf-8") << r.url;
+    } else if (r.step == "cond") {
+      cond = true;
+      EXPECT_EQ(r.status, 304);
+      EXPECT_EQ(r.body, "");
+      EXPECT_EQ(r.headers.get("etag").value_or(""), "\"v1\"");
+    } else {
+      EXPECT_EQ(r.step, "list");
+      EXPECT_EQ(r.url, base + "/list");
+    }
+    return true;
+  });
+  EXPECT_EQ(pages, kSitePages + 1);
+  EXPECT_TRUE(cond);
+
+  StoreFile f(path);
+  // The redirected request is stored under its own id with the final URL.
+  EXPECT_EQ(f.one("SELECT r.url FROM responses r JOIN requests q ON q.id = r.request "
+                  "WHERE q.body LIKE '%/hop/0%'"),
+            base + "/page/9999");
+  // "page" trained a dictionary; its later bodies use it, and the store holds
+  // much less than the pages' bytes.
+  EXPECT_EQ(f.one("SELECT step FROM dictionaries"), "page");
+  EXPECT_EQ(f.number("SELECT count(*) FROM responses WHERE step = 'page' AND dictionary = 0"),
+            static_cast<long>(store::ResponseWriter::kTrainSamples));
+  EXPECT_EQ(f.number("SELECT count(*) FROM responses WHERE step = 'page' AND dictionary <> 0"),
+            static_cast<long>(kSitePages + 1 - store::ResponseWriter::kTrainSamples));
+  EXPECT_LT(f.number("SELECT sum(length(body)) FROM responses") * 4,
+            f.number("SELECT sum(size) FROM responses"));
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+TEST(StoredResponses, OffByDefaultAndOnlyWithAStore) {
+  EXPECT_FALSE(DriverOptions{}.store_responses);
+  ThreadedTestServer server;
+  serve_court_site(server);
+  server.server().redirect_chain("/hop", 2, "/page/9999");
+  const auto dir = fresh_dir("responses-off");
+  const std::string path = (dir / "run.db").string();
+  ASSERT_EQ(crawl_court(server, path, false).status, RunStatus::completed);
+  {
+    StoreFile f(path);
+    EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE state = 2"), kSitePages + 3);
+    EXPECT_EQ(f.number("SELECT count(*) FROM responses"), 0);
+  }
+  CourtScraper scraper(server.url("/"));
+  DriverOptions o;
+  o.store_responses = true;  // but no store_path
+  Driver driver(scraper, o);
+  EXPECT_THROW(driver.run(), ScraperConfigError);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
 }
 
 }  // namespace

@@ -1,12 +1,5 @@
 #include "nginx_fixture.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,10 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <vector>
-
-extern char** environ;
 
 namespace uvscrape::testing {
 namespace fs = std::filesystem;
@@ -27,18 +17,6 @@ namespace {
 constexpr int kStartAttempts = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(5);
-
-bool can_connect(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -54,22 +32,6 @@ void write_text(const fs::path& path, std::string_view text) {
 }
 
 }  // namespace
-
-uint16_t pick_free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("pick_free_loopback_port: socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error(std::string("pick_free_loopback_port: ") + std::strerror(errno));
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 NginxFixture::NginxFixture(NginxOptions options) : options_(std::move(options)) {
   if (::access(options_.binary.c_str(), X_OK) != 0) {
@@ -192,38 +154,21 @@ bool NginxFixture::try_start(std::string& failure, bool& port_taken) {
   const std::string conf_s = conf.string();
   const std::string early_log = (dir_ / "logs" / "error.log").string();
   const std::string output = (dir_ / "logs" / "stderr.log").string();
-  std::vector<std::string> args = {options_.binary, "-p", prefix, "-c", conf_s, "-e", early_log};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  // posix_spawn, not fork: the test process may have other threads running.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  const int rc =
-      posix_spawn(&pid_, options_.binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    pid_ = -1;
-    failure = "posix_spawn(" + options_.binary + "): " + std::strerror(rc);
-    return false;
-  }
-
-  const auto until = std::chrono::steady_clock::now() + kStartTimeout;
-  while (std::chrono::steady_clock::now() < until) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+  const std::vector<std::string> args = {options_.binary, "-p", prefix,   "-c",
+                                         conf_s,          "-e", early_log};
+  if (!child_.spawn(args, output, failure)) return false;
+  switch (child_.wait_until_accepting(
+      tls_port_ ? std::vector<uint16_t>{port_, tls_port_} : std::vector<uint16_t>{port_},
+      kStartTimeout)) {
+    case ChildProcess::Ready::accepting: return true;
+    case ChildProcess::Ready::exited: {
       const std::string log = error_log() + read_text(output);
       port_taken = log.find("Address already in use") != std::string::npos;
-      failure = "nginx exited at start (status " + std::to_string(status) + "):\n" + log;
+      failure =
+          "nginx exited at start (status " + std::to_string(child_.exit_status()) + "):\n" + log;
       return false;
     }
-    if (can_connect(port_) && (!options_.tls || can_connect(tls_port_))) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    case ChildProcess::Ready::timed_out: break;
   }
   stop();
   failure = "nginx did not accept connections within 10 s:\n" + error_log();
@@ -243,19 +188,7 @@ void NginxFixture::start() {
 }
 
 void NginxFixture::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  const auto until = std::chrono::steady_clock::now() + kStopTimeout;
-  int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > until) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  pid_ = -1;
+  child_.stop(kStopTimeout);
 }
 
 }  // namespace uvscrape::testing

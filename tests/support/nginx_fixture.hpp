@@ -26,13 +26,13 @@
 // nginx missing is a hard failure (never a skip): the constructor throws.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "child_process.hpp"
 
 namespace uvscrape::testing {
 
@@ -69,7 +69,7 @@ class NginxFixture {
   void start();
   // SIGTERM, then waits for nginx to exit (SIGKILL after 5 s). Idempotent.
   void stop();
-  bool running() const { return pid_ > 0; }
+  bool running() const { return child_.running(); }
 
   uint16_t port() const { return port_; }
   uint16_t tls_port() const { return tls_port_; }
@@ -89,11 +89,7 @@ class NginxFixture {
   std::filesystem::path root_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
-  pid_t pid_ = -1;
+  ChildProcess child_;
 };
-
-// A loopback TCP port that was free a moment ago (bind to port 0, read it back,
-// release it). Someone may take it before it is used: callers retry.
-uint16_t pick_free_loopback_port();
 
 }  // namespace uvscrape::testing

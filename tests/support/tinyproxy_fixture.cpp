@@ -1,12 +1,5 @@
 #include "tinyproxy_fixture.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,11 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
-
-#include "nginx_fixture.hpp"  // pick_free_loopback_port
-
-extern char** environ;
+#include <vector>
 
 namespace uvscrape::testing {
 namespace fs = std::filesystem;
@@ -27,18 +16,6 @@ namespace {
 constexpr int kStartAttempts = 5;
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr auto kStopTimeout = std::chrono::seconds(5);
-
-bool can_connect(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 size_t count(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -94,36 +71,18 @@ bool TinyproxyFixture::try_start(std::string& failure, bool& port_taken) {
     if (!out) throw std::runtime_error("tinyproxy fixture: cannot write " + conf_path.string());
   }
   const std::string log_path = (dir_ / "tinyproxy.log").string();
-  std::vector<std::string> args = {options_.binary, "-d", "-c", conf_path.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  // posix_spawn, not fork: the test process may have other threads running.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  const int rc =
-      posix_spawn(&pid_, options_.binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    pid_ = -1;
-    failure = "posix_spawn(" + options_.binary + "): " + std::strerror(rc);
-    return false;
-  }
-  const auto until = std::chrono::steady_clock::now() + kStartTimeout;
-  while (std::chrono::steady_clock::now() < until) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+  const std::vector<std::string> args = {options_.binary, "-d", "-c", conf_path.string()};
+  if (!child_.spawn(args, log_path, failure)) return false;
+  switch (child_.wait_until_accepting({port_}, kStartTimeout)) {
+    case ChildProcess::Ready::accepting: return true;
+    case ChildProcess::Ready::exited: {
       const std::string text = log();
       port_taken = text.find("Address already in use") != std::string::npos;
-      failure = "tinyproxy exited at start (status " + std::to_string(status) + "):\n" + text;
+      failure = "tinyproxy exited at start (status " + std::to_string(child_.exit_status()) +
+                "):\n" + text;
       return false;
     }
-    if (can_connect(port_)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    case ChildProcess::Ready::timed_out: break;
   }
   stop();
   failure = "tinyproxy did not accept connections within 10 s:\n" + log();
@@ -131,19 +90,7 @@ bool TinyproxyFixture::try_start(std::string& failure, bool& port_taken) {
 }
 
 void TinyproxyFixture::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  const auto until = std::chrono::steady_clock::now() + kStopTimeout;
-  int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > until) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  pid_ = -1;
+  child_.stop(kStopTimeout);
 }
 
 std::string TinyproxyFixture::url(bool with_credentials) const {

@@ -13,14 +13,14 @@
 // tinyproxy missing is a hard failure (never a skip): the constructor throws.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "child_process.hpp"
 
 namespace uvscrape::testing {
 
@@ -54,7 +54,7 @@ class TinyproxyFixture {
   TinyproxyOptions options_;
   std::filesystem::path dir_;
   uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  ChildProcess child_;
 };
 
 }  // namespace uvscrape::testing

@@ -1,0 +1,67 @@
+// ChildProcess: a server program the tests run as a child (nginx, tinyproxy,
+// redis-server...) -- spawned with its arguments, waited for until a loopback
+// port accepts connections, stopped with SIGTERM (SIGKILL after a grace time).
+//
+//   ChildProcess child;
+//   std::string failure;
+//   const uint16_t port = pick_free_loopback_port();
+//   if (!child.spawn({"/usr/bin/tinyproxy", "-d", "-c", conf}, log_path, failure)) ...
+//   switch (child.wait_until_accepting({port}, std::chrono::seconds(10))) {
+//     case ChildProcess::Ready::accepting: ...  // every port accepts
+//     case ChildProcess::Ready::exited: ...     // exit_status() says how; read its log
+//     case ChildProcess::Ready::timed_out: ...  // still running, not accepting
+//   }
+//   child.stop();  // or the destructor
+//
+// Spawned with posix_spawn, not fork: the test process may have other threads.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace uvscrape::testing {
+
+class ChildProcess {
+ public:
+  enum class Ready { accepting, exited, timed_out };
+
+  ChildProcess() = default;
+  ~ChildProcess();  // stop()
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts args[0] (a path, not searched in PATH) with args as its argv; its
+  // stdout and stderr go to output_path (truncated). False with `failure` set
+  // if posix_spawn fails. Must not be running already.
+  bool spawn(const std::vector<std::string>& args, const std::string& output_path,
+             std::string& failure);
+
+  // Polls (every 20 ms) until every port in `ports` accepts a TCP connection on
+  // 127.0.0.1, the child exits, or `timeout` passes. Blocks the calling thread.
+  Ready wait_until_accepting(const std::vector<uint16_t>& ports, std::chrono::milliseconds timeout);
+
+  // SIGTERM, then waits for the exit (SIGKILL after `grace`). Idempotent.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // The waitpid() status of the last exit seen by wait_until_accepting or stop.
+  int exit_status() const { return exit_status_; }
+
+ private:
+  pid_t pid_ = -1;
+  int exit_status_ = 0;
+};
+
+// True if a TCP connection to 127.0.0.1:port succeeds right now.
+bool loopback_port_accepts(uint16_t port);
+
+// A loopback TCP port that was free a moment ago (bind to port 0, read it back,
+// release it). Someone may take it before it is used: callers retry.
+uint16_t pick_free_loopback_port();
+
+}  // namespace uvscrape::testing
