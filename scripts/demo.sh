@@ -80,6 +80,7 @@ step "crawling $base_url with $workers workers"
 status=0
 "$build/examples/bug_court/bug_court_crawl" --base-url "$base_url" --workers "$workers" \
   --out "$out/results.jsonl" --storage "$out/files" --seed "$seed" --store "$out/run.db" \
+  --store-responses \
   || status=$?
 
 kill "$server_pid" 2>/dev/null || true

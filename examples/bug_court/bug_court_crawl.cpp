@@ -3,6 +3,7 @@
 //
 //   bug_court_crawl [--base-url URL] [--workers N] [--out results.jsonl]
 //                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
+//                   [--store-responses]
 //   bug_court_crawl info|requests|responses|results|failures|doctor STORE ...
 //
 // --store FILE keeps the run in a SQLite file: run the same command again
@@ -41,6 +42,7 @@ struct Options {
   std::string storage = "files";
   std::optional<uvscrape::Json> seed;
   std::string store;  // empty: in memory
+  bool store_responses = false;
   bool quiet = false;
 };
 
@@ -50,6 +52,9 @@ struct Options {
       << "usage: bug_court_crawl [--base-url URL] [--workers N] [--out FILE|-]\n"
          "                       [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]\n"
          "  --store keeps the run in a SQLite file; the same command resumes it.\n"
+         "  --store-responses keeps each response in it too (uvscrape responses show).\n"
+         "  bug_court_crawl info|requests|responses|results|failures|doctor STORE: the\n"
+         "  uvscrape command (bug_court_crawl info --help).\n"
          "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
          "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
          "  Without --seed the parameterless entries run (get_justices, "
@@ -97,6 +102,8 @@ Options parse_args(int argc, char** argv) {
       options.seed = parse_seed(value());
     } else if (arg == "--store") {
       options.store = value();
+    } else if (arg == "--store-responses") {
+      options.store_responses = true;
     } else if (arg == "--quiet" || arg == "-q") {
       options.quiet = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -195,6 +202,7 @@ int main(int argc, char** argv) {
   driver_options.storage_dir = options.storage;
   driver_options.seed_params = options.seed;
   driver_options.store_path = options.store;
+  driver_options.store_responses = options.store_responses;
 
   CrawlApp app;
   app.quiet = options.quiet;
