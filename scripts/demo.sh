@@ -3,7 +3,8 @@
 #   installs the build dependencies (Debian 12), builds the demo server and
 #   crawler, starts the server on a free loopback port, crawls every case,
 #   justice, opinion and oral argument, and leaves the results in ./demo-output/
-#   (results.jsonl + archived media under files/). Safe to run again.
+#   (results.jsonl + archived media under files/ + the run store run.db, which
+#   "$build/src/cli/uvscrape info demo-output/run.db" reads). Safe to run again.
 #
 # Environment: DEMO_OUTPUT (default ./demo-output), DEMO_BUILD_DIR (default
 # build/demo in the repository), DEMO_WORKERS (default 8),
@@ -40,11 +41,11 @@ if [ ! -f "$build/build.ninja" ]; then
   CXX="${CXX:-g++}" CC="${CC:-gcc}" meson setup "$build" "$root" --buildtype=release \
     -Dbenchmarks=false >"$log" 2>&1 || fail "meson setup failed"
 fi
-ninja -C "$build" examples/bug_court/bug_court_server examples/bug_court/bug_court_crawl \
+ninja -C "$build" examples/bug_court/bug_court_server examples/bug_court/bug_court_crawl src/cli/uvscrape \
   >"$log" 2>&1 || fail "build failed"
 
 mkdir -p "$out"
-rm -rf "$out/results.jsonl" "$out/files"
+rm -rf "$out/results.jsonl" "$out/files" "$out/run.db" "$out/run.db-wal" "$out/run.db-shm" "$out/run.db.lock"
 port_file="$out/.server-url"
 rm -f "$port_file"
 
@@ -78,7 +79,9 @@ seed='[{"fetch_case": {"case_id": {"year": 2024, "min": 1, "gap": 3}}},
 step "crawling $base_url with $workers workers"
 status=0
 "$build/examples/bug_court/bug_court_crawl" --base-url "$base_url" --workers "$workers" \
-  --out "$out/results.jsonl" --storage "$out/files" --seed "$seed" || status=$?
+  --out "$out/results.jsonl" --storage "$out/files" --seed "$seed" --store "$out/run.db" \
+  --store-responses \
+  || status=$?
 
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true

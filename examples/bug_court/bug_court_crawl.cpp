@@ -4,6 +4,8 @@
 //   bug_court_crawl [--base-url URL] [--workers N] [--out results.jsonl]
 //                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
 //                   [--add-seed JSON|@FILE]
+//                   [--store-responses]
+//   bug_court_crawl info|requests|responses|results|failures|doctor STORE ...
 //
 // --store FILE keeps the run in a SQLite file: run the same command again
 // after a crash or a Ctrl-C and it continues where it was (results are then
@@ -24,6 +26,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <uvscrape/cli.hpp>
 #include <uvscrape/driver.hpp>
 
 #include "bug_court_scraper.hpp"
@@ -41,6 +44,7 @@ struct Options {
   std::optional<uvscrape::Json> seed;
   std::optional<uvscrape::Json> add_seed;  // entries added to the stored run
   std::string store;                       // empty: in memory
+  bool store_responses = false;
   bool quiet = false;
 };
 
@@ -53,6 +57,9 @@ struct Options {
          "  --store keeps the run in a SQLite file; the same command resumes it.\n"
          "  --add-seed adds entry parameters to the stored run (a completed one\n"
          "    continues with them); entries the run has already seen are skipped.\n"
+         "  --store-responses keeps each response in it too (uvscrape responses show).\n"
+         "  bug_court_crawl info|requests|responses|results|failures|doctor STORE: the\n"
+         "  uvscrape command (bug_court_crawl info --help).\n"
          "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
          "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
          "  Without --seed the parameterless entries run (get_justices, "
@@ -102,6 +109,8 @@ Options parse_args(int argc, char** argv) {
       options.add_seed = parse_seed(value());
     } else if (arg == "--store") {
       options.store = value();
+    } else if (arg == "--store-responses") {
+      options.store_responses = true;
     } else if (arg == "--quiet" || arg == "-q") {
       options.quiet = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -176,6 +185,12 @@ void close_handles(CrawlApp& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `bug_court_crawl info STORE`, `... failures list STORE`, ...: the uvscrape
+  // command with the demo scraper (docs/operating-a-crawl.md).
+  if (argc > 1 && uvscrape::cli::is_subcommand(argv[1])) {
+    bug_court::BugCourtScraper scraper("http://127.0.0.1:8080");
+    return uvscrape::cli::main(argc, argv, {&scraper});
+  }
   Options options = parse_args(argc, argv);
 
   std::ofstream file;
@@ -196,6 +211,7 @@ int main(int argc, char** argv) {
   driver_options.store_path = options.store;
   if (options.add_seed && options.store.empty()) usage("--add-seed needs --store");
   driver_options.add_seed_params = options.add_seed;
+  driver_options.store_responses = options.store_responses;
 
   CrawlApp app;
   app.quiet = options.quiet;

@@ -1,0 +1,317 @@
+// See cli_support.hpp.
+#include "cli/cli_support.hpp"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <iostream>
+
+#include "store/schema.hpp"
+
+namespace uvscrape::cli {
+
+StoreDb::StoreDb(const std::string& path, bool writable) : path_(path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw CliError("run store " + path + ": no such file");
+  if (!S_ISREG(st.st_mode)) throw CliError("run store " + path + ": not a regular file");
+  const int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) fail("cannot open");
+  sqlite3_busy_timeout(db_, 5000);
+  int version = 0;
+  try {
+    version = store::schema::user_version(db_, path);
+  } catch (const std::exception&) {
+    fail("not a uvscrape run store");
+  }
+  if (version > store::schema::kCurrentVersion)
+    throw CliError("run store " + path + ": made by a newer uvscrape (schema version " +
+                   std::to_string(version) + ", this one reads up to " +
+                   std::to_string(store::schema::kCurrentVersion) + ")");
+  if (version < 1 || scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                            "('meta', 'requests', 'items', 'failures', 'files')") != 5)
+    throw CliError("run store " + path + ": not a uvscrape run store");
+}
+
+StoreDb::~StoreDb() {
+  sqlite3_close(db_);
+}
+
+void StoreDb::fail(const std::string& what) {
+  std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
+  throw CliError("run store " + path_ + ": " + what + " (" + reason + ")");
+}
+
+std::vector<Json> StoreDb::query(const std::string& sql, const std::vector<Value>& params) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+    fail("cannot read (the file may be corrupt)");
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int at = static_cast<int>(i + 1);
+    if (auto* n = std::get_if<std::int64_t>(&params[i]))
+      sqlite3_bind_int64(stmt, at, *n);
+    else
+      sqlite3_bind_text(stmt, at, std::get<std::string>(params[i]).c_str(), -1, SQLITE_TRANSIENT);
+  }
+  std::vector<Json> rows;
+  int rc = 0;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    Json row = Json::array();
+    for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(stmt, c)); break;
+        case SQLITE_FLOAT: row.push_back(sqlite3_column_double(stmt, c)); break;
+        case SQLITE_TEXT:
+          row.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                                    static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+          break;
+        default: row.push_back(nullptr);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) fail("cannot read (the file may be corrupt)");
+  return rows;
+}
+
+std::int64_t StoreDb::scalar(const std::string& sql, const std::vector<Value>& params) {
+  auto rows = query(sql, params);
+  if (rows.empty() || !rows[0][0].is_number_integer()) return 0;
+  return rows[0][0].get<std::int64_t>();
+}
+
+void StoreDb::exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string reason = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    throw CliError("run store " + path_ + ": " + reason);
+  }
+}
+
+std::optional<std::string> StoreDb::meta(const std::string& key) {
+  auto rows = query("SELECT value FROM meta WHERE key = ?1", {key});
+  if (rows.empty() || !rows[0][0].is_string()) return std::nullopt;
+  return rows[0][0].get<std::string>();
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  std::optional<std::string> v;
+  for (const auto& [k, value] : options)
+    if (k == name) v = value;
+  return v;
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  std::vector<std::string> v;
+  for (const auto& [k, value] : options)
+    if (k == name) v.push_back(value);
+  return v;
+}
+
+Args parse_args(const std::vector<std::string>& argv, const std::vector<std::string>& valued,
+                const std::vector<std::string>& flags) {
+  Args args;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--help" || a == "-h") {
+      args.help = true;
+    } else if (a.size() > 2 && a.rfind("--", 0) == 0) {
+      std::string name = a, value;
+      const auto eq = a.find('=');
+      const bool inline_value = eq != std::string::npos;
+      if (inline_value) name = a.substr(0, eq), value = a.substr(eq + 1);
+      if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
+        if (!inline_value) {
+          if (i + 1 >= argv.size()) throw UsageError("missing value for " + name);
+          value = argv[++i];
+        }
+        args.options.emplace_back(name, value);
+      } else if (std::find(flags.begin(), flags.end(), name) != flags.end() && !inline_value) {
+        args.options.emplace_back(name, "1");
+      } else {
+        throw UsageError("unknown option " + name);
+      }
+    } else {
+      args.positional.push_back(a);
+    }
+  }
+  return args;
+}
+
+Format format_of(const Args& args) {
+  const auto f = args.get("--format").value_or("table");
+  if (f == "table") return Format::table;
+  if (f == "json") return Format::json;
+  if (f == "jsonl") return Format::jsonl;
+  throw UsageError("--format takes table, json or jsonl (got " + f + ")");
+}
+
+namespace {
+
+std::string cell_text(const Json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// Display width in code points (UTF-8 continuation bytes do not count).
+std::size_t width_of(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string fit(const std::string& s, std::size_t width) {
+  if (width_of(s) <= width) return s + std::string(width - width_of(s), ' ');
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80 && ++n > width - 1) break;
+    out += s[i];
+  }
+  return out + "…";
+}
+
+// 0: no limit (not a terminal and no COLUMNS).
+std::size_t terminal_width(std::ostream& out) {
+  if (&out == &std::cout && isatty(STDOUT_FILENO)) {
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  }
+  if (const char* c = std::getenv("COLUMNS")) {
+    const long n = std::strtol(c, nullptr, 10);
+    if (n > 0) return static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+bool colour(std::ostream& out) {
+  return &out == &std::cout && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+}  // namespace
+
+void print_records(std::ostream& out, Format format, const std::vector<std::string>& columns,
+                   const std::vector<Json>& records) {
+  if (format == Format::json) {
+    out << Json(records).dump(2) << "\n";
+    return;
+  }
+  if (format == Format::jsonl) {
+    for (const auto& r : records) out << r.dump() << "\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::size_t> widths;
+  for (const auto& c : columns) widths.push_back(width_of(c));
+  for (const auto& r : records) {
+    std::vector<std::string> row;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      std::string t = r.contains(columns[i]) ? cell_text(r[columns[i]]) : "";
+      std::replace(t.begin(), t.end(), '\n', ' ');
+      widths[i] = std::max(widths[i], width_of(t));
+      row.push_back(std::move(t));
+    }
+    cells.push_back(std::move(row));
+  }
+  // Shrink the widest column until the table fits (two spaces between columns).
+  if (const std::size_t limit = terminal_width(out); limit > 0 && !widths.empty()) {
+    auto total = [&] {
+      std::size_t t = 2 * (widths.size() - 1);
+      for (auto w : widths) t += w;
+      return t;
+    };
+    while (total() > limit) {
+      auto widest = std::max_element(widths.begin(), widths.end());
+      if (*widest <= 4) break;
+      --*widest;
+    }
+  }
+  const bool bold = colour(out);
+  auto line = [&](const std::vector<std::string>& row, bool header) {
+    std::string text;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      std::string c = fit(row[i], widths[i]);
+      if (i + 1 == row.size()) c.erase(c.find_last_not_of(' ') + 1);
+      text += (i ? "  " : "") + c;
+    }
+    if (header && bold) text = "\033[1m" + text + "\033[0m";
+    out << text << "\n";
+  };
+  line(columns, true);
+  for (const auto& row : cells) line(row, false);
+}
+
+void print_object(std::ostream& out, Format format, const Json& object) {
+  if (format == Format::json) {
+    out << object.dump(2) << "\n";
+    return;
+  }
+  if (format == Format::jsonl) {
+    out << object.dump() << "\n";
+    return;
+  }
+  std::size_t key_width = 0;
+  for (const auto& [k, v] : object.items()) key_width = std::max(key_width, k.size());
+  for (const auto& [k, v] : object.items()) {
+    std::string text;
+    if (v.is_object() && !v.empty()) {
+      bool first = true;
+      for (const auto& [k2, v2] : v.items()) {
+        text += (first ? "" : ", ") + k2 + " " + cell_text(v2);
+        first = false;
+      }
+    } else if (v.is_object() || (v.is_array() && v.empty())) {
+      text = "-";
+    } else {
+      text = cell_text(v);
+    }
+    out << k << ":" << std::string(key_width - k.size() + 1, ' ') << text << "\n";
+  }
+}
+
+std::string state_name(std::int64_t state) {
+  switch (state) {
+    case 0: return "pending";
+    case 1: return "in_flight";
+    case 2: return "done";
+    case 3: return "failed";
+  }
+  return "unknown";
+}
+
+std::optional<int> state_number(const std::string& name) {
+  for (int s = 0; s < 4; ++s)
+    if (state_name(s) == name) return s;
+  return std::nullopt;
+}
+
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  const auto end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string iso_time(std::int64_t epoch_ms) {
+  const std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::int64_t to_int(const std::string& text, const std::string& option) {
+  char* end = nullptr;
+  const long long n = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < 0) throw UsageError(option + " takes a number");
+  return n;
+}
+
+}  // namespace uvscrape::cli

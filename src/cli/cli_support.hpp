@@ -1,0 +1,89 @@
+// What every `uvscrape` subcommand shares: the run store opened read-only,
+// the arguments, and the output in a table (fitted to the terminal), JSON or
+// JSON lines. The CLI runs no loop: its SQLite reads block, by design.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "uvscrape/json.hpp"
+
+namespace uvscrape::cli {
+
+// Exit codes: 0 ok, 1 runtime error, 2 usage error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// A mistake on the command line (exit 2).
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// Anything else that stops a command (exit 1); the message names the file.
+struct CliError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Value = std::variant<std::int64_t, std::string>;
+
+// A run store opened for the CLI. Read-only unless `writable`; refuses a
+// missing file, a file that is not a run store, a corrupt file and a newer
+// schema with a CliError naming the file.
+class StoreDb {
+ public:
+  StoreDb(const std::string& path, bool writable = false);
+  ~StoreDb();
+  StoreDb(const StoreDb&) = delete;
+  StoreDb& operator=(const StoreDb&) = delete;
+
+  // Each row as a JSON array (integers, reals, text, null; blobs as null).
+  std::vector<Json> query(const std::string& sql, const std::vector<Value>& params = {});
+  std::int64_t scalar(const std::string& sql, const std::vector<Value>& params = {});
+  void exec(const std::string& sql);
+  std::optional<std::string> meta(const std::string& key);
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& what);
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+enum class Format { table, json, jsonl };
+
+// Parsed options: flags with a value (--state done) and positionals.
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;
+  bool help = false;
+  std::optional<std::string> get(const std::string& name) const;
+  std::vector<std::string> all(const std::string& name) const;
+};
+// `valued` names the options that take a value; any other --x is a usage error
+// unless listed in `flags`.
+Args parse_args(const std::vector<std::string>& argv, const std::vector<std::string>& valued,
+                const std::vector<std::string>& flags = {});
+Format format_of(const Args& args);
+
+// Records (JSON objects with the given columns) printed in `format`: a table
+// fitted to the terminal width (colour only on a TTY), a JSON array, or one
+// object a line.
+void print_records(std::ostream& out, Format format, const std::vector<std::string>& columns,
+                   const std::vector<Json>& records);
+// One object: "key: value" lines in a table, else JSON.
+void print_object(std::ostream& out, Format format, const Json& object);
+
+std::string state_name(std::int64_t state);
+std::optional<int> state_number(const std::string& name);
+std::string host_of(const std::string& url);
+std::string iso_time(std::int64_t epoch_ms);
+std::int64_t to_int(const std::string& text, const std::string& option);
+
+}  // namespace uvscrape::cli

@@ -1,0 +1,96 @@
+// uvscrape doctor STORE: what looks wrong in a run.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+
+namespace uvscrape::cli {
+namespace {
+
+// Whether a run holds the store now (its flock on STORE.lock). Probes with a
+// shared lock released at once.
+bool run_holds(const std::string& path) {
+  const int fd = ::open((path + ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return held;
+}
+
+}  // namespace
+
+int doctor_command(Context& ctx) {
+  Args args = parse_args(ctx.args, {"--format"});
+  if (args.help) {
+    ctx.out << "usage: uvscrape doctor STORE [--format table|json|jsonl]\n"
+               "  ghosts: done requests whose step yielded nothing (no item, request or file);\n"
+               "  stuck: in-flight rows while no run holds the store; the hosts with the most\n"
+               "  failures. Selectors are not recorded by the store, so steps whose selectors\n"
+               "  never matched cannot be reported.\n";
+    return kExitOk;
+  }
+  const Format format = format_of(args);
+  if (args.positional.size() != 1) throw UsageError("takes one STORE");
+  StoreDb db(args.positional[0]);
+  std::map<std::string, std::pair<std::int64_t, std::string>> ghosts;  // step -> count, example
+  for (const auto& r :
+       db.query("SELECT r.body FROM requests r WHERE r.state = 2 "
+                "AND NOT EXISTS (SELECT 1 FROM items i WHERE i.request = r.id) "
+                "AND NOT EXISTS (SELECT 1 FROM requests c WHERE c.parent = r.id) "
+                "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.request = r.id) ORDER BY r.id")) {
+    const Json body = Json::parse(r[0].get<std::string>());
+    auto& g = ghosts[body.value("continuation", "")];
+    if (g.first++ == 0) g.second = body.value("url", "");
+  }
+  Json report = Json::object();
+  Json ghost_list = Json::array();
+  for (const auto& [step, g] : ghosts)
+    ghost_list.push_back({{"step", step}, {"count", g.first}, {"example", g.second}});
+  report["ghosts"] = ghost_list;
+  const std::int64_t in_flight = db.scalar("SELECT count(*) FROM requests WHERE state = 1");
+  const bool live = in_flight > 0 && run_holds(db.path());
+  report["in_flight"] = in_flight;
+  report["stuck"] = live ? 0 : in_flight;
+  Json hosts = Json::array();
+  std::map<std::string, std::int64_t> by_host;
+  for (const auto& r : db.query("SELECT url FROM failures"))
+    ++by_host[host_of(r[0].get<std::string>())];
+  std::vector<std::pair<std::int64_t, std::string>> ranked;
+  for (const auto& [h, n] : by_host) ranked.emplace_back(-n, h);
+  std::sort(ranked.begin(), ranked.end());
+  for (std::size_t i = 0; i < ranked.size() && i < 10; ++i)
+    hosts.push_back({{"host", ranked[i].second}, {"failures", -ranked[i].first}});
+  report["failing_hosts"] = hosts;
+  report["selectors"] = "not recorded by the store";
+  if (format != Format::table) {
+    print_object(ctx.out, format, report);
+    return kExitOk;
+  }
+  ctx.out << "ghosts (done, yielded nothing): ";
+  if (ghost_list.empty())
+    ctx.out << "none\n";
+  else {
+    ctx.out << "\n";
+    print_records(ctx.out, format, {"step", "count", "example"}, ghost_list);
+  }
+  ctx.out << "in flight: " << in_flight;
+  if (in_flight)
+    ctx.out << (live ? " (a run holds the store: being fetched)"
+                     : " (stuck: no run holds the store; the next run fetches them again)");
+  ctx.out << "\nhosts with the most failures: ";
+  if (hosts.empty())
+    ctx.out << "none\n";
+  else {
+    ctx.out << "\n";
+    print_records(ctx.out, format, {"host", "failures"}, hosts);
+  }
+  ctx.out << "selectors that never matched: not recorded by the store\n";
+  return kExitOk;
+}
+
+}  // namespace uvscrape::cli
