@@ -18,21 +18,29 @@ StoreDb::StoreDb(const std::string& path, bool writable) : path_(path) {
   if (::stat(path.c_str(), &st) != 0) throw CliError("run store " + path + ": no such file");
   if (!S_ISREG(st.st_mode)) throw CliError("run store " + path + ": not a regular file");
   const int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) fail("cannot open");
-  sqlite3_busy_timeout(db_, 5000);
-  int version = 0;
+  // A constructor that throws runs no destructor: the handle (which sqlite
+  // allocates even when the open fails) is closed here on every error.
   try {
-    version = store::schema::user_version(db_, path);
-  } catch (const std::exception&) {
-    fail("not a uvscrape run store");
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) fail("cannot open");
+    sqlite3_busy_timeout(db_, 5000);
+    int version = 0;
+    try {
+      version = store::schema::user_version(db_, path);
+    } catch (const std::exception&) {
+      fail("not a uvscrape run store");
+    }
+    if (version > store::schema::kCurrentVersion)
+      throw CliError("run store " + path + ": made by a newer uvscrape (schema version " +
+                     std::to_string(version) + ", this one reads up to " +
+                     std::to_string(store::schema::kCurrentVersion) + ")");
+    if (version < 1 || scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
+                              "IN ('meta', 'requests', 'items', 'failures', 'files')") != 5)
+      throw CliError("run store " + path + ": not a uvscrape run store");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
   }
-  if (version > store::schema::kCurrentVersion)
-    throw CliError("run store " + path + ": made by a newer uvscrape (schema version " +
-                   std::to_string(version) + ", this one reads up to " +
-                   std::to_string(store::schema::kCurrentVersion) + ")");
-  if (version < 1 || scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                            "('meta', 'requests', 'items', 'failures', 'files')") != 5)
-    throw CliError("run store " + path + ": not a uvscrape run store");
 }
 
 StoreDb::~StoreDb() {
