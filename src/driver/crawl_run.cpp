@@ -719,7 +719,10 @@ void Driver::Run::maybe_close() {
   if (step_threads_) step_threads_->close();  // idle threads join; its handle closes first too
   if (robots_) robots_->close();
   if (!store_) return store_closed();
-  store_->close(to_string(closing_result_.status));  // -> store_closed
+  // A replay that left requests pending for a live run is not complete in
+  // its store: a later run on the store resumes it.
+  const bool left = closing_result_.status == RunStatus::completed && !left_pending_.empty();
+  store_->close(left ? "stopped" : to_string(closing_result_.status));  // -> store_closed
 }
 
 // The store is closed (its last commit durable): the HTTP client and the stop
