@@ -164,13 +164,16 @@ int replay(Context& ctx, const Args& args) {
     if (diff.differences.empty()) {
       ctx.out << "\nno differences\n";
     } else {
-      ctx.out << "\n" << diff.differences.size() << " differences\n";
+      ctx.out << "\n"
+              << diff.differences.size()
+              << (diff.differences.size() == 1 ? " difference\n" : " differences\n");
       std::vector<Json> rows;
       for (const auto& d : diff.differences) {
         Json row = d;
-        row["fields"] = d.contains("fields") ? fields_text(d["fields"]) : "";
+        row["fields"] = d.contains("fields") ? fields_text(d["fields"]) : d["item"].dump();
         rows.push_back(std::move(row));
       }
+      // Changed: the fields (-gone +new ~changed); added, removed: the item.
       print_records(ctx.out, format, {"change", "step", "request", "index", "fields"}, rows);
     }
   }
