@@ -211,6 +211,45 @@ TEST_F(Replay, AMissLeftPendingIsFetchedByALaterLiveRun) {
   EXPECT_EQ(query(replay_store, "SELECT count(*) FROM requests WHERE state = 0"), "0");
 }
 
+// Two POSTs to one URL differ only by their bodies: each gets its own answer,
+// whatever the order the replay asks them in.
+TEST(ReplayIdentity, TheBodyIsPartOfIt) {
+  ThreadedTestServer server;
+  server->route("POST", "/search", [](const ServerRequest& req, ServerResponse& res) {
+    res = ServerResponse::html("<p class='v'>" + req.body + "</p>");
+  });
+  const auto dir = fresh_dir("replay-post");
+  auto make = [&server](LambdaScraper& scraper, std::vector<std::string> bodies) {
+    for (const std::string& body : bodies)
+      scraper.entries.push_back(Request::post(server.url("/search")).body(body).to("result"));
+    scraper.add_step("result", [](const Response& r) -> Step {
+      // What was asked and what answered: a body matched to another's answer shows.
+      Json item = {{"asked", std::get<std::string>(r.request->body())},
+                   {"answer", links(r, "//p/text()").at(0)}};
+      co_yield DataItem(std::move(item));
+    });
+  };
+  LambdaScraper live_scraper("Posts");
+  make(live_scraper, {"q=1", "q=2"});
+  DriverOptions o = test_options("replay-post-live");
+  o.store_path = (dir / "live.db").string();
+  o.store_responses = true;
+  const Crawl live = crawl(live_scraper, o);
+  const Json one = {{"asked", "q=1"}, {"answer", "q=1"}},
+             two = {{"asked", "q=2"}, {"answer", "q=2"}};
+  ASSERT_EQ(live.items, (std::multiset<std::string>{one.dump(), two.dump()}));
+  const size_t received = server->request_count();
+
+  LambdaScraper replay_scraper("Posts");
+  make(replay_scraper, {"q=2", "q=1"});  // the other order
+  DriverOptions r = test_options("replay-post-again");
+  r.replay_from = (dir / "live.db").string();
+  const Crawl replayed = crawl(replay_scraper, r);
+  EXPECT_EQ(replayed.result.requests_failed, 0u);
+  EXPECT_EQ(replayed.items, live.items);
+  EXPECT_EQ(server->request_count(), received);
+}
+
 TEST_F(Replay, CannotObeyRobotsTxt) {
   LambdaScraper scraper("ReplaySite");
   build(scraper, server.url("/list/1"), false);
