@@ -4,28 +4,15 @@
 # renamed gives exactly the justices' items changed, no connection is made (a
 # listener on the stored run's port counts accepts), each miss policy, exit codes.
 # usage: replay_cli_test.sh BUG_COURT_SERVER BUG_COURT_CRAWL UVSCRAPE RENAMED_FIELD_CRAWL
-set -uo pipefail
 server_bin=$1 crawl_bin=$2 cli=$3 renamed_bin=$4
-work=$(mktemp -d -t uvscrape-replay-cli.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/../support/check.sh" replay-cli
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 sql() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchall(); c.commit(); print(r[0][0] if r else '')" "$@"; }
 
 timeout 120 "$server_bin" --port 0 --port-file "$work/url" --quiet >"$work/server.log" 2>&1 &
 server_pid=$!
 pids+=($server_pid)
-for _ in $(seq 1 200); do [ -s "$work/url" ] && break; sleep 0.05; done
+wait_for_file "$work/url"
 url=$(cat "$work/url")
 port=${url##*:}; port=${port%%/*}
 seed='[{"fetch_case": {"case_id": {"year": 2024, "min": 1, "gap": 3}}},
@@ -54,7 +41,7 @@ except socket.timeout:
     pass
 PY
 pids+=($!)
-for _ in $(seq 1 100); do [ -s "$work/accepts" ] && break; sleep 0.05; done
+wait_for_file "$work/accepts"
 
 # The demo scraper over its own run: no differences.
 "$crawl_bin" replay "$store" >"$work/same.txt"; rc=$?
@@ -125,5 +112,4 @@ check "a missing store exits 2 (got $rc), naming it" bash -c "test $rc -eq 2 && 
 "$crawl_bin" replay "$work/pending.db" 2>"$work/noresp.err"; rc=$?
 check "a store without responses exits 2 (got $rc), saying so" bash -c "test $rc -eq 2 && grep -q 'keeps no responses' '$work/noresp.err'"
 
-echo "$failures failed"
-test "$failures" -eq 0
+finish
