@@ -179,11 +179,7 @@ void Driver::Run::seed() {
   completion_ = {};
   completion_.settle = store::Settle::seed;
   for (Request& request : driver_.scraper_.entry_requests(options().seed_params)) {
-    std::optional<store::KeyHash> key;
-    if (!driver_.duplicate_check && options().builtin_dedup &&
-        request.dedup_mode() != DedupMode::skip) {
-      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
-    }
+    auto key = seen_key(request);
     push(std::move(request), key, true);
   }
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
@@ -199,11 +195,7 @@ void Driver::Run::add_seeds(const Json& params) {
   completion_ = {};
   completion_.settle = store::Settle::seed;
   for (Request& request : driver_.scraper_.entry_requests(params)) {
-    std::optional<store::KeyHash> key;
-    if (!driver_.duplicate_check && options().builtin_dedup &&
-        request.dedup_mode() != DedupMode::skip) {
-      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
-    }
+    auto key = seen_key(request);
     push(std::move(request), key, false);
   }
   submit(std::move(completion_));
@@ -547,11 +539,19 @@ void Driver::Run::apply(std::vector<Yield>& yields, const std::vector<YieldIssue
 }
 
 bool Driver::Run::admit(const Request& request, std::optional<store::KeyHash>& key) {
-  if (request.dedup_mode() == DedupMode::skip) return true;
-  if (driver_.duplicate_check) return driver_.duplicate_check(*request.dedup_key());
-  if (!options().builtin_dedup) return true;
-  if (const auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
+  if (request.dedup_mode() != DedupMode::skip && driver_.duplicate_check)
+    return driver_.duplicate_check(*request.dedup_key());
+  key = seen_key(request);
   return true;
+}
+
+std::optional<store::KeyHash> Driver::Run::seen_key(const Request& request) const {
+  if (request.dedup_mode() == DedupMode::skip || driver_.duplicate_check ||
+      !options().builtin_dedup)
+    return std::nullopt;
+  const auto f = request.dedup_fingerprint();
+  if (!f) return std::nullopt;
+  return store::KeyHash{f->high, f->low};
 }
 
 void Driver::Run::deliver(const Json& item) {

@@ -113,6 +113,10 @@ struct Driver::Run final : store::Listener {
   // Whether `request` may enter the queue as far as the run decides (a user's
   // duplicate_check); sets `key` when the store's seen set is to decide.
   bool admit(const Request& request, std::optional<store::KeyHash>& key);
+  // The key the store's seen set decides `request` by (entries, added seeds
+  // and yielded requests alike): none for DedupMode::skip, with a user's
+  // duplicate_check (it decides instead) or without builtin_dedup.
+  std::optional<store::KeyHash> seen_key(const Request& request) const;
   void deliver(const Json& item);
   void track_speculation(const Request& request, bool success);
 

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "scraper/request_internals.hpp"
@@ -215,8 +216,9 @@ class SqliteStore::Database {
   bool read_pending(std::size_t max, const std::vector<RequestId>& exclude,
                     std::vector<PendingRequest>& out) {
     const std::unordered_set<RequestId> skip(exclude.begin(), exclude.end());
+    Ancestors ancestors;  // shared by the siblings read together
     Statement pending(db_, path_,
-                      "SELECT id, attempts, not_before, body FROM requests WHERE state = 0 "
+                      "SELECT id, attempts, not_before, body, parent FROM requests WHERE state = 0 "
                       "ORDER BY priority, id LIMIT ?1");
     pending.bind(1, static_cast<std::int64_t>(max + exclude.size() + 1));
     std::size_t taken = 0;
@@ -234,12 +236,44 @@ class SqliteStore::Database {
         detail::RequestAccess::count_attempt(p.request);
       if (!pending.is_null(2))
         p.not_before = WallClock::time_point(std::chrono::milliseconds(pending.integer(2)));
+      if (const auto parent = static_cast<RequestId>(pending.integer(4)); parent != 0)
+        detail::RequestAccess::set_parent(p.request, stored_request(parent, ancestors));
       out.push_back(std::move(p));
     }
     return more;
   }
 
  private:
+  using Ancestors = std::unordered_map<RequestId, std::shared_ptr<const Request>>;
+
+  // Request `id` as stored, linked to its stored parent, and so on up to the
+  // entry (previous_request() as the run that yielded it had it), each read
+  // once per `known`. The parent column is the request whose completion
+  // yielded the row (0 for entries), always an older row.
+  std::shared_ptr<const Request> stored_request(RequestId id, Ancestors& known) {
+    std::vector<std::pair<RequestId, Request>> chain;  // id, its parent, ... not yet known
+    std::shared_ptr<const Request> top;
+    for (RequestId at = id; at != 0;) {
+      if (auto it = known.find(at); it != known.end()) {
+        top = it->second;
+        break;
+      }
+      select_request_->bind(1, static_cast<std::int64_t>(at));
+      if (!select_request_->next()) break;  // not stored: the chain ends here
+      const auto parent = static_cast<RequestId>(select_request_->integer(0));
+      chain.emplace_back(at, request_from_json(Json::parse(select_request_->text(1))));
+      while (select_request_->next()) {
+      }  // one row (a primary key); this resets the statement
+      at = parent;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      detail::RequestAccess::set_parent(it->second, std::move(top));
+      top = std::make_shared<const Request>(std::move(it->second));
+      known.emplace(it->first, top);
+    }
+    return top;
+  }
+
   // An exclusive lock on "<file>.lock", held while the store is open: a
   // second opener fails at once instead of sharing (and corrupting) the run.
   void lock() {
@@ -275,6 +309,7 @@ class SqliteStore::Database {
         "INSERT OR REPLACE INTO files (path, url, size, request, sha256) VALUES (?1, ?2, ?3, ?4, "
         "?5)");
     set_meta_ = make("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+    select_request_ = make("SELECT coalesce(parent, 0), body FROM requests WHERE id = ?1");
   }
 
   std::optional<std::string> meta(const char* key) {
@@ -397,6 +432,7 @@ class SqliteStore::Database {
   Statement* insert_failure_ = nullptr;
   Statement* insert_file_ = nullptr;
   Statement* set_meta_ = nullptr;
+  Statement* select_request_ = nullptr;
   RequestId next_id_ = 1;  // the next admitted child's id
   RecentKeys recent_;
 };

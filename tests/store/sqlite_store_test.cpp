@@ -98,9 +98,9 @@ TEST(SqliteStore, StopLeavesThePendingAndResumeFinishesWithoutRepeats) {
   EXPECT_EQ(entry_fetches, 1u);
 }
 
-// A window far smaller than the site (2,500 requests, 8 in memory while a list page yields 21): children
-// beyond it stay pending in the file and are read back by refills; every
-// item comes once, every request is fetched once, none is left pending.
+// A window far smaller than the site (2,500 requests, 8 in memory while a list page yields 21):
+// children beyond it stay pending in the file and are read back by refills; every item comes once,
+// every request is fetched once, none is left pending.
 TEST(SqliteStore, ASmallWindowRefillsFromTheStoreAndFetchesEachRequestOnce) {
   ThreadedTestServer server;
   serve_store_site(server, true);
