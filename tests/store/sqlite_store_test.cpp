@@ -126,6 +126,46 @@ TEST(SqliteStore, ASmallWindowRefillsFromTheStoreAndFetchesEachRequestOnce) {
   EXPECT_EQ(fetches.size(), static_cast<size_t>(f.number("SELECT count(*) FROM requests")));
 }
 
+// The driver's memory is bounded by the window, not by the run: over a crawl
+// of 2,500 requests with store_window 16, the frontier (queued and waiting
+// requests, as Driver::progress() counts them) never holds more than 16,
+// sampled at every item (each comes right after its completion's children
+// entered the frontier). The same crawl in memory queues far more.
+TEST(SqliteStore, TheDriversFrontierNeverHoldsMoreThanTheWindow) {
+  ThreadedTestServer server;
+  serve_store_site(server, false);  // a retry may exceed the window (by the workers at most)
+  const auto dir = fresh_dir("window-bound");
+  constexpr size_t kWindow = 16;
+  auto largest_frontier = [&](const std::string& store, size_t& items) {
+    StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+    DriverOptions o;
+    o.num_workers = 4;
+    o.store_path = store;
+    o.storage_dir = (dir / "files").string();
+    o.store_window = kWindow;
+    o.retry_backoff_base = std::chrono::milliseconds(2);
+    o.retry_backoff_cap = std::chrono::milliseconds(10);
+    Driver driver(scraper, o);
+    std::uint64_t largest = 0;
+    items = 0;
+    driver.on_data = [&](const Json&) {
+      ++items;
+      const DriverProgress p = driver.progress();
+      largest = std::max(largest, p.requests_queued + p.requests_waiting);
+    };
+    EXPECT_EQ(driver.run().status, RunStatus::completed);
+    return largest;
+  };
+  size_t items = 0;
+  const std::uint64_t stored = largest_frontier((dir / "run.db").string(), items);
+  EXPECT_EQ(items, expected_items().size());
+  EXPECT_LE(stored, kWindow);
+  EXPECT_GT(stored, 0u);
+  const std::uint64_t in_memory = largest_frontier("", items);
+  EXPECT_EQ(items, expected_items().size());
+  EXPECT_GT(in_memory, 4 * kWindow);  // what the window bounds
+}
+
 // A stop with most requests outside the window, then a resume that hands
 // over only a window's worth on open and refills the rest.
 TEST(SqliteStore, AResumeWithASmallWindowFinishesWithoutRepeats) {
