@@ -20,6 +20,7 @@
 
 #include <uv.h>
 
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -77,7 +78,8 @@ struct Driver::Run final : store::Listener {
             bool record_only = false);
   void enqueue(Request request, store::RequestId id = 0);  // past the robots.txt gate
   void start_robots_gate();
-  void refuse_by_robots(Request request, const std::string& why);
+  void refuse_by_robots(Request request, store::RequestId id, const std::string& why);
+  void submit_refusals();  // the completions of refused requests, queued by refuse_by_robots
   void submit(store::Completion completion);
   void store_opened(store::Opened opened) override;
   void store_committed(store::Completion completion) override;
@@ -158,8 +160,12 @@ struct Driver::Run final : store::Listener {
   driver::StoreWindow window_;  // which of the store's pending requests the frontier holds
   bool store_opening_ = false;  // open() submitted, store_opened not yet reported
   bool store_failed_ = false;
-  std::size_t committing_ = 0;    // completions submitted, not yet committed
-  store::Completion completion_;  // of the request being processed (or the seeding)
+  std::size_t committing_ = 0;              // completions submitted, not yet committed
+  store::Completion completion_;            // of the request being processed (or the seeding)
+  std::deque<store::Completion> refusals_;  // of requests robots.txt refused, to submit
+  // Stored retry waits of resumed or refilled requests held by the robots.txt
+  // gate; enqueue() applies them.
+  std::unordered_map<store::RequestId, store::WallClock::time_point> not_before_;
   bool resumed_ = false;
   // The sum of the cookie jars' changes() when they last went to the store.
   std::uint64_t exported_cookie_changes_ = 0;
