@@ -253,7 +253,8 @@ void Driver::Run::store_failed(std::exception_ptr error) {
 // Past the robots.txt gate (when on): into the frontier; a stored retry's
 // wait is kept.
 void Driver::Run::enqueue(Request request, store::RequestId id) {
-  if (auto wait = not_before_.find(id); wait != not_before_.end()) {
+  if (auto wait = not_before_.empty() ? not_before_.end() : not_before_.find(id);
+      wait != not_before_.end()) {
     const auto left = wait->second - store::WallClock::now();
     not_before_.erase(wait);
     if (left.count() > 0) {
