@@ -85,9 +85,6 @@ void Driver::Run::begin() {
 
 // The seeding (or the resume) follows in store_opened.
 void Driver::Run::open_store() {
-  if (!options().store_path.empty() && options().obey_robots_txt)
-    throw ScraperConfigError("store_path " + options().store_path +
-                             ": a durable run cannot obey robots.txt yet (obey_robots_txt)");
   if (replay_ && options().obey_robots_txt)
     throw ScraperConfigError("replay_from " + options().replay_from +
                              ": a replay sends nothing, so it cannot obey robots.txt");
@@ -150,16 +147,13 @@ void Driver::Run::resume(store::Opened& opened) {
 }
 
 // A stored pending request enters the frontier, its retry wait kept.
+// With obey_robots_txt it passes the gate first (this process may not have
+// fetched its origin's robots.txt yet: rules are not stored).
 void Driver::Run::enqueue_pending(store::PendingRequest& p) {
   window_.hold(p.id);
-  const auto now = store::WallClock::now();
-  if (p.not_before && *p.not_before > now) {
-    frontier_->push_after(std::move(p.request), p.id,
-                          std::chrono::ceil<std::chrono::milliseconds>(*p.not_before - now));
-  } else {
-    frontier_->push(std::move(p.request), p.id);
-  }
-  DriverCounters::add(counters_.requests_queued);
+  if (p.not_before && *p.not_before > store::WallClock::now()) not_before_[p.id] = *p.not_before;
+  if (robots_) return robots_->push(std::move(p.request), p.id);
+  enqueue(std::move(p.request), p.id);
 }
 
 // The window ran low while the store holds more: one refill at a time (an
@@ -190,11 +184,7 @@ void Driver::Run::seed() {
   completion_ = {};
   completion_.settle = store::Settle::seed;
   for (Request& request : driver_.scraper_.entry_requests(options().seed_params)) {
-    std::optional<store::KeyHash> key;
-    if (!driver_.duplicate_check && options().builtin_dedup &&
-        request.dedup_mode() != DedupMode::skip) {
-      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
-    }
+    auto key = seen_key(request);
     push(std::move(request), key, true);
   }
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
@@ -210,11 +200,7 @@ void Driver::Run::add_seeds(const Json& params) {
   completion_ = {};
   completion_.settle = store::Settle::seed;
   for (Request& request : driver_.scraper_.entry_requests(params)) {
-    std::optional<store::KeyHash> key;
-    if (!driver_.duplicate_check && options().builtin_dedup &&
-        request.dedup_mode() != DedupMode::skip) {
-      if (auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
-    }
+    auto key = seen_key(request);
     push(std::move(request), key, false);
   }
   submit(std::move(completion_));
@@ -251,11 +237,11 @@ void Driver::Run::store_committed(store::Completion completion) {
       ++discarded_;  // with a durable store it stays pending there
       DriverCounters::add(counters_.requests_discarded);
     } else {
+      if (!window_.admit(child.id)) continue;  // full: it stays pending in the store
       if (robots_)
-        robots_->push(std::move(child.request));  // enqueue()d once allowed
-      else if (window_.admit(child.id))
+        robots_->push(std::move(child.request), child.id);  // enqueue()d once allowed
+      else
         enqueue(std::move(child.request), child.id);
-      // else: the window is full; it stays pending in the store for a refill
     }
   }
   try {
@@ -275,9 +261,20 @@ void Driver::Run::store_failed(std::exception_ptr error) {
   maybe_close();
 }
 
-// Past the robots.txt gate (when on): into the frontier. The gate keeps no
-// store ids, so it runs only with the in-memory store (see open_store).
+// Past the robots.txt gate (when on): into the frontier; a stored retry's
+// wait is kept.
 void Driver::Run::enqueue(Request request, store::RequestId id) {
+  if (auto wait = not_before_.empty() ? not_before_.end() : not_before_.find(id);
+      wait != not_before_.end()) {
+    const auto left = wait->second - store::WallClock::now();
+    not_before_.erase(wait);
+    if (left.count() > 0) {
+      frontier_->push_after(std::move(request), id,
+                            std::chrono::ceil<std::chrono::milliseconds>(left));
+      DriverCounters::add(counters_.requests_queued);
+      return;
+    }
+  }
   frontier_->push(std::move(request), id);
   DriverCounters::add(counters_.requests_queued);
 }
@@ -293,6 +290,7 @@ void Driver::Run::update_queue_counters() {
 // only when the HTTP client has a connection for it, so requests never queue
 // inside the client, out of priority order (docs/design.md §19).
 void Driver::Run::dispatch() {
+  submit_refusals();
   const auto can_send = [this](const Request& request) {
     http::RequestOptions o;
     // What the pool key is made of, as http_mapping sets it for the request.
@@ -559,11 +557,19 @@ void Driver::Run::apply(std::vector<Yield>& yields, const std::vector<YieldIssue
 }
 
 bool Driver::Run::admit(const Request& request, std::optional<store::KeyHash>& key) {
-  if (request.dedup_mode() == DedupMode::skip) return true;
-  if (driver_.duplicate_check) return driver_.duplicate_check(*request.dedup_key());
-  if (!options().builtin_dedup) return true;
-  if (const auto f = request.dedup_fingerprint()) key = store::KeyHash{f->high, f->low};
+  if (request.dedup_mode() != DedupMode::skip && driver_.duplicate_check)
+    return driver_.duplicate_check(*request.dedup_key());
+  key = seen_key(request);
   return true;
+}
+
+std::optional<store::KeyHash> Driver::Run::seen_key(const Request& request) const {
+  if (request.dedup_mode() == DedupMode::skip || driver_.duplicate_check ||
+      !options().builtin_dedup)
+    return std::nullopt;
+  const auto f = request.dedup_fingerprint();
+  if (!f) return std::nullopt;
+  return store::KeyHash{f->high, f->low};
 }
 
 void Driver::Run::deliver(const Json& item) {
@@ -652,6 +658,7 @@ void Driver::Run::stop_gracefully() {
   // Retries waiting out their backoff are discarded like the rest of the queue.
   const auto dropped = frontier_->discard_all();
   window_.clear();  // a durable store keeps them (and the rest) pending
+  not_before_.clear();
   const size_t held = robots_ ? robots_->discard_all() : 0;  // waiting for robots.txt
   discarded_ += dropped.queued + dropped.waiting + held;
   DriverCounters::add(counters_.requests_discarded, dropped.queued + dropped.waiting + held);
@@ -707,6 +714,7 @@ RunResult Driver::Run::result() const {
 }
 
 void Driver::Run::maybe_close() {
+  submit_refusals();
   if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
   if (steps_pending() > 0) return;  // a stop waits for the steps running (§13, §24)
   if (store_opening_ || committing_ > 0) return;

@@ -20,6 +20,7 @@
 
 #include <uv.h>
 
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -78,7 +79,8 @@ struct Driver::Run final : store::Listener {
             bool record_only = false);
   void enqueue(Request request, store::RequestId id = 0);  // past the robots.txt gate
   void start_robots_gate();
-  void refuse_by_robots(Request request, const std::string& why);
+  void refuse_by_robots(Request request, store::RequestId id, const std::string& why);
+  void submit_refusals();  // the completions of refused requests, queued by refuse_by_robots
   void submit(store::Completion completion);
   void store_opened(store::Opened opened) override;
   void store_committed(store::Completion completion) override;
@@ -118,6 +120,10 @@ struct Driver::Run final : store::Listener {
   // Whether `request` may enter the queue as far as the run decides (a user's
   // duplicate_check); sets `key` when the store's seen set is to decide.
   bool admit(const Request& request, std::optional<store::KeyHash>& key);
+  // The key the store's seen set decides `request` by (entries, added seeds
+  // and yielded requests alike): none for DedupMode::skip, with a user's
+  // duplicate_check (it decides instead) or without builtin_dedup.
+  std::optional<store::KeyHash> seen_key(const Request& request) const;
   void deliver(const Json& item);
   void track_speculation(const Request& request, bool success);
 
@@ -164,8 +170,12 @@ struct Driver::Run final : store::Listener {
   driver::StoreWindow window_;  // which of the store's pending requests the frontier holds
   bool store_opening_ = false;  // open() submitted, store_opened not yet reported
   bool store_failed_ = false;
-  std::size_t committing_ = 0;    // completions submitted, not yet committed
-  store::Completion completion_;  // of the request being processed (or the seeding)
+  std::size_t committing_ = 0;              // completions submitted, not yet committed
+  store::Completion completion_;            // of the request being processed (or the seeding)
+  std::deque<store::Completion> refusals_;  // of requests robots.txt refused, to submit
+  // Stored retry waits of resumed or refilled requests held by the robots.txt
+  // gate; enqueue() applies them.
+  std::unordered_map<store::RequestId, store::WallClock::time_point> not_before_;
   bool resumed_ = false;
   // The sum of the cookie jars' changes() when they last went to the store.
   std::uint64_t exported_cookie_changes_ = 0;

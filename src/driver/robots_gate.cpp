@@ -29,7 +29,7 @@ struct RobotsGate::Origin {
   State state = State::unknown;
   std::optional<robots::AgentRules> rules;  // while known or unreachable
   std::string refusal;                      // why a request is refused, while known or unreachable
-  std::vector<Request> held;                // in arrival order
+  std::vector<Held> held;                   // in arrival order
   int failures = 0;                         // fetches in a row that failed
   std::unique_ptr<BodyPrefix> sink;         // while fetching
   std::unique_ptr<net::Timer> timer;        // while waiting to fetch again
@@ -61,12 +61,12 @@ RobotsGate::RobotsGate(uv_loop_t* loop, http::Client& client, const DriverOption
 
 RobotsGate::~RobotsGate() = default;
 
-void RobotsGate::push(Request request) {
+void RobotsGate::push(Request request, Id id) {
   std::string origin_name;
   try {
     origin_name = Url::parse(request.url()).origin();
   } catch (const UrlError&) {
-    return hooks_.admit(std::move(request));  // the worker reports the bad URL
+    return hooks_.admit(std::move(request), id);  // the worker reports the bad URL
   }
   auto& slot = origins_[origin_name];
   if (!slot) {
@@ -80,22 +80,22 @@ void RobotsGate::push(Request request) {
     origin.failures = 0;
   }
   if (origin.state == Origin::State::known || origin.state == Origin::State::unreachable)
-    return decide(origin, std::move(request));
-  origin.held.push_back(std::move(request));
+    return decide(origin, std::move(request), id);
+  origin.held.push_back(Held{std::move(request), id});
   ++held_;
   detail::DriverCounters::add(counters_.requests_awaiting_robots);
   if (origin.state == Origin::State::unknown) fetch(origin);
 }
 
-void RobotsGate::decide(Origin& origin, Request request) {
+void RobotsGate::decide(Origin& origin, Request request, Id id) {
   std::string target = "/";
   try {
     target = Url::parse(request.url_with_params()).request_target();
   } catch (const UrlError&) {
-    return hooks_.admit(std::move(request));
+    return hooks_.admit(std::move(request), id);
   }
-  if (origin.rules->allowed(target)) return hooks_.admit(std::move(request));
-  hooks_.disallow(std::move(request), origin.refusal);
+  if (origin.rules->allowed(target)) return hooks_.admit(std::move(request), id);
+  hooks_.disallow(std::move(request), id, origin.refusal);
 }
 
 void RobotsGate::fetch(Origin& origin) {
@@ -173,18 +173,18 @@ void RobotsGate::unreachable(Origin& origin, std::string why,
 }
 
 void RobotsGate::release(Origin& origin) {
-  std::vector<Request> held;
+  std::vector<Held> held;
   held.swap(origin.held);
   held_ -= held.size();
   detail::DriverCounters::sub(counters_.requests_awaiting_robots, held.size());
-  for (Request& request : held) decide(origin, std::move(request));
+  for (Held& h : held) decide(origin, std::move(h.request), h.id);
   if (!held.empty()) hooks_.released();
 }
 
 std::size_t RobotsGate::discard_all() {
   const std::size_t dropped = held_;
   for (auto& [name, origin] : origins_) {
-    std::vector<Request>().swap(origin->held);
+    std::vector<Held>().swap(origin->held);
     if (origin->timer) origin->timer->stop();
     if (origin->state == Origin::State::waiting) origin->state = Origin::State::unknown;
   }

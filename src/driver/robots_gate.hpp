@@ -31,6 +31,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,10 +53,14 @@ namespace uvscrape::driver {
 
 class RobotsGate {
  public:
+  // The caller's number for a request (the run store's id), handed back with
+  // it; the gate does nothing else with it.
+  using Id = std::uint64_t;
+
   struct Hooks {
-    std::function<void(Request)> admit;  // may go to the frontier now
+    std::function<void(Request, Id)> admit;  // may go to the frontier now
     // robots.txt disallows it (`why` says which robots.txt, and how): a failure.
-    std::function<void(Request, const std::string& why)> disallow;
+    std::function<void(Request, Id, const std::string& why)> disallow;
     // The rules of `origin` say Crawl-delay: its host's rate is at most `rate`/s.
     std::function<void(std::string_view origin, double rate)> crawl_delay;
     // Held requests were let through or refused (from a fetch, not from push()).
@@ -71,7 +76,7 @@ class RobotsGate {
   // Lets `request` through (admit, now), refuses it (disallow, now) or holds it
   // until its origin's robots.txt is known. A URL that does not parse goes
   // through: the worker reports it.
-  void push(Request request);
+  void push(Request request, Id id = 0);
 
   // Requests held until their origin's robots.txt is known.
   std::size_t held() const noexcept { return held_; }
@@ -87,6 +92,10 @@ class RobotsGate {
  private:
   struct Origin;
   class BodyPrefix;
+  struct Held {
+    Request request;
+    Id id;
+  };
 
   void fetch(Origin& origin);
   void fetched(Origin& origin, http::Result result);
@@ -95,7 +104,7 @@ class RobotsGate {
   void unreachable(Origin& origin, std::string why,
                    std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
   void release(Origin& origin);
-  void decide(Origin& origin, Request request);
+  void decide(Origin& origin, Request request, Id id);
 
   uv_loop_t* loop_;
   http::Client& client_;

@@ -24,7 +24,8 @@ class MemoryStore final : public RunStore {
 };
 
 // Assigns ids to `children` and drops (id 0) those whose key `seen` already
-// holds; records the keys of the admitted ones. Shared by the stores.
+// holds; records the keys of the admitted ones. (The SQLite store dedups
+// against its seen table instead, on its writer thread.)
 void admit_children(std::vector<Child>& children, SeenSet& seen, RequestId& next_id);
 
 }  // namespace uvscrape::store

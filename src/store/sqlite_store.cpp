@@ -11,10 +11,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "scraper/request_internals.hpp"
-#include "store/memory_store.hpp"
+#include "store/recent_keys.hpp"
 #include "store/response_writer.hpp"
 #include "store/schema.hpp"
 #include "uvscrape/errors.hpp"
@@ -89,8 +90,7 @@ class Statement {
 // The writer thread's connection: the lock, the file, the prepared statements.
 class SqliteStore::Database {
  public:
-  Database(const std::string& path, std::size_t window, const RunIdentity& identity, Opened& opened,
-           SeenSet& seen)
+  Database(const std::string& path, std::size_t window, const RunIdentity& identity, Opened& opened)
       : path_(path), window_(window) {
     lock();
     if (sqlite3_open_v2(path.c_str(), &db_,
@@ -103,7 +103,8 @@ class SqliteStore::Database {
     schema::exec(db_, path, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     schema::migrate(db_, path);
     prepare();
-    load(identity, opened, seen);
+    load(identity, opened);
+    next_id_ = opened.next_id;
   }
 
   void begin() { schema::exec(db_, path_, "BEGIN IMMEDIATE"); }
@@ -118,7 +119,9 @@ class SqliteStore::Database {
         .run();
   }
 
-  void apply(const Completion& c) {
+  // Sets each child's id: a fresh one, or 0 for a duplicate (docs/design.md
+  // §3); see admit().
+  void apply(Completion& c) {
     const auto id = static_cast<std::int64_t>(c.request);
     switch (c.settle) {
       case Settle::seed: set_meta("seeded", "1"); break;
@@ -139,11 +142,8 @@ class SqliteStore::Database {
         set_state_->bind(1, kPending).bind(2, c.attempts).bind_null(3).bind(4, id).run();
         break;
     }
-    for (const Child& child : c.children) {
-      if (child.key)
-        insert_seen_->bind(1, static_cast<std::int64_t>(child.key->high))
-            .bind(2, static_cast<std::int64_t>(child.key->low))
-            .run();
+    for (Child& child : c.children) {
+      admit(child);
       if (child.id == 0) continue;
       Json body = child.request;
       insert_request_->bind(1, static_cast<std::int64_t>(child.id))
@@ -184,6 +184,27 @@ class SqliteStore::Database {
     if (c.cookies) set_meta("cookies", c.cookies->dump());
   }
 
+  // Dedup against the seen table, inside the transaction that commits the
+  // child: a key is fresh if inserting it adds a row. The seen set is never
+  // in memory (at 10,000,000 keys it would take 256 MiB); RecentKeys spares
+  // the lookup for a key recorded lately. An entry (record_only) has its key
+  // recorded but is never dropped; a child without a key is never dropped.
+  void admit(Child& child) {
+    bool fresh = true;
+    if (child.key) {
+      if (recent_.contains(*child.key)) {
+        fresh = false;
+      } else {
+        insert_seen_->bind(1, static_cast<std::int64_t>(child.key->high))
+            .bind(2, static_cast<std::int64_t>(child.key->low))
+            .run();
+        fresh = sqlite3_changes(db_) > 0;
+        recent_.insert(*child.key);
+      }
+    }
+    child.id = fresh || child.record_only ? next_id_++ : 0;
+  }
+
   void set_meta(const std::string& key, const std::string& value) {
     set_meta_->bind(1, key).bind(2, value).run();
   }
@@ -195,8 +216,9 @@ class SqliteStore::Database {
   bool read_pending(std::size_t max, const std::vector<RequestId>& exclude,
                     std::vector<PendingRequest>& out) {
     const std::unordered_set<RequestId> skip(exclude.begin(), exclude.end());
+    Ancestors ancestors;  // shared by the siblings read together
     Statement pending(db_, path_,
-                      "SELECT id, attempts, not_before, body FROM requests WHERE state = 0 "
+                      "SELECT id, attempts, not_before, body, parent FROM requests WHERE state = 0 "
                       "ORDER BY priority, id LIMIT ?1");
     pending.bind(1, static_cast<std::int64_t>(max + exclude.size() + 1));
     std::size_t taken = 0;
@@ -214,12 +236,44 @@ class SqliteStore::Database {
         detail::RequestAccess::count_attempt(p.request);
       if (!pending.is_null(2))
         p.not_before = WallClock::time_point(std::chrono::milliseconds(pending.integer(2)));
+      if (const auto parent = static_cast<RequestId>(pending.integer(4)); parent != 0)
+        detail::RequestAccess::set_parent(p.request, stored_request(parent, ancestors));
       out.push_back(std::move(p));
     }
     return more;
   }
 
  private:
+  using Ancestors = std::unordered_map<RequestId, std::shared_ptr<const Request>>;
+
+  // Request `id` as stored, linked to its stored parent, and so on up to the
+  // entry (previous_request() as the run that yielded it had it), each read
+  // once per `known`. The parent column is the request whose completion
+  // yielded the row (0 for entries), always an older row.
+  std::shared_ptr<const Request> stored_request(RequestId id, Ancestors& known) {
+    std::vector<std::pair<RequestId, Request>> chain;  // id, its parent, ... not yet known
+    std::shared_ptr<const Request> top;
+    for (RequestId at = id; at != 0;) {
+      if (auto it = known.find(at); it != known.end()) {
+        top = it->second;
+        break;
+      }
+      select_request_->bind(1, static_cast<std::int64_t>(at));
+      if (!select_request_->next()) break;  // not stored: the chain ends here
+      const auto parent = static_cast<RequestId>(select_request_->integer(0));
+      chain.emplace_back(at, request_from_json(Json::parse(select_request_->text(1))));
+      while (select_request_->next()) {
+      }  // one row (a primary key); this resets the statement
+      at = parent;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      detail::RequestAccess::set_parent(it->second, std::move(top));
+      top = std::make_shared<const Request>(std::move(it->second));
+      known.emplace(it->first, top);
+    }
+    return top;
+  }
+
   // An exclusive lock on "<file>.lock", held while the store is open: a
   // second opener fails at once instead of sharing (and corrupting) the run.
   void lock() {
@@ -255,6 +309,7 @@ class SqliteStore::Database {
         "INSERT OR REPLACE INTO files (path, url, size, request, sha256) VALUES (?1, ?2, ?3, ?4, "
         "?5)");
     set_meta_ = make("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+    select_request_ = make("SELECT coalesce(parent, 0), body FROM requests WHERE id = ?1");
   }
 
   std::optional<std::string> meta(const char* key) {
@@ -272,7 +327,7 @@ class SqliteStore::Database {
     return n;
   }
 
-  void load(const RunIdentity& identity, Opened& opened, SeenSet& seen) {
+  void load(const RunIdentity& identity, Opened& opened) {
     const std::string seed = identity.seed_params.dump();
     begin();
     try {
@@ -311,10 +366,6 @@ class SqliteStore::Database {
       // The window's worth of the best-ranked pending requests; the rest
       // are read by refill() as the driver needs them.
       opened.more_pending = read_pending(window_, {}, opened.pending);
-      Statement keys(db_, path_, "SELECT hi, lo FROM seen");
-      while (keys.next())
-        seen.insert_hash(KeyHash{static_cast<std::uint64_t>(keys.integer(0)),
-                                 static_cast<std::uint64_t>(keys.integer(1))});
       Statement files(db_, path_, "SELECT path, url, size, coalesce(sha256, '') FROM files");
       while (files.next())
         opened.files.push_back(ArchivedFile{files.text(0), files.text(1),
@@ -381,6 +432,9 @@ class SqliteStore::Database {
   Statement* insert_failure_ = nullptr;
   Statement* insert_file_ = nullptr;
   Statement* set_meta_ = nullptr;
+  Statement* select_request_ = nullptr;
+  RequestId next_id_ = 1;  // the next admitted child's id
+  RecentKeys recent_;
 };
 
 SqliteStore::SqliteStore(uv_loop_t* loop, std::string path, std::size_t window)
@@ -409,7 +463,6 @@ void SqliteStore::started(RequestId id, int attempts) {
 
 void SqliteStore::commit(Completion completion) {
   if (failed_) return;
-  admit_children(completion.children, seen_, next_id_);
   enqueue(Op{Op::Kind::commit, 0, 0, std::move(completion), {}, 0, {}});
 }
 
@@ -469,7 +522,7 @@ void SqliteStore::writer_main() {
     if (last.kind == Op::Kind::open) {
       Report r{Report::Kind::opened, {}, {}, {}, {}, false};
       try {
-        db = std::make_unique<Database>(path_, window_, identity_, r.opened, loaded_seen_);
+        db = std::make_unique<Database>(path_, window_, identity_, r.opened);
       } catch (...) {
         db.reset();
         failed = true;
@@ -538,11 +591,7 @@ void SqliteStore::deliver_reports() {
   }
   for (Report& r : reports) {
     switch (r.kind) {
-      case Report::Kind::opened:
-        seen_ = std::move(loaded_seen_);
-        next_id_ = r.opened.next_id;
-        listener_->store_opened(std::move(r.opened));
-        break;
+      case Report::Kind::opened: listener_->store_opened(std::move(r.opened)); break;
       case Report::Kind::committed:
         if (!failed_) listener_->store_committed(std::move(r.completion));
         break;

@@ -3,9 +3,11 @@
 //
 // Threads: every SQLite call runs on one writer thread the store owns; the
 // loop thread only queues operations (a mutex held for a push, never for
-// I/O) and is woken through a uv_async_t to deliver the reports. The seen set
-// is kept on the loop thread too (loaded on open), so dedup needs no round
-// trip; the rows it implies are written with the completion.
+// I/O) and is woken through a uv_async_t to deliver the reports. Dedup runs
+// on the writer thread against the file's seen table, in the transaction that
+// commits the children, so the seen set is never held in memory: the store's
+// RSS does not grow with the run (docs/durable-runs.md). Children's ids are
+// assigned there too; the committed report carries them.
 //
 // Group commit: the writer takes what is queued, waits up to kGroupWindow
 // (0.5 ms) for more (or until kGroupOps are queued), and commits it all in one
@@ -30,7 +32,6 @@
 #include <vector>
 
 #include "store/run_store.hpp"
-#include "store/seen_set.hpp"
 
 namespace uvscrape::store {
 
@@ -95,8 +96,6 @@ class SqliteStore final : public RunStore {
   RunIdentity identity_;
   Listener* listener_ = nullptr;
   // Loop thread only.
-  SeenSet seen_;
-  RequestId next_id_ = 1;
   bool failed_ = false;
   uv_async_t* async_ = nullptr;  // freed by its close callback
 
@@ -105,7 +104,6 @@ class SqliteStore final : public RunStore {
   std::condition_variable wake_;
   std::deque<Op> inbox_;
   std::vector<Report> outbox_;
-  SeenSet loaded_seen_;  // written by the writer before the opened report
   std::thread writer_;
 };
 

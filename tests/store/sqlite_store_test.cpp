@@ -98,9 +98,9 @@ TEST(SqliteStore, StopLeavesThePendingAndResumeFinishesWithoutRepeats) {
   EXPECT_EQ(entry_fetches, 1u);
 }
 
-// A window far smaller than the site (2,500 requests, 8 in memory while a list page yields 21): children
-// beyond it stay pending in the file and are read back by refills; every
-// item comes once, every request is fetched once, none is left pending.
+// A window far smaller than the site (2,500 requests, 8 in memory while a list page yields 21):
+// children beyond it stay pending in the file and are read back by refills; every item comes once,
+// every request is fetched once, none is left pending.
 TEST(SqliteStore, ASmallWindowRefillsFromTheStoreAndFetchesEachRequestOnce) {
   ThreadedTestServer server;
   serve_store_site(server, true);
@@ -124,6 +124,46 @@ TEST(SqliteStore, ASmallWindowRefillsFromTheStoreAndFetchesEachRequestOnce) {
     EXPECT_EQ(n, expected) << path;
   }
   EXPECT_EQ(fetches.size(), static_cast<size_t>(f.number("SELECT count(*) FROM requests")));
+}
+
+// The driver's memory is bounded by the window, not by the run: over a crawl
+// of 2,500 requests with store_window 16, the frontier (queued and waiting
+// requests, as Driver::progress() counts them) never holds more than 16,
+// sampled at every item (each comes right after its completion's children
+// entered the frontier). The same crawl in memory queues far more.
+TEST(SqliteStore, TheDriversFrontierNeverHoldsMoreThanTheWindow) {
+  ThreadedTestServer server;
+  serve_store_site(server, false);  // a retry may exceed the window (by the workers at most)
+  const auto dir = fresh_dir("window-bound");
+  constexpr size_t kWindow = 16;
+  auto largest_frontier = [&](const std::string& store, size_t& items) {
+    StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+    DriverOptions o;
+    o.num_workers = 4;
+    o.store_path = store;
+    o.storage_dir = (dir / "files").string();
+    o.store_window = kWindow;
+    o.retry_backoff_base = std::chrono::milliseconds(2);
+    o.retry_backoff_cap = std::chrono::milliseconds(10);
+    Driver driver(scraper, o);
+    std::uint64_t largest = 0;
+    items = 0;
+    driver.on_data = [&](const Json&) {
+      ++items;
+      const DriverProgress p = driver.progress();
+      largest = std::max(largest, p.requests_queued + p.requests_waiting);
+    };
+    EXPECT_EQ(driver.run().status, RunStatus::completed);
+    return largest;
+  };
+  size_t items = 0;
+  const std::uint64_t stored = largest_frontier((dir / "run.db").string(), items);
+  EXPECT_EQ(items, expected_items().size());
+  EXPECT_LE(stored, kWindow);
+  EXPECT_GT(stored, 0u);
+  const std::uint64_t in_memory = largest_frontier("", items);
+  EXPECT_EQ(items, expected_items().size());
+  EXPECT_GT(in_memory, 4 * kWindow);  // what the window bounds
 }
 
 // A stop with most requests outside the window, then a resume that hands
@@ -348,20 +388,73 @@ TEST(SqliteStore, AStopDuringARetryWaitKeepsTheWait) {
   EXPECT_GE(took, std::chrono::milliseconds(500));
 }
 
-// The robots.txt gate holds requests without their store ids: a durable run
-// that obeys robots.txt is refused before any request, not run half-durably.
-TEST(SqliteStore, ObeyingRobotsTxtIsRefusedForNow) {
+// robots.txt with a store: requests pass the gate with their store ids, a
+// refused one settles in the file as failed (a RobotsDisallowedError), and a
+// resume fetches robots.txt again (its rules are not stored; the fetch is
+// not a stored request) before its pending requests go out. The cases of
+// list 3 are disallowed: across a stop and a resume none is fetched, each is
+// recorded once as a failure, every other item comes exactly once.
+TEST(SqliteStore, ObeyingRobotsTxtWorksAcrossAStopAndAResume) {
   ThreadedTestServer server;
-  serve_store_site(server, false);
+  serve_store_site(server, true);
+  std::atomic<int> robots_fetches{0};
+  server->route("GET", "/robots.txt", [&](const ServerRequest&, ServerResponse& res) {
+    ++robots_fetches;
+    res = ServerResponse::text("User-agent: *\nDisallow: /case/3-\n");
+  });
   const auto dir = fresh_dir("robots");
   StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
   DriverOptions o;
+  o.num_workers = 4;
   o.store_path = (dir / "run.db").string();
   o.storage_dir = (dir / "files").string();
   o.obey_robots_txt = true;
-  Driver driver(scraper, o);
-  EXPECT_THROW(driver.run(), ScraperConfigError);
-  EXPECT_EQ(server->request_count(), 0u);
+  o.store_window = 64;  // refills go through the gate too
+  o.retry_backoff_base = std::chrono::milliseconds(2);
+  o.retry_backoff_cap = std::chrono::milliseconds(10);
+  std::multiset<std::string> items;
+  size_t refused = 0;
+  auto run = [&](int stop_after) {
+    Driver driver(scraper, o);
+    driver.on_data = [&](const Json& item) {
+      items.insert(item.dump());
+      if (static_cast<int>(items.size()) == stop_after) driver.stop();
+    };
+    driver.on_failure = [&](const Failure& f) {
+      if (f.kind == FailureKind::robots_disallowed) ++refused;
+    };
+    return driver.run();
+  };
+  const RunResult first = run(300);
+  ASSERT_EQ(first.status, RunStatus::stopped);
+  EXPECT_EQ(robots_fetches.load(), 1);
+  {
+    StoreFile f(o.store_path);
+    EXPECT_GT(f.number("SELECT count(*) FROM requests WHERE state = 0"), 0);
+  }
+  const RunResult resumed = run(-1);
+  EXPECT_EQ(resumed.status, RunStatus::completed);
+  EXPECT_TRUE(resumed.resumed);
+  EXPECT_EQ(robots_fetches.load(), 2);
+
+  std::multiset<std::string> want;
+  for (const std::string& item : expected_items()) {
+    const Json j = Json::parse(item);
+    const std::string id =
+        j.contains("case") ? j["case"].get<std::string>() : j["doc"].get<std::string>();
+    if (id.rfind("3-", 0) != 0) want.insert(item);
+  }
+  EXPECT_EQ(items, want) << item_difference(items, want);
+  EXPECT_EQ(refused, static_cast<size_t>(kPerPage));
+  for (const auto& r : server->requests())
+    EXPECT_NE(r.path.rfind("/case/3-", 0), 0u) << r.path << " was fetched";
+  StoreFile f(o.store_path);
+  EXPECT_EQ(f.number("SELECT count(*) FROM failures WHERE kind = 'RobotsDisallowedError' AND url "
+                     "LIKE '%/case/3-%'"),
+            kPerPage);
+  EXPECT_EQ(f.number("SELECT count(*) FROM failures"), kPerPage);
+  EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE state = 3"), kPerPage);
+  EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE state < 2"), 0);
 }
 
 }  // namespace

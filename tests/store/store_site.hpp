@@ -30,8 +30,28 @@ inline std::string document_body(const std::string& name) {
   return body;
 }
 
-// The scraper: list pages fan out; each case yields {"case": id}; each
-// document yields {"doc": name, "bytes": size}.
+// The path of an absolute URL ("/list/3" of "http://127.0.0.1:80/list/3").
+inline std::string path_of(const std::string& url) {
+  const auto host = url.find("//");
+  const auto slash = url.find('/', host == std::string::npos ? 0 : host + 2);
+  return slash == std::string::npos ? "/" : url.substr(slash);
+}
+
+// The items, with what each step saw of previous_request(): a case of list p
+// names that list and counts its ancestors (list p-1, ..., list 1: p in all);
+// a document names its case. A request read back from the store (on resume,
+// or refilled into a small window) must have them as the run that yielded it.
+inline Json case_item(int p, int i) {
+  return {{"case", std::to_string(p) + "-" + std::to_string(i)},
+          {"from", "/list/" + std::to_string(p)},
+          {"depth", p}};
+}
+inline Json doc_item(const std::string& id) {
+  return {{"doc", id + ".pdf"}, {"from", "/case/" + id}};
+}
+
+// The scraper: list pages fan out; each case yields case_item(); each
+// document yields doc_item().
 class StoreSiteScraper : public Scraper<Json> {
  public:
   explicit StoreSiteScraper(std::string base) : Scraper<Json>("StoreSite"), base_(std::move(base)) {
@@ -49,7 +69,11 @@ class StoreSiteScraper : public Scraper<Json> {
     step("case", [](const Response& r) -> Step {
       const std::string id =
           r.page().checked_xpath_strings("//p[@class='id']/text()", "id", 1, 1).at(0);
-      Json item = {{"case", id}};
+      Json item = {{"case", id}, {"from", nullptr}, {"depth", 0}};
+      if (const auto& list = r.request->previous_request()) item["from"] = path_of(list->url());
+      int depth = 0;
+      for (auto q = r.request->previous_request(); q; q = q->previous_request()) ++depth;
+      item["depth"] = depth;
       co_yield std::move(item);
       for (const auto& href : r.page().checked_xpath_strings("//a[@class='pdf']/@href", "pdf", 0)) {
         Request doc = Request::get(href).archive("pdf").to("doc");
@@ -58,7 +82,8 @@ class StoreSiteScraper : public Scraper<Json> {
     });
     step("doc", [](const Response& r) -> Step {
       const std::string path(*r.local_filepath());
-      Json item = {{"doc", path.substr(path.rfind('/') + 1)}};
+      Json item = {{"doc", path.substr(path.rfind('/') + 1)}, {"from", nullptr}};
+      if (const auto& page = r.request->previous_request()) item["from"] = path_of(page->url());
       co_yield std::move(item);
     });
   }

@@ -64,9 +64,9 @@ inline std::multiset<std::string> expected_items() {
   std::multiset<std::string> out;
   for (int p = 1; p <= kPages; ++p)
     for (int i = 0; i < kPerPage; ++i) {
-      const std::string id = std::to_string(p) + "-" + std::to_string(i);
-      out.insert(Json{{"case", id}}.dump());
-      if (has_document(p, i)) out.insert(Json{{"doc", id + ".pdf"}}.dump());
+      out.insert(case_item(p, i).dump());
+      if (has_document(p, i))
+        out.insert(doc_item(std::to_string(p) + "-" + std::to_string(i)).dump());
     }
   return out;
 }
