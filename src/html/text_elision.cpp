@@ -1,7 +1,9 @@
 // TextElision: see text_elision.hpp for why and what it guarantees.
 #include "html/text_elision.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace uvscrape::html_detail {
@@ -27,11 +29,30 @@ constexpr std::array<bool, 256> kRunBytes = [] {
 }();
 
 // Whether [s, e) is one run: only kRunBytes, and no U+FFFE / U+FFFF (which
-// libxml2 drops as not XML characters). The input is valid UTF-8.
+// libxml2 drops as not XML characters). The input is valid UTF-8, and a
+// candidate holds no '<' or '>'. Eight bytes at a time while none of them is
+// a control, '&' or 0xEF (the lead byte of both U+FFFE and U+FFFF).
 bool is_plain_run(const unsigned char* s, const unsigned char* e) {
-  for (const unsigned char* p = s; p < e; ++p) {
-    if (!kRunBytes[*p]) return false;
-    if (*p == 0xEF && e - p >= 3 && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return false;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  const unsigned char* p = s;
+  while (p < e) {
+    if (e - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      // Bytes below 0x20 (a set high bit is never below), '&', 0xEF.
+      const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+      if ((below_space | has_zero(w ^ (kOnes * '&')) | has_zero(w ^ (kOnes * 0xEF))) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const unsigned char* stop = std::min(e, p + 8);
+    for (; p < stop; ++p) {
+      if (!kRunBytes[*p]) return false;
+      if (*p == 0xEF && e - p >= 3 && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) return false;
+    }
   }
   return true;
 }
