@@ -32,7 +32,7 @@ class ArchiveSink final : public http::BodySink {
   // `make_dir`); `url` names the download in errors. `hash`: compute the
   // body's SHA-256 (about 60 instructions a byte: only when something records it).
   ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string final_path, std::string url,
-              std::string make_dir, bool hash);
+              std::string make_dir = {}, bool hash = true);
   ~ArchiveSink() override;  // only once finish/abort has called back (or nothing started)
   ArchiveSink(const ArchiveSink&) = delete;
   ArchiveSink& operator=(const ArchiveSink&) = delete;
