@@ -15,12 +15,13 @@
 namespace uvscrape::driver {
 
 ArchiveSink::ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string final_path,
-                         std::string url, std::string make_dir)
+                         std::string url, std::string make_dir, bool hash)
     : loop_(loop),
       storage_dir_(std::move(storage_dir)),
       final_path_(std::move(final_path)),
       url_(std::move(url)),
-      make_dir_(std::move(make_dir)) {
+      make_dir_(std::move(make_dir)),
+      hash_(hash) {
   fs_req_.data = this;
   work_req_.data = this;
 }
@@ -62,7 +63,7 @@ bool ArchiveSink::on_headers(int status, const Headers&) {
 bool ArchiveSink::on_chunk(std::string_view chunk, std::function<void()> resume) {
   if (!writing_body_ || error_ || ending_) return true;  // dropped, keep the connection flowing
   pending_.append(chunk);
-  digest_.update(chunk);  // ~2 ms per MiB on the loop: no second read of the file
+  if (hash_) digest_.update(chunk);  // ~2 ms per MiB on the loop: no second read of the file
   if (phase_ == Phase::buffering && pending_.size() >= kSmallFile) start_open();  // a big one
   pump();
   if (pending_.size() >= kMaxBuffered && !error_) {

@@ -29,9 +29,10 @@ class ArchiveSink final : public http::BodySink {
   static constexpr size_t kMaxBuffered = 1 << 20;
 
   // `final_path` is where the file ends up (its directory must exist or be
-  // `make_dir`); `url` names the download in errors.
+  // `make_dir`); `url` names the download in errors. `hash`: compute the
+  // body's SHA-256 (about 60 instructions a byte: only when something records it).
   ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string final_path, std::string url,
-              std::string make_dir = {});
+              std::string make_dir = {}, bool hash = true);
   ~ArchiveSink() override;  // only once finish/abort has called back (or nothing started)
   ArchiveSink(const ArchiveSink&) = delete;
   ArchiveSink& operator=(const ArchiveSink&) = delete;
@@ -49,8 +50,8 @@ class ArchiveSink final : public http::BodySink {
 
   uint64_t bytes_written() const noexcept { return offset_; }
   // The SHA-256 (hex) of the body written, hashed as it streamed in; once
-  // finish() reported the file.
-  std::string sha256() { return digest_.hex(); }
+  // finish() reported the file. "" when constructed without `hash`.
+  std::string sha256() { return hash_ ? digest_.hex() : std::string(); }
 
  private:
   enum class Phase {
@@ -99,6 +100,7 @@ class ArchiveSink final : public http::BodySink {
   std::function<void()> resume_;
   std::exception_ptr error_;
   Done done_;
+  bool hash_;
   store::Sha256 digest_;
 };
 

@@ -46,8 +46,11 @@ void Worker::begin_fetch() {
     const std::string& type = request_->expected_type() ? *request_->expected_type() : "";
     std::string final_path = context_.archive_paths.claim(
         dir + "/" + archive_file_name(request_->url(), type), request_->url());
+    // Only a durable store records the file's hash (files.sha256, for the
+    // repair on resume); the in-memory store keeps no file records.
+    const bool hash = !options.store_path.empty();
     sink_ = std::make_unique<ArchiveSink>(context_.loop, options.storage_dir, std::move(final_path),
-                                          request_->url(), std::move(make_dir));
+                                          request_->url(), std::move(make_dir), hash);
     http.sink = sink_.get();
   }
   transfer_ = context_.client.fetch(std::move(http), [this](http::Result result) {

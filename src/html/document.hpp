@@ -13,6 +13,15 @@
 
 namespace uvscrape::html_detail {
 
+// Forgiving like a browser; never fetches DTDs or entities; reports nothing.
+// XML_PARSE_HUGE (the HTML parser honours it; libxml2 2.9 has no HTML_ name for
+// it) lifts libxml2's nesting limit of 256, past which it silently drops the
+// rest of the page; Page::kMaxNestingDepth is the bound instead. The input is
+// always UTF-8, so a <meta charset> inside it must not switch the decoder.
+inline constexpr int kHtmlParseOptions =
+    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+    HTML_PARSE_COMPACT | XML_PARSE_HUGE | HTML_PARSE_IGNORE_ENC;
+
 // One parsed page. Elements hold it through shared_ptr, so nodes stay valid as
 // long as any Element of the page exists.
 struct Document {

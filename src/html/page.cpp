@@ -9,19 +9,13 @@
 
 #include "common/utf8.hpp"
 #include "html/document.hpp"
+#include "html/text_elision.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape {
 namespace {
 
-// Forgiving like a browser; never fetches DTDs or entities; reports nothing.
-// XML_PARSE_HUGE (the HTML parser honours it; libxml2 2.9 has no HTML_ name for
-// it) lifts libxml2's nesting limit of 256, past which it silently drops the
-// rest of the page; Page::kMaxNestingDepth is the bound instead. The input is
-// always UTF-8, so a <meta charset> inside it must not switch the decoder.
-constexpr int kParseOptions = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT | XML_PARSE_HUGE |
-                              HTML_PARSE_IGNORE_ENC;
+constexpr int kParseOptions = html_detail::kHtmlParseOptions;
 
 std::string last_libxml_error(const char* fallback) {
   const xmlError* error = xmlGetLastError();
@@ -54,6 +48,7 @@ struct ParserSlot {
   std::unique_ptr<htmlParserCtxt, ParserContextDeleter> ctxt;
   std::shared_ptr<std::atomic<long>> documents;  // alive, built by ctxt
   unsigned uses = 0;
+  html_detail::TextElision elision;  // its buffers are reused too
 };
 
 void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attributes);
@@ -108,14 +103,29 @@ Page Page::parse(std::string_view html, std::string url) {
   }
   ParserSlot& parser = parser_for_this_thread();
   htmlParserCtxtPtr ctxt = parser.ctxt.get();
-  parse_too_deep = false;
-  xmlResetLastError();
-  // Resets the context first (htmlCtxtReset), keeping its dictionary.
-  htmlDocPtr doc = htmlCtxtReadMemory(ctxt, html.data(), static_cast<int>(html.size()),
-                                      url.empty() ? nullptr : url.c_str(), "UTF-8", kParseOptions);
+  const auto read = [&](std::string_view input) {
+    parse_too_deep = false;
+    xmlResetLastError();
+    // Resets the context first (htmlCtxtReset), keeping its dictionary.
+    return htmlCtxtReadMemory(ctxt, input.data(), static_cast<int>(input.size()),
+                              url.empty() ? nullptr : url.c_str(), "UTF-8", kParseOptions);
+  };
   // A parser that halted (our bound, or any limit of libxml2's) built only
   // part of the page: say so rather than answer queries from the part.
-  const bool stopped_early = ctxt->instate == XML_PARSER_EOF || ctxt->disableSAX != 0;
+  const auto halted = [&] { return ctxt->instate == XML_PARSER_EOF || ctxt->disableSAX != 0; };
+  // Long text runs skip libxml2's tokenizer (text_elision.hpp); when one
+  // cannot be put back, the page is parsed in full.
+  htmlDocPtr doc = nullptr;
+  if (parser.elision.cut(html)) {
+    doc = read(parser.elision.shortened());
+    if (doc != nullptr && !halted() && !parser.elision.restore(doc)) {
+      xmlFreeDoc(doc);
+      doc = read(html);
+    }
+  } else {
+    doc = read(html);
+  }
+  const bool stopped_early = halted();
   auto document =
       std::make_shared<const html_detail::Document>(doc, std::move(url), parser.documents);
   if (stopped_early || doc == nullptr) parser.uses = ParserSlot::kMaxReuse;  // start afresh

@@ -11,6 +11,7 @@
 #include "driver/archive_job.hpp"
 #include "driver/archive_name.hpp"
 #include "driver/archive_sink.hpp"
+#include "store/sha256.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -128,6 +129,33 @@ TEST(ArchiveSink, StreamsWithBackpressureAndRenames) {
   EXPECT_EQ(count_entries(dir), 1u);  // no temporary file left
   sink.reset();
   EXPECT_EQ(uv_loop_close(&loop), 0);
+  fs::remove_all(dir);
+}
+
+// The hash is computed only when asked for (a durable store records it).
+TEST(ArchiveSink, HashesTheBodyOnlyWhenAsked) {
+  const fs::path dir = fresh_dir("hash");
+  const std::string body = "%PDF-1.4 " + std::string(5000, 'h');
+  for (const bool hash : {true, false}) {
+    uv_loop_t loop;
+    ASSERT_EQ(uv_loop_init(&loop), 0);
+    const fs::path target = dir / (hash ? "hashed.pdf" : "plain.pdf");
+    ArchiveSink sink(&loop, dir.string(), target.string(), "http://h/x.pdf", {}, hash);
+    sink.on_headers(200, Headers{});
+    sink.on_chunk(std::string_view(body).substr(0, 1000), [] {});
+    sink.on_chunk(std::string_view(body).substr(1000), [] {});
+    bool done = false;
+    sink.finish([&](std::string path, std::exception_ptr error) {
+      EXPECT_EQ(path, target.string());
+      EXPECT_FALSE(error);
+      done = true;
+    });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ASSERT_TRUE(done);
+    EXPECT_EQ(read_file(target), body);
+    EXPECT_EQ(sink.sha256(), hash ? store::sha256_hex(body) : std::string()) << hash;
+    EXPECT_EQ(uv_loop_close(&loop), 0);
+  }
   fs::remove_all(dir);
 }
 
