@@ -46,6 +46,31 @@ check "info json counts the archived files" \
 done_count=$(json 'd["requests"]["done"]' <"$work/info.json")
 check "info jsonl is one line" test "$("$cli" info "$store" --format jsonl | wc -l)" -eq 1
 
+# throughput and ETA (requests.settled_at)
+settled=$((done_count + $(json 'd["requests"]["failed"]' <"$work/info.json")))
+check "info json: every request settled in the last minute ($settled)" \
+  test "$(json 'd["throughput"]["last_minute"]' <"$work/info.json")" -eq "$settled"
+check "info json: ... and in the last hour" \
+  test "$(json 'd["throughput"]["last_hour"]' <"$work/info.json")" -eq "$settled"
+check "info json: a completed run has nothing left and no ETA" \
+  test "$(json '(d["throughput"]["left"], "eta_seconds" in d["throughput"])' <"$work/info.json")" = "(0, False)"
+check "info json: a run rate" test "$(json 'd["throughput"]["run_per_second"] > 0' <"$work/info.json")" = True
+check "info table shows the throughput" grep -q "^throughput: *last_minute $settled" "$work/info.txt"
+# Ten settled requests put back to pending: ETA = 10 / ((settled - 10) / 60 s).
+cp "$store" "$work/eta.db"
+python3 -c "import sqlite3; c=sqlite3.connect('$work/eta.db'); c.execute('UPDATE requests SET state = 0 WHERE id IN (SELECT id FROM requests WHERE state = 2 LIMIT 10)'); c.commit()"
+"$cli" info "$work/eta.db" --format json >"$work/eta.json"
+want_eta=$(python3 -c "import math; print(math.ceil(10 / (($settled - 10) / 60)))")
+check "info json: the ETA is pending / last minute's rate ($want_eta s)" \
+  test "$(json 'd["throughput"]["eta_seconds"]' <"$work/eta.json")" -eq "$want_eta"
+check "info json: ... with 10 left" test "$(json 'd["throughput"]["left"]' <"$work/eta.json")" -eq 10
+# A store of schema version 3 has no completion times: no throughput, no error.
+cp "$store" "$work/v3.db"
+python3 -c "import sqlite3; c=sqlite3.connect('$work/v3.db'); c.execute('DROP INDEX requests_by_settled_at'); c.execute('ALTER TABLE requests DROP COLUMN settled_at'); c.execute('PRAGMA user_version = 3'); c.commit()"
+"$cli" info "$work/v3.db" --format json >"$work/v3.json"; rc=$?
+check "info on a version 3 store exits 0 (got $rc) without throughput" \
+  test "$rc $(json '"throughput" in d' <"$work/v3.json")" = "0 False"
+
 # requests
 check "requests list --state done --format jsonl lists every done request" \
   test "$("$cli" requests list "$store" --state done --format jsonl | wc -l)" -eq "$done_count"
