@@ -5,6 +5,7 @@
 #include <charconv>
 #include <system_error>
 
+#include "uvscrape/dashboard_error.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape {
@@ -192,6 +193,14 @@ ProxyError::ProxyError(std::string url, std::string proxy, std::string reason, i
 StoreError::StoreError(std::string file, std::string reason)
     : Error("run store " + file + ": " + reason),
       file_(std::move(file)),
+      reason_(std::move(reason)) {}
+
+DashboardError::DashboardError(std::string address, std::uint16_t port, std::string reason)
+    : Error("dashboard http://" +
+            (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+            std::to_string(port) + "/: " + reason),
+      address_(std::move(address)),
+      port_(port),
       reason_(std::move(reason)) {}
 
 }  // namespace uvscrape
