@@ -31,7 +31,7 @@ std::string_view dashboard_page() noexcept {
   table { width: 100%; border-collapse: collapse; font-size: 13px; }
   td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--line);
            vertical-align: top; overflow-wrap: anywhere; }
-  th { color: var(--muted); font-weight: 600; }
+  th { color: var(--muted); font-weight: 600; white-space: nowrap; }
   td.n { text-align: right; font-variant-numeric: tabular-nums; }
   code { font-size: 12px; }
   #errors { color: var(--bad); white-space: pre-wrap; }

@@ -119,7 +119,9 @@ Json throughput(Reader& db, std::int64_t now, std::int64_t started, std::int64_t
     t["eta_seconds"] = static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / rate));
   // The chart: kBuckets buckets from the run's start (at most an hour back) to now.
   const std::int64_t from = std::max(started > 0 ? started : now - 60'000, now - 3'600'000);
-  const std::int64_t bucket = std::max<std::int64_t>(1000, (now - from + kBuckets - 1) / kBuckets);
+  // Whole seconds a bucket, so that the legend reads well.
+  const std::int64_t bucket =
+      std::max<std::int64_t>(1, (now - from + kBuckets * 1000 - 1) / (kBuckets * 1000)) * 1000;
   Json counts = Json::array();
   for (int i = 0; i < kBuckets; ++i) counts.push_back(0);
   for (const auto& r : db.query("SELECT (settled_at - ?1) / ?2, count(*) FROM requests "
