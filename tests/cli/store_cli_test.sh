@@ -138,6 +138,33 @@ check "failures list shows the refused requests ($nfail)" test "$nfail" -eq 2
 check "failures list --kind ConnectionError keeps them" \
   test "$("$cli" failures list "$fstore" --kind ConnectionError --format jsonl | wc -l)" -eq 2
 check "failures summary groups them" bash -c "\"$cli\" failures summary \"$fstore\" | grep -q '^ConnectionError'"
+# The dashboard's retry button (serve --allow-control) does what failures retry does.
+cp "$fstore" "$work/serve-fail.db"
+"$cli" serve "$work/serve-fail.db" --allow-control --port 0 --port-file "$work/serve.url" >"$work/serve.out" 2>&1 &
+serve=$!
+pids+=($serve)
+for _ in $(seq 1 200); do [ -s "$work/serve.url" ] && break; sleep 0.05; done
+post() {  # post PATH HEADER: the status and body of a POST to the dashboard
+  python3 - "$(cat "$work/serve.url")" "$1" "$2" <<'PY'
+import sys, urllib.request, urllib.error
+url, path, header = sys.argv[1], sys.argv[2], sys.argv[3]
+req = urllib.request.Request(url + path.lstrip("/"), data=b'{"kind": "ConnectionError"}', method="POST")
+req.add_header("Content-Type", "application/json")
+if header: req.add_header(header, "1")
+try:
+    r = urllib.request.urlopen(req, timeout=10); print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+check "serve: a control request without its header is refused (403)" \
+  bash -c "$(declare -f post); work='$work' post /api/control/retry '' | grep -q '^403'"
+check "serve --allow-control: retry by kind puts both back" \
+  bash -c "$(declare -f post); work='$work' post /api/control/retry X-Uvscrape-Control | grep -q '\"retried\":2'"
+check "... and the store says so" \
+  test "$("$cli" info "$work/serve-fail.db" --format json | json 'd["requests"]["pending"]')" -eq 2
+kill -TERM "$serve"; wait "$serve"; rc=$?
+check "serve stops on SIGTERM with exit 0 (got $rc)" test $rc -eq 0
 "$cli" failures retry "$fstore"; rc=$?
 check "failures retry without a choice is a usage error (got $rc)" test $rc -eq 2
 flock "$fstore.lock" sleep 3 &
@@ -172,7 +199,7 @@ check "... saying so" grep -q "newer.db: made by a newer uvscrape (schema versio
 check "a bad --format exits 2 (got $rc)" test $rc -eq 2
 "$cli" frobnicate 2>/dev/null; rc=$?
 check "an unknown command exits 2 (got $rc)" test $rc -eq 2
-for c in info requests responses results failures doctor; do
+for c in info requests responses results failures doctor serve; do
   "$cli" $c --help >"$work/help" 2>&1; rc=$?
   check "$c --help exits 0 with a usage line" bash -c "test $rc -eq 0 && grep -q '^usage: uvscrape $c' '$work/help'"
 done
