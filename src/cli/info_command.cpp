@@ -1,4 +1,5 @@
 // uvscrape info STORE: the run at a glance.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -14,6 +15,17 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Requests a second lately: the last minute's (the last hour's when the last
+// minute saw none), over the part of that window the run has been going.
+double recent_rate(std::int64_t minute, std::int64_t hour, std::int64_t now, std::int64_t started) {
+  const auto window = [&](std::int64_t ms) {
+    const std::int64_t ran = started > 0 ? now - started : ms;
+    return static_cast<double>(std::clamp<std::int64_t>(ran, 1000, ms)) / 1000.0;
+  };
+  return minute > 0 ? static_cast<double>(minute) / window(60'000)
+                    : static_cast<double>(hour) / window(3'600'000);
 }
 
 // Requests settled in the last minute and hour (from requests.settled_at,
@@ -46,8 +58,7 @@ std::optional<Json> throughput(StoreDb& db, std::int64_t now) {
   // goes back to pending when it resumes).
   const std::int64_t left = db.scalar("SELECT count(*) FROM requests WHERE state IN (0, 1)");
   t["left"] = left;
-  const double rate =
-      minute > 0 ? static_cast<double>(minute) / 60.0 : static_cast<double>(hour) / 3600.0;
+  const double rate = recent_rate(minute, hour, now, started ? std::stoll(*started) : 0);
   if (left > 0 && rate > 0) {
     t["recent_per_second"] = std::round(rate * 100) / 100;
     const auto eta = static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / rate));

@@ -113,8 +113,13 @@ Json throughput(Reader& db, std::int64_t now, std::int64_t started, std::int64_t
   t["last_minute"] = minute;
   t["last_hour"] = hour;
   t["left"] = left;
-  const double rate =
-      minute > 0 ? static_cast<double>(minute) / 60.0 : static_cast<double>(hour) / 3600.0;
+  // The rate over the part of the window the run has been going (as `uvscrape info`).
+  const auto window = [&](std::int64_t ms) {
+    const std::int64_t ran = started > 0 ? now - started : ms;
+    return static_cast<double>(std::clamp<std::int64_t>(ran, 1000, ms)) / 1000.0;
+  };
+  const double rate = minute > 0 ? static_cast<double>(minute) / window(60'000)
+                                 : static_cast<double>(hour) / window(3'600'000);
   if (left > 0 && rate > 0)
     t["eta_seconds"] = static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / rate));
   // The chart: kBuckets buckets from the run's start (at most an hour back) to now.

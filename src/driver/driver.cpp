@@ -134,8 +134,15 @@ void Driver::start(uv_loop_t* loop, std::function<void(const RunResult&)> on_don
     on_done = [board, user = std::move(on_done)](const RunResult& result) {
       board->close([board, user, result] { user(result); });
     };
+    try {
+      run_ = std::make_unique<Run>(*this, loop, std::move(on_done));
+    } catch (...) {
+      board->close([board] {});
+      throw;
+    }
+  } else {
+    run_ = std::make_unique<Run>(*this, loop, std::move(on_done));
   }
-  run_ = std::make_unique<Run>(*this, loop, std::move(on_done));
   run_->begin();
 }
 

@@ -43,9 +43,10 @@ check "info json: a completed run has nothing left and no ETA" \
   test "$(json '(d["throughput"]["left"], "eta_seconds" in d["throughput"])' <"$work/info.json")" = "(0, False)"
 check "info json: a run rate" test "$(json 'd["throughput"]["run_per_second"] > 0' <"$work/info.json")" = True
 check "info table shows the throughput" grep -q "^throughput: *last_minute $settled" "$work/info.txt"
-# Ten settled requests put back to pending: ETA = 10 / ((settled - 10) / 60 s).
+# Ten settled requests put back to pending, in a run that started two hours
+# ago (so the whole last minute counts): ETA = 10 / ((settled - 10) / 60 s).
 cp "$store" "$work/eta.db"
-python3 -c "import sqlite3; c=sqlite3.connect('$work/eta.db'); c.execute('UPDATE requests SET state = 0 WHERE id IN (SELECT id FROM requests WHERE state = 2 LIMIT 10)'); c.commit()"
+python3 -c "import sqlite3, time; c=sqlite3.connect('$work/eta.db'); c.execute('UPDATE requests SET state = 0 WHERE id IN (SELECT id FROM requests WHERE state = 2 LIMIT 10)'); c.execute('UPDATE meta SET value = ? WHERE key = \'started\'', (str(int(time.time() * 1000) - 7200000),)); c.commit()"
 "$cli" info "$work/eta.db" --format json >"$work/eta.json"
 want_eta=$(python3 -c "import math; print(math.ceil(10 / (($settled - 10) / 60)))")
 check "info json: the ETA is pending / last minute's rate ($want_eta s)" \
