@@ -13,7 +13,7 @@ namespace uvscrape::cli {
 
 struct Context {
   std::vector<std::string> args;  // after the subcommand's name
-  std::vector<const ScraperBase*> scrapers;
+  std::vector<ScraperBase*> scrapers;
   std::ostream& out;
   std::ostream& err;
 };
@@ -44,5 +44,6 @@ struct RetryOutcome {
   std::int64_t skipped = 0;  // failures of requests that are done (a step's failure)
 };
 RetryOutcome retry_failures(const std::string& path, const Args& args, bool dry_run);
+int replay_command(Context& ctx);
 
 }  // namespace uvscrape::cli

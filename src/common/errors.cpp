@@ -202,5 +202,9 @@ DashboardError::DashboardError(std::string address, std::uint16_t port, std::str
       address_(std::move(address)),
       port_(port),
       reason_(std::move(reason)) {}
+NoStoredResponseError::NoStoredResponseError(std::string url, std::string file)
+    : PersistentException("no stored response for " + url + " in run store " + file),
+      url_(std::move(url)),
+      file_(std::move(file)) {}
 
 }  // namespace uvscrape
