@@ -16,6 +16,7 @@ packages=(
   nginx openssl curl python3                         # integration tests and benchmarks
   tinyproxy                                                # a real HTTP proxy for the proxy tests
   valgrind                                                 # callgrind figures
+  chromium                                                 # the dashboard tested in a real (headless) browser
 )
 # Extra packages can be asked for: install-deps.sh [more packages...]
 packages+=("$@")

@@ -4,12 +4,14 @@
 //   bug_court_crawl [--base-url URL] [--workers N] [--out results.jsonl]
 //                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
 //                   [--add-seed JSON|@FILE]
-//                   [--store-responses]
-//   bug_court_crawl info|requests|responses|results|failures|doctor|replay STORE ...
+//                   [--store-responses] [--dashboard PORT]
+//   bug_court_crawl info|requests|responses|results|failures|doctor|replay|serve STORE ...
 //
 // --store FILE keeps the run in a SQLite file: run the same command again
 // after a crash or a Ctrl-C and it continues where it was (results are then
 // appended to --out; the store's items table holds them all exactly once).
+// --dashboard PORT serves the live dashboard at http://127.0.0.1:PORT/ while
+// the crawl runs (docs/operating-a-crawl.md).
 //
 // Progress goes to stderr (a live line on a terminal, a plain line every few
 // seconds otherwise), then a summary. Ctrl-C stops gracefully (requests in
@@ -45,6 +47,7 @@ struct Options {
   std::optional<uvscrape::Json> add_seed;  // entries added to the stored run
   std::string store;                       // empty: in memory
   bool store_responses = false;
+  std::uint16_t dashboard_port = 0;  // 0: no dashboard
   bool quiet = false;
 };
 
@@ -58,7 +61,8 @@ struct Options {
          "  --add-seed adds entry parameters to the stored run (a completed one\n"
          "    continues with them); entries the run has already seen are skipped.\n"
          "  --store-responses keeps each response in it too (uvscrape responses show).\n"
-         "  bug_court_crawl info|requests|responses|results|failures|doctor|replay STORE:\n"
+         "  --dashboard PORT serves the live dashboard on 127.0.0.1:PORT during the crawl.\n"
+         "  bug_court_crawl info|requests|responses|results|failures|doctor|replay|serve STORE:\n"
          "  the uvscrape command (bug_court_crawl info --help); replay runs this scraper\n"
          "  over a run's stored responses, no network (bug_court_crawl replay --help).\n"
          "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
@@ -112,6 +116,13 @@ Options parse_args(int argc, char** argv) {
       options.store = value();
     } else if (arg == "--store-responses") {
       options.store_responses = true;
+    } else if (arg == "--dashboard") {
+      const std::string v = value();
+      char* end = nullptr;
+      const long port = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || port < 1 || port > 65535)
+        usage("--dashboard takes a port, 1..65535");
+      options.dashboard_port = static_cast<std::uint16_t>(port);
     } else if (arg == "--quiet" || arg == "-q") {
       options.quiet = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -227,6 +238,7 @@ int main(int argc, char** argv) {
   if (options.add_seed && options.store.empty()) usage("--add-seed needs --store");
   driver_options.add_seed_params = options.add_seed;
   driver_options.store_responses = options.store_responses;
+  driver_options.dashboard_port = options.dashboard_port;
 
   CrawlApp app;
   app.quiet = options.quiet;
@@ -289,10 +301,20 @@ int main(int argc, char** argv) {
   }
 
   app.started = Clock::now();
-  driver->start(&loop, [&app](const uvscrape::RunResult& result) {
-    app.result = result;
+  try {
+    driver->start(&loop, [&app](const uvscrape::RunResult& result) {
+      app.result = result;
+      close_handles(app);
+    });
+  } catch (const std::exception& e) {  // a dashboard port in use, ...
+    std::cerr << "bug_court_crawl: " << e.what() << "\n";
     close_handles(app);
-  });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    return 1;
+  }
+  if (options.dashboard_port)
+    app.note("dashboard: http://127.0.0.1:" + std::to_string(options.dashboard_port) + "/");
   uv_run(&loop, UV_RUN_DEFAULT);
   close_handles(app);
   uv_run(&loop, UV_RUN_DEFAULT);

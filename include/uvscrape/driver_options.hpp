@@ -82,6 +82,17 @@ struct DriverOptions {
   // dropped, so the same addition made twice fetches nothing new.
   std::optional<Json> add_seed_params;
 
+  // --- the live dashboard (docs/operating-a-crawl.md, "The dashboard") -----------
+  // Not 0: the Driver serves the dashboard page on this port, on the loop it
+  // runs, for the length of each run (closed before on_done). It shows the
+  // live counters and, with store_path, what the store holds (read on the
+  // thread pool with a read-only connection). A port it cannot listen on
+  // makes run()/start() throw DashboardError naming the address.
+  std::uint16_t dashboard_port = 0;
+  std::string dashboard_bind = "127.0.0.1";
+  // A "stop the run" button (Driver::stop()), accepted only from loopback.
+  bool dashboard_allow_stop = false;
+
   // --- offline replay (docs/operating-a-crawl.md, "replay") ------------------------
   // Empty (default): requests go to the network. A run store file written with
   // store_responses: every request is answered from it instead, and no

@@ -17,7 +17,9 @@
 //   ├── SpeculationHTTPFailure         a speculative probe hit a persistent status
 //   ├── CancelledError                 the request was cancelled by its owner
 //   ├── ArchiveError                   an archived file could not be stored
-//   └── StoreError                     the run store failed (names the file)
+//   ├── StoreError                     the run store failed (names the file)
+//   └── DashboardError                 the dashboard cannot listen (names the address;
+//                                      uvscrape/dashboard_error.hpp)
 //
 // Every message names the URL involved. This header names Json without
 // compiling nlohmann/json: include "uvscrape/json.hpp" to read errors() of a

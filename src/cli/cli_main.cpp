@@ -9,7 +9,7 @@
 namespace uvscrape::cli {
 namespace {
 
-// One row per subcommand group; `serve` (the dashboard) adds its row here.
+// One row per subcommand group.
 constexpr Command kCommands[] = {
     {"info", "the run: scraper, status, requests by state, items, failures, files", info_command},
     {"requests", "list|show|tree: the requests of the run", requests_command},
@@ -17,6 +17,7 @@ constexpr Command kCommands[] = {
     {"results", "export|validate: the items of the run", results_command},
     {"failures", "list|summary|retry: requests that failed for good", failures_command},
     {"doctor", "what looks wrong: ghosts, stuck requests, failing hosts", doctor_command},
+    {"serve", "the live dashboard: a web page over the store (127.0.0.1)", serve_command},
     {"replay", "the scraper over the stored responses, no network: what changed", replay_command},
 };
 

@@ -2,6 +2,7 @@
 // table that dispatches to them (a new group adds a row there).
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -31,6 +32,18 @@ int responses_command(Context& ctx);
 int results_command(Context& ctx);
 int failures_command(Context& ctx);
 int doctor_command(Context& ctx);
+int serve_command(Context& ctx);
+
+struct Args;
+// `failures retry` (and the dashboard's retry button): puts the failures that
+// `args` selects (--all, --id, --kind, --step, --host) whose requests failed
+// back to pending and removes their records; refuses while a run holds the
+// store's lock. Blocks on the disk.
+struct RetryOutcome {
+  std::int64_t retried = 0;
+  std::int64_t skipped = 0;  // failures of requests that are done (a step's failure)
+};
+RetryOutcome retry_failures(const std::string& path, const Args& args, bool dry_run);
 int replay_command(Context& ctx);
 
 }  // namespace uvscrape::cli

@@ -51,6 +51,48 @@ std::vector<Json> select(StoreDb& db, const Args& args) {
 
 }  // namespace
 
+RetryOutcome retry_failures(const std::string& path, const Args& args, bool dry_run) {
+  // The run's own lock: a run holding the store would not see the change.
+  const std::string lock_path = path + ".lock";
+  StoreDb check(path);  // refuses a missing or foreign file before anything is created
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw CliError("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw CliError("run store " + path + ": in use by another run (" + lock_path +
+                   " is locked); stop it first");
+  }
+  RetryOutcome outcome;
+  try {
+    StoreDb db(path, true);
+    std::vector<Json> chosen;
+    for (const auto& row : select(db, args)) {
+      if (row[7] == 3)
+        chosen.push_back(row);
+      else
+        ++outcome
+              .skipped;  // the request itself is done (a step failure): retrying would repeat items
+    }
+    outcome.retried = static_cast<std::int64_t>(chosen.size());
+    if (!dry_run && !chosen.empty()) {
+      db.exec("BEGIN IMMEDIATE");
+      for (const auto& row : chosen) {
+        const std::int64_t id = row[0].get<std::int64_t>();
+        db.query("UPDATE requests SET state = 0, attempts = 0, not_before = NULL WHERE id = ?1",
+                 {id});
+        db.query("DELETE FROM failures WHERE request = ?1", {id});
+      }
+      db.query("UPDATE meta SET value = 'stopped' WHERE key = 'status' AND value = 'completed'");
+      db.exec("COMMIT");
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return outcome;
+}
+
 int failures_command(Context& ctx) {
   Args args = parse_args(ctx.args, {"--format", "--kind", "--step", "--host", "--id"},
                          {"--all", "--dry-run"});
@@ -84,49 +126,13 @@ int failures_command(Context& ctx) {
     if (!args.get("--all") && args.all("--id").empty() && !args.get("--kind") &&
         !args.get("--step"))
       throw UsageError("retry needs --all, --id, --kind or --step");
-    // The run's own lock: a run holding the store would not see the change.
-    const std::string lock_path = path + ".lock";
-    StoreDb check(path);  // refuses a missing or foreign file before anything is created
-    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) throw CliError("cannot open " + lock_path + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      throw CliError("run store " + path + ": in use by another run (" + lock_path +
-                     " is locked); stop it first");
-    }
-    int rc = kExitOk;
-    try {
-      StoreDb db(path, true);
-      std::vector<Json> chosen;
-      std::int64_t skipped = 0;
-      for (const auto& row : select(db, args)) {
-        if (row[7] == 3)
-          chosen.push_back(row);
-        else
-          ++skipped;  // the request itself is done (a step failure): retrying would repeat items
-      }
-      if (!args.get("--dry-run") && !chosen.empty()) {
-        db.exec("BEGIN IMMEDIATE");
-        for (const auto& row : chosen) {
-          const std::int64_t id = row[0].get<std::int64_t>();
-          db.query("UPDATE requests SET state = 0, attempts = 0, not_before = NULL WHERE id = ?1",
-                   {id});
-          db.query("DELETE FROM failures WHERE request = ?1", {id});
-        }
-        db.query("UPDATE meta SET value = 'stopped' WHERE key = 'status' AND value = 'completed'");
-        db.exec("COMMIT");
-      }
-      ctx.out << (args.get("--dry-run") ? "would put " : "put ") << chosen.size()
-              << " failed request(s) back to pending";
-      if (skipped)
-        ctx.out << " (" << skipped << " failure(s) of requests not in state failed left)";
-      ctx.out << "\n";
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-    ::close(fd);
-    return rc;
+    const RetryOutcome r = retry_failures(path, args, args.get("--dry-run").has_value());
+    ctx.out << (args.get("--dry-run") ? "would put " : "put ") << r.retried
+            << " failed request(s) back to pending";
+    if (r.skipped)
+      ctx.out << " (" << r.skipped << " failure(s) of requests not in state failed left)";
+    ctx.out << "\n";
+    return kExitOk;
   }
   throw UsageError("unknown verb " + verb + " (list, summary or retry)");
 }

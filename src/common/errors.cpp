@@ -5,6 +5,7 @@
 #include <charconv>
 #include <system_error>
 
+#include "uvscrape/dashboard_error.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape {
@@ -194,6 +195,13 @@ StoreError::StoreError(std::string file, std::string reason)
       file_(std::move(file)),
       reason_(std::move(reason)) {}
 
+DashboardError::DashboardError(std::string address, std::uint16_t port, std::string reason)
+    : Error("dashboard http://" +
+            (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+            std::to_string(port) + "/: " + reason),
+      address_(std::move(address)),
+      port_(port),
+      reason_(std::move(reason)) {}
 NoStoredResponseError::NoStoredResponseError(std::string url, std::string file)
     : PersistentException("no stored response for " + url + " in run store " + file),
       url_(std::move(url)),

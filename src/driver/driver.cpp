@@ -5,6 +5,7 @@
 #include <system_error>
 #include <thread>
 
+#include "dashboard/dashboard.hpp"
 #include "driver/cookies_file.hpp"
 #include "driver/counters.hpp"
 #include "driver/crawl_run.hpp"
@@ -90,11 +91,58 @@ CookieJar& Driver::cookie_jar(std::string_view name) {
 
 Driver::~Driver() = default;
 
+namespace {
+
+Json progress_json(const DriverProgress& p) {
+  Json failures = Json::object();
+  for (std::size_t i = 0; i < kFailureKinds; ++i)
+    if (p.failure_counts.by_kind[i])
+      failures[to_string(static_cast<FailureKind>(i))] = p.failure_counts.by_kind[i];
+  return {{"requests_completed", p.requests_completed},
+          {"requests_queued", p.requests_queued},
+          {"requests_in_flight", p.requests_in_flight},
+          {"requests_waiting", p.requests_waiting},
+          {"requests_failed", p.requests_failed},
+          {"items_emitted", p.items_emitted},
+          {"invalid_items", p.invalid_items},
+          {"files_archived", p.files_archived},
+          {"bytes_received", p.bytes_received},
+          {"retries", p.retries},
+          {"failures", failures}};
+}
+
+}  // namespace
+
 void Driver::start(uv_loop_t* loop, std::function<void(const RunResult&)> on_done) {
   if (running()) throw std::logic_error("uvscrape::Driver::start: a run is already going on");
   run_.reset();
   counters_->reset();
-  run_ = std::make_unique<Run>(*this, loop, std::move(on_done));
+  if (options_.dashboard_port != 0) {
+    // The dashboard lives for the run: on_done waits until it has closed, so
+    // the loop is left with no handle of the driver's (docs/operating-a-crawl.md).
+    dashboard::DashboardOptions board_options;
+    board_options.bind = options_.dashboard_bind;
+    board_options.port = options_.dashboard_port;
+    board_options.store_path = options_.store_path;
+    board_options.live = [this] { return progress_json(progress()); };
+    if (options_.dashboard_allow_stop)
+      board_options.actions.push_back({"stop", [this](const Json&) {
+                                         stop();  // safe from any thread
+                                         return Json{{"stopping", true}};
+                                       }});
+    auto board = std::make_shared<dashboard::Dashboard>(loop, std::move(board_options));
+    on_done = [board, user = std::move(on_done)](const RunResult& result) {
+      board->close([board, user, result] { user(result); });
+    };
+    try {
+      run_ = std::make_unique<Run>(*this, loop, std::move(on_done));
+    } catch (...) {
+      board->close([board] {});
+      throw;
+    }
+  } else {
+    run_ = std::make_unique<Run>(*this, loop, std::move(on_done));
+  }
   run_->begin();
 }
 
@@ -105,7 +153,14 @@ RunResult Driver::run() {
                              uv_strerror(rc));
   }
   RunResult result;
-  start(&loop, [&result](const RunResult& r) { result = r; });
+  try {
+    start(&loop, [&result](const RunResult& r) { result = r; });
+  } catch (...) {
+    uv_run(&loop,
+           UV_RUN_DEFAULT);  // what start() began closing (a dashboard that could not listen)
+    uv_loop_close(&loop);
+    throw;
+  }
   uv_run(&loop, UV_RUN_DEFAULT);
   run_.reset();
   uv_run(&loop, UV_RUN_DEFAULT);  // nothing should be left; close callbacks if any

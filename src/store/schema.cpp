@@ -85,8 +85,19 @@ CREATE INDEX requests_pending_rank ON requests (state, priority, id);
 PRAGMA user_version = 3;
 )sql";
 
+// Version 4: requests.settled_at, when a request settled done or failed (ms
+// since the epoch; NULL while it has not, and for requests settled under an
+// older version), so `uvscrape info` and the dashboard can show throughput
+// and an ETA. The partial index serves "settled since T" and the per-minute
+// histogram without a pass over the unsettled requests.
+constexpr const char* kVersion4 = R"sql(
+ALTER TABLE requests ADD COLUMN settled_at INTEGER;
+CREATE INDEX requests_by_settled_at ON requests (settled_at) WHERE settled_at IS NOT NULL;
+PRAGMA user_version = 4;
+)sql";
+
 // kMigrations[v - 1] takes a file from version v - 1 to v.
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kCurrentVersion);
 
 }  // namespace

@@ -126,10 +126,18 @@ class SqliteStore::Database {
     switch (c.settle) {
       case Settle::seed: set_meta("seeded", "1"); break;
       case Settle::done:
-        set_state_->bind(1, kDone).bind(2, c.attempts).bind_null(3).bind(4, id).run();
+        settle_->bind(1, kDone)
+            .bind(2, c.attempts)
+            .bind(3, epoch_ms(WallClock::now()))
+            .bind(4, id)
+            .run();
         break;
       case Settle::failed:
-        set_state_->bind(1, kFailed).bind(2, c.attempts).bind_null(3).bind(4, id).run();
+        settle_->bind(1, kFailed)
+            .bind(2, c.attempts)
+            .bind(3, epoch_ms(WallClock::now()))
+            .bind(4, id)
+            .run();
         break;
       case Settle::wait:
         set_state_->bind(1, kPending)
@@ -297,6 +305,10 @@ class SqliteStore::Database {
     };
     set_state_ =
         make("UPDATE requests SET state = ?1, attempts = ?2, not_before = ?3 WHERE id = ?4");
+    // A request that settles for good (done, failed) records when (schema v4).
+    settle_ = make(
+        "UPDATE requests SET state = ?1, attempts = ?2, not_before = NULL, settled_at = ?3 WHERE "
+        "id = ?4");
     insert_request_ = make(
         "INSERT INTO requests (id, state, priority, attempts, parent, body) VALUES (?1, 0, ?2, 0, "
         "?3, ?4)");
@@ -426,6 +438,7 @@ class SqliteStore::Database {
   int& lock_fd_ = handles_.lock_fd;
   std::vector<std::unique_ptr<Statement>>& statements_ = handles_.statements;
   Statement* set_state_ = nullptr;
+  Statement* settle_ = nullptr;
   Statement* insert_request_ = nullptr;
   Statement* insert_seen_ = nullptr;
   Statement* insert_item_ = nullptr;

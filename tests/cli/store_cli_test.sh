@@ -33,6 +33,32 @@ check "info json counts the archived files" \
 done_count=$(json 'd["requests"]["done"]' <"$work/info.json")
 check "info jsonl is one line" test "$("$cli" info "$store" --format jsonl | wc -l)" -eq 1
 
+# throughput and ETA (requests.settled_at)
+settled=$((done_count + $(json 'd["requests"]["failed"]' <"$work/info.json")))
+check "info json: every request settled in the last minute ($settled)" \
+  test "$(json 'd["throughput"]["last_minute"]' <"$work/info.json")" -eq "$settled"
+check "info json: ... and in the last hour" \
+  test "$(json 'd["throughput"]["last_hour"]' <"$work/info.json")" -eq "$settled"
+check "info json: a completed run has nothing left and no ETA" \
+  test "$(json '(d["throughput"]["left"], "eta_seconds" in d["throughput"])' <"$work/info.json")" = "(0, False)"
+check "info json: a run rate" test "$(json 'd["throughput"]["run_per_second"] > 0' <"$work/info.json")" = True
+check "info table shows the throughput" grep -q "^throughput: *last_minute $settled" "$work/info.txt"
+# Ten settled requests put back to pending, in a run that started two hours
+# ago (so the whole last minute counts): ETA = 10 / ((settled - 10) / 60 s).
+cp "$store" "$work/eta.db"
+python3 -c "import sqlite3, time; c=sqlite3.connect('$work/eta.db'); c.execute('UPDATE requests SET state = 0 WHERE id IN (SELECT id FROM requests WHERE state = 2 LIMIT 10)'); c.execute('UPDATE meta SET value = ? WHERE key = \'started\'', (str(int(time.time() * 1000) - 7200000),)); c.commit()"
+"$cli" info "$work/eta.db" --format json >"$work/eta.json"
+want_eta=$(python3 -c "import math; print(math.ceil(10 / (($settled - 10) / 60)))")
+check "info json: the ETA is pending / last minute's rate ($want_eta s)" \
+  test "$(json 'd["throughput"]["eta_seconds"]' <"$work/eta.json")" -eq "$want_eta"
+check "info json: ... with 10 left" test "$(json 'd["throughput"]["left"]' <"$work/eta.json")" -eq 10
+# A store of schema version 3 has no completion times: no throughput, no error.
+cp "$store" "$work/v3.db"
+python3 -c "import sqlite3; c=sqlite3.connect('$work/v3.db'); c.execute('DROP INDEX requests_by_settled_at'); c.execute('ALTER TABLE requests DROP COLUMN settled_at'); c.execute('PRAGMA user_version = 3'); c.commit()"
+"$cli" info "$work/v3.db" --format json >"$work/v3.json"; rc=$?
+check "info on a version 3 store exits 0 (got $rc) without throughput" \
+  test "$rc $(json '"throughput" in d' <"$work/v3.json")" = "0 False"
+
 # requests
 check "requests list --state done --format jsonl lists every done request" \
   test "$("$cli" requests list "$store" --state done --format jsonl | wc -l)" -eq "$done_count"
@@ -113,6 +139,33 @@ check "failures list shows the refused requests ($nfail)" test "$nfail" -eq 2
 check "failures list --kind ConnectionError keeps them" \
   test "$("$cli" failures list "$fstore" --kind ConnectionError --format jsonl | wc -l)" -eq 2
 check "failures summary groups them" bash -c "\"$cli\" failures summary \"$fstore\" | grep -q '^ConnectionError'"
+# The dashboard's retry button (serve --allow-control) does what failures retry does.
+cp "$fstore" "$work/serve-fail.db"
+"$cli" serve "$work/serve-fail.db" --allow-control --port 0 --port-file "$work/serve.url" >"$work/serve.out" 2>&1 &
+serve=$!
+pids+=($serve)
+for _ in $(seq 1 200); do [ -s "$work/serve.url" ] && break; sleep 0.05; done
+post() {  # post PATH HEADER: the status and body of a POST to the dashboard
+  python3 - "$(cat "$work/serve.url")" "$1" "$2" <<'PY'
+import sys, urllib.request, urllib.error
+url, path, header = sys.argv[1], sys.argv[2], sys.argv[3]
+req = urllib.request.Request(url + path.lstrip("/"), data=b'{"kind": "ConnectionError"}', method="POST")
+req.add_header("Content-Type", "application/json")
+if header: req.add_header(header, "1")
+try:
+    r = urllib.request.urlopen(req, timeout=10); print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+check "serve: a control request without its header is refused (403)" \
+  bash -c "$(declare -f post); work='$work' post /api/control/retry '' | grep -q '^403'"
+check "serve --allow-control: retry by kind puts both back" \
+  bash -c "$(declare -f post); work='$work' post /api/control/retry X-Uvscrape-Control | grep -q '\"retried\":2'"
+check "... and the store says so" \
+  test "$("$cli" info "$work/serve-fail.db" --format json | json 'd["requests"]["pending"]')" -eq 2
+kill -TERM "$serve"; wait "$serve"; rc=$?
+check "serve stops on SIGTERM with exit 0 (got $rc)" test $rc -eq 0
 "$cli" failures retry "$fstore"; rc=$?
 check "failures retry without a choice is a usage error (got $rc)" test $rc -eq 2
 flock "$fstore.lock" sleep 3 &
@@ -147,7 +200,7 @@ check "... saying so" grep -q "newer.db: made by a newer uvscrape (schema versio
 check "a bad --format exits 2 (got $rc)" test $rc -eq 2
 "$cli" frobnicate 2>/dev/null; rc=$?
 check "an unknown command exits 2 (got $rc)" test $rc -eq 2
-for c in info requests responses results failures doctor; do
+for c in info requests responses results failures doctor serve; do
   "$cli" $c --help >"$work/help" 2>&1; rc=$?
   check "$c --help exits 0 with a usage line" bash -c "test $rc -eq 0 && grep -q '^usage: uvscrape $c' '$work/help'"
 done

@@ -3,6 +3,9 @@
 
     cli -> driver -> store -> scraper -> http -> net
                                          each may include the folders to its right
+    dashboard                            below driver and cli, beside store: the
+                                         page, its server and the store's snapshot
+                                         (it reads the file itself); only common
     url, html, robots                    leaves: only themselves and common
     common                               shared by all; includes no other src folder
     include/uvscrape                     the public face: never src/, never the
@@ -20,8 +23,9 @@ import sys
 
 # What each src folder may include besides itself, the public headers and common.
 ALLOWED = {
-    "cli": {"driver", "store", "scraper", "http", "net", "url", "html", "robots"},
-    "driver": {"store", "scraper", "http", "net", "url", "html", "robots"},
+    "cli": {"driver", "dashboard", "store", "scraper", "http", "net", "url", "html", "robots"},
+    "driver": {"dashboard", "store", "scraper", "http", "net", "url", "html", "robots"},
+    "dashboard": set(),
     "store": {"scraper", "http", "net", "url", "html"},
     "scraper": {"http", "net", "url", "html"},
     "http": {"net", "url", "html"},

@@ -256,6 +256,40 @@ TEST(SqliteStore, AVersionOneStoreIsMigrated) {
   EXPECT_EQ(f.number("SELECT count(*) FROM sqlite_master WHERE name = 'requests_by_state'"), 1);
 }
 
+// Every request that settled (done or failed) records when, inside the run's
+// time; pending ones have no time. A migrated version 1 store gains the
+// column and records it too.
+TEST(SqliteStore, SettledRequestsRecordWhen) {
+  ThreadedTestServer server;
+  serve_store_site(server, true);
+  for (const bool from_version_1 : {false, true}) {
+    const auto dir = fresh_dir(from_version_1 ? "settled-v1" : "settled");
+    const std::string store = (dir / "run.db").string();
+    if (from_version_1) {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open(store.c_str(), &db), SQLITE_OK);
+      store::schema::create_version_1(db, store);
+      sqlite3_close(db);
+    }
+    const auto ms = [](std::chrono::system_clock::time_point t) {
+      return static_cast<long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+    };
+    const long before = ms(std::chrono::system_clock::now());
+    const Crawl c = crawl(server, store, (dir / "files").string());
+    const long after = ms(std::chrono::system_clock::now());
+    ASSERT_EQ(c.result.status, RunStatus::completed);
+    StoreFile f(store);
+    const long settled = f.number("SELECT count(*) FROM requests WHERE state IN (2, 3)");
+    EXPECT_GT(settled, 0);
+    EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE settled_at IS NOT NULL"), settled);
+    EXPECT_GE(f.number("SELECT min(settled_at) FROM requests"), before);
+    EXPECT_LE(f.number("SELECT max(settled_at) FROM requests"), after);
+    EXPECT_EQ(f.number("SELECT count(*) FROM sqlite_master WHERE name = 'requests_by_settled_at'"),
+              1);
+  }
+}
+
 TEST(SqliteStore, ANewerSchemaIsRefused) {
   ThreadedTestServer server;
   serve_store_site(server, false);

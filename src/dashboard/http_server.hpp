@@ -1,0 +1,66 @@
+// A small HTTP/1.1 server on a libuv loop, for the dashboard: requests parsed
+// by llhttp, one request per connection (every reply says Connection: close),
+// replies that may come later (after work on the thread pool). It serves a
+// page and a JSON endpoint to a browser on the same machine, not the web: a
+// request's head and body are capped, and a connection that sends nothing
+// for a while is closed.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace uvscrape::dashboard {
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // as sent: "/api/snapshot?x=1"
+  std::string path;                            // the target without its query
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  bool from_loopback = false;  // the peer's address is 127.0.0.0/8 or ::1
+};
+
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  static HttpReply text(int status, std::string body);
+  static HttpReply json(std::string body);
+};
+
+// Sends the reply; callable once, on the loop thread, at any later time. If
+// the connection (or the server) is gone by then, the reply is dropped.
+using Respond = std::function<void(HttpReply)>;
+using Handler = std::function<void(const HttpRequest&, Respond)>;
+
+class HttpServer {
+ public:
+  HttpServer(uv_loop_t* loop, Handler handler);
+  // The server must be closed (close()) and its callback run before this.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds `address` (IPv4 or IPv6 literal) and `port` (0: any free port) and
+  // listens. Throws DashboardError naming the address on failure.
+  void listen(const std::string& address, std::uint16_t port);
+  // The port bound (after listen).
+  std::uint16_t port() const noexcept { return port_; }
+  // Closes the listener and every connection; `on_closed` runs on the loop
+  // thread once every handle of the server is closed.
+  void close(std::function<void()> on_closed);
+
+ private:
+  struct Connection;
+  struct Core;
+  static void accept(uv_stream_t* listener, int status);
+  std::shared_ptr<Core> core_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace uvscrape::dashboard

@@ -1,0 +1,240 @@
+// See store_snapshot.hpp.
+#include "dashboard/store_snapshot.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+#include <variant>
+#include <vector>
+
+#include "uvscrape/errors.hpp"
+
+namespace uvscrape::dashboard {
+namespace {
+
+constexpr std::size_t kExamplesPerKind = 3;
+constexpr std::size_t kHosts = 10;
+constexpr std::size_t kRecentItems = 10;
+constexpr std::size_t kItemChars = 400;
+constexpr int kBuckets = 60;
+// Hosts by pending and by recently settled requests are counted over at most
+// this many rows (the best-ranked pending, the latest settled), so a snapshot
+// of a huge run stays quick.
+constexpr int kSample = 20000;
+
+using Param = std::variant<std::int64_t, std::string>;
+
+// One read-only connection for one snapshot.
+class Reader {
+ public:
+  explicit Reader(const std::string& path) : path_(path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw StoreError(path, "cannot open for the dashboard (" + why + ")");
+    }
+    sqlite3_busy_timeout(db_, 2000);
+  }
+  ~Reader() { sqlite3_close(db_); }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  std::vector<Json> query(const char* sql, const std::vector<Param>& params = {}) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
+      throw StoreError(path_, std::string("cannot read (") + sqlite3_errmsg(db_) + ")");
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int at = static_cast<int>(i + 1);
+      if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+        sqlite3_bind_int64(stmt, at, *n);
+      else
+        sqlite3_bind_text(stmt, at, std::get<std::string>(params[i]).c_str(), -1, SQLITE_TRANSIENT);
+    }
+    std::vector<Json> rows;
+    int rc = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      Json row = Json::array();
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(stmt, c)); break;
+          case SQLITE_TEXT:
+            row.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+            break;
+          default: row.push_back(nullptr);
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    const std::string why = sqlite3_errmsg(db_);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) throw StoreError(path_, "cannot read (" + why + ")");
+    return rows;
+  }
+
+  std::int64_t number(const char* sql, const std::vector<Param>& params = {}) {
+    auto rows = query(sql, params);
+    return rows.empty() || !rows[0][0].is_number_integer() ? 0 : rows[0][0].get<std::int64_t>();
+  }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  const auto end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+const char* state_name(std::int64_t state) {
+  switch (state) {
+    case 0: return "pending";
+    case 1: return "in_flight";
+    case 2: return "done";
+    case 3: return "failed";
+  }
+  return "unknown";
+}
+
+Json throughput(Reader& db, std::int64_t now, std::int64_t started, std::int64_t left) {
+  Json t = Json::object();
+  const std::int64_t minute = db.number(
+      "SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)", {now - 60'000});
+  const std::int64_t hour =
+      db.number("SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)",
+                {now - 3'600'000});
+  t["last_minute"] = minute;
+  t["last_hour"] = hour;
+  t["left"] = left;
+  // The rate over the part of the window the run has been going (as `uvscrape info`).
+  const auto window = [&](std::int64_t ms) {
+    const std::int64_t ran = started > 0 ? now - started : ms;
+    return static_cast<double>(std::clamp<std::int64_t>(ran, 1000, ms)) / 1000.0;
+  };
+  const double rate = minute > 0 ? static_cast<double>(minute) / window(60'000)
+                                 : static_cast<double>(hour) / window(3'600'000);
+  if (left > 0 && rate > 0)
+    t["eta_seconds"] = static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / rate));
+  // The chart: kBuckets buckets from the run's start (at most an hour back) to now.
+  const std::int64_t from = std::max(started > 0 ? started : now - 60'000, now - 3'600'000);
+  // Whole seconds a bucket, so that the legend reads well.
+  const std::int64_t bucket =
+      std::max<std::int64_t>(1, (now - from + kBuckets * 1000 - 1) / (kBuckets * 1000)) * 1000;
+  Json counts = Json::array();
+  for (int i = 0; i < kBuckets; ++i) counts.push_back(0);
+  for (const auto& r : db.query("SELECT (settled_at - ?1) / ?2, count(*) FROM requests "
+                                "WHERE settled_at >= ?1 AND state IN (2, 3) GROUP BY 1",
+                                {from, bucket})) {
+    const auto i = r[0].get<std::int64_t>();
+    if (i >= 0 && i < kBuckets) counts[static_cast<std::size_t>(i)] = r[1];
+  }
+  t["series"] = {{"from", from}, {"bucket_ms", bucket}, {"counts", counts}};
+  return t;
+}
+
+}  // namespace
+
+Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
+  Json s = Json::object();
+  s["store"] = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    s["missing"] = true;
+    return s;
+  }
+  Reader db(path);
+  if (db.number("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0) {
+    s["missing"] = true;  // created but not yet initialised by its run
+    return s;
+  }
+  std::map<std::string, std::string> meta;
+  for (const auto& r : db.query("SELECT key, value FROM meta"))
+    meta[r[0].get<std::string>()] = r[1].get<std::string>();
+  s["scraper"] = meta["scraper"];
+  s["status"] = meta["status"];
+  const std::int64_t started = meta.count("started") ? std::stoll(meta["started"]) : 0;
+  if (started) s["started"] = started;
+  if (meta.count("ended")) s["ended"] = std::stoll(meta["ended"]);
+  s["now"] = now_ms;
+
+  Json states = Json::object();
+  for (int i = 0; i < 4; ++i) states[state_name(i)] = 0;
+  for (const auto& r : db.query("SELECT state, count(*) FROM requests GROUP BY state"))
+    states[state_name(r[0].get<std::int64_t>())] = r[1];
+  s["requests"] = states;
+  s["items"] = db.number("SELECT count(*) FROM items");
+  s["invalid_items"] = db.number("SELECT count(*) FROM items WHERE valid = 0");
+
+  Json failures = Json::array();
+  for (const auto& r :
+       db.query("SELECT kind, count(*) FROM failures GROUP BY kind ORDER BY 2 DESC, 1")) {
+    Json examples = Json::array();
+    for (const auto& e :
+         db.query("SELECT url, message FROM failures WHERE kind = ?1 ORDER BY id "
+                  "DESC LIMIT ?2",
+                  {r[0].get<std::string>(), static_cast<std::int64_t>(kExamplesPerKind)}))
+      examples.push_back({{"url", e[0]}, {"message", e[1]}});
+    failures.push_back({{"kind", r[0]}, {"count", r[1]}, {"examples", examples}});
+  }
+  s["failures"] = failures;
+
+  const bool has_settled_at =
+      db.number("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'settled_at'") > 0;
+  if (has_settled_at)
+    s["throughput"] =
+        throughput(db, now_ms, started,
+                   states["pending"].get<std::int64_t>() + states["in_flight"].get<std::int64_t>());
+
+  // The store keeps no latencies: hosts by failures, then by pending requests,
+  // then by recently settled ones.
+  struct HostCounts {
+    std::int64_t failures = 0, pending = 0, recent = 0;
+    auto key() const { return std::make_tuple(failures, pending, recent); }
+  };
+  std::map<std::string, HostCounts> hosts;
+  for (const auto& r : db.query("SELECT url FROM failures"))
+    ++hosts[host_of(r[0].get<std::string>())].failures;
+  for (const auto& r : db.query("SELECT json_extract(body, '$.url') FROM requests WHERE state = 0 "
+                                "ORDER BY priority, id LIMIT ?1",
+                                {static_cast<std::int64_t>(kSample)}))
+    if (r[0].is_string()) ++hosts[host_of(r[0].get<std::string>())].pending;
+  if (has_settled_at)
+    for (const auto& r : db.query("SELECT json_extract(body, '$.url') FROM requests WHERE "
+                                  "settled_at IS NOT NULL ORDER BY settled_at DESC LIMIT ?1",
+                                  {static_cast<std::int64_t>(kSample)}))
+      if (r[0].is_string()) ++hosts[host_of(r[0].get<std::string>())].recent;
+  std::vector<std::pair<std::string, HostCounts>> ranked(hosts.begin(), hosts.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second.key() != b.second.key() ? a.second.key() > b.second.key() : a.first < b.first;
+  });
+  Json host_rows = Json::array();
+  for (std::size_t i = 0; i < ranked.size() && i < kHosts; ++i)
+    host_rows.push_back({{"host", ranked[i].first},
+                         {"failures", ranked[i].second.failures},
+                         {"pending", ranked[i].second.pending},
+                         {"recent", ranked[i].second.recent}});
+  s["hosts"] = host_rows;
+
+  Json recent = Json::array();
+  for (const auto& r : db.query("SELECT model, body FROM items ORDER BY id DESC LIMIT ?1",
+                                {static_cast<std::int64_t>(kRecentItems)})) {
+    std::string body = r[1].is_string() ? r[1].get<std::string>() : "";
+    if (body.size() > kItemChars) {
+      std::size_t cut = kItemChars;  // on a code point's first byte: the JSON stays UTF-8
+      while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
+      body = body.substr(0, cut) + "…";
+    }
+    recent.push_back({{"model", r[0]}, {"body", body}});
+  }
+  s["recent_items"] = recent;
+  return s;
+}
+
+}  // namespace uvscrape::dashboard
