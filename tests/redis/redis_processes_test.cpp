@@ -126,3 +126,87 @@ TEST(RedisProcesses, AProcessKilledMidCrawlLosesNothingAndDoublesNothing) {
 
 }  // namespace
 }  // namespace uvscrape::redis_test
+
+namespace uvscrape::redis_test {
+namespace {
+
+using store_test::expected_items;
+using store_test::fresh_dir;
+using store_test::item_difference;
+using testing::RedisFixture;
+using testing::RedisOptions;
+
+// Redis restarts mid-crawl with its append-only file: the processes wait,
+// reconnect with backoff, resubmit what was not answered, and finish.
+TEST(RedisProcesses, ARedisRestartMidCrawlLosesNothing) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisOptions options;
+  options.appendonly = true;
+  RedisFixture redis(options);
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-restart");
+  const std::string url = redis.url() + "?prefix=restart&lease_ms=1000";
+  Crawlers crawlers;
+  crawlers.start(2, server, url, dir, 8, "400");
+  long before = 0;
+  {
+    RedisClient client(redis.port());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while ((before = client.integer({"LLEN", "restart:items"})) < 600 &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  redis.stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the crawlers find it gone
+  redis.restart();
+  crawlers.finish(0);
+  crawlers.finish(1);
+  RedisClient client(redis.port());
+  EXPECT_GE(client.integer({"LLEN", "restart:items"}), before);  // the AOF kept them
+  EXPECT_LT(before, static_cast<long>(expected_items().size())) << "restarted too late";
+  const auto stored = client.items("restart");
+  EXPECT_EQ(stored, expected_items()) << item_difference(stored, expected_items());
+  EXPECT_EQ(client.integer({"ZCARD", "restart:pending"}), 0);
+  EXPECT_EQ(client.integer({"ZCARD", "restart:leased"}), 0);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+// Redis out of memory (maxmemory, noeviction): a StoreError that says so,
+// and the crawl stops; what was stored stays whole.
+TEST(RedisProcesses, RedisOutOfMemoryStopsTheCrawlWithAClearError) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-oom");
+  Crawlers crawlers;
+  crawlers.start(1, server, redis.url() + "?prefix=oom", dir, 8, "400");
+  {
+    // Mid-crawl, Redis may not grow any more.
+    RedisClient client(redis.port());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (client.integer({"LLEN", "oom:items"}) < 300 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const std::string info = client.text({"INFO", "memory"});
+    const long used = std::atol(info.c_str() + info.find("used_memory:") + 12);
+    client.text({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    client.text({"CONFIG", "SET", "maxmemory", std::to_string(used)});
+  }
+  ASSERT_TRUE(crawlers.children[0]->wait_for_exit(std::chrono::seconds(60)));
+  const std::string out = read_text(crawlers.outputs[0]);
+  EXPECT_EQ(WEXITSTATUS(crawlers.children[0]->exit_status()), 3) << out;
+  EXPECT_NE(out.find("StoreError"), std::string::npos) << out;
+  EXPECT_NE(out.find("out of memory"), std::string::npos) << out;
+  RedisClient client(redis.port());
+  const long items = client.integer({"LLEN", "oom:items"});
+  EXPECT_GE(items, 300);
+  EXPECT_LT(items, static_cast<long>(expected_items().size()));
+  EXPECT_EQ(items_of(out), items);  // on_data saw exactly the stored ones
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+}  // namespace
+}  // namespace uvscrape::redis_test
