@@ -66,11 +66,14 @@ struct RunResult {
   std::uint64_t requests_completed = 0;  // finished, any outcome (failed and cancelled included)
   std::uint64_t items_emitted = 0;
   std::uint64_t requests_discarded = 0;  // still queued when the run stopped or failed
-  std::uint64_t requests_failed = 0;     // failed for good: failures.size()
+  std::uint64_t requests_failed = 0;     // failed for good (all of them, kept or not)
   std::uint64_t requests_cancelled = 0;  // in flight when a stop's grace period ran out
   FailureCounts failure_counts;          // failures by kind
-  std::vector<Failure> failures;         // every failure, in the order they happened
-  std::exception_ptr error;              // set when status is RunStatus::error
+  // The first DriverOptions::failures_kept failures, in the order they
+  // happened; failures_not_kept counts the later ones (on_failure saw them all).
+  std::vector<Failure> failures;
+  std::uint64_t failures_not_kept = 0;
+  std::exception_ptr error;  // set when status is RunStatus::error
   // With a store (DriverOptions::store_path): this run continued a stored one,
   bool resumed = false;
   // ... which had already completed, so nothing was done (status completed).

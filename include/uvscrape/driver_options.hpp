@@ -93,6 +93,10 @@ struct DriverOptions {
   // the crawl goes on, unless its per-kind callback returns false. true: a
   // failure whose per-kind callback is absent ends the run with RunStatus::error.
   bool fail_fast = false;
+  // How many failures RunResult::failures keeps (the first ones); later ones
+  // are still counted, passed to on_failure and kept by a store, so a long
+  // crawl against a failing site does not grow without bound. 0: none kept.
+  std::size_t failures_kept = 10'000;
 
   // --- HTTP ------------------------------------------------------------------------
   std::chrono::milliseconds connect_timeout{10'000};

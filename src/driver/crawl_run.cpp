@@ -604,8 +604,9 @@ void Driver::Run::record_failure(Failure failure, Channel channel) {
   ++failure_counts_.by_kind[kind];
   const std::exception_ptr error = failure.error;
   completion_.failures.push_back(failure);
-  failures_.push_back(std::move(failure));
-  if (driver_.on_failure) driver_.on_failure(failures_.back());
+  ++failures_recorded_;
+  if (driver_.on_failure) driver_.on_failure(failure);
+  if (failures_.size() < options().failures_kept) failures_.push_back(std::move(failure));
   if (channel == Channel::robots) return;  // the crawler's own choice: never ends the run
 
   bool has_callback = false;
@@ -685,7 +686,8 @@ RunResult Driver::Run::result() const {
   result.requests_completed = completed_;
   result.items_emitted = items_;
   result.requests_discarded = discarded_;
-  result.requests_failed = failures_.size();
+  result.requests_failed = failures_recorded_;
+  result.failures_not_kept = failures_recorded_ - failures_.size();
   result.requests_cancelled = cancelled_;
   result.failure_counts = failure_counts_;
   result.failures = failures_;

@@ -166,7 +166,8 @@ struct Driver::Run final : store::Listener {
   std::unique_ptr<driver::WorkerContext> worker_context_;
   std::vector<std::unique_ptr<driver::Worker>> workers_;
   std::vector<driver::Worker*> idle_;
-  std::vector<Failure> failures_;
+  std::vector<Failure> failures_;  // the first DriverOptions::failures_kept
+  std::uint64_t failures_recorded_ = 0;
   FailureCounts failure_counts_;
   size_t in_flight_ = 0;
   uint64_t completed_ = 0;

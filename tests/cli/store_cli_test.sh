@@ -3,26 +3,13 @@
 # every subcommand, the formats, exit codes, bad stores, failures retry and
 # its refusal while a run holds the lock, and bug_court_crawl's subcommands.
 # usage: store_cli_test.sh BUG_COURT_SERVER BUG_COURT_CRAWL UVSCRAPE
-set -uo pipefail
 server_bin=$1 crawl_bin=$2 cli=$3
-work=$(mktemp -d -t uvscrape-store-cli.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/../support/check.sh" store-cli
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 timeout 120 "$server_bin" --port 0 --port-file "$work/url" --quiet >"$work/server.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 200); do [ -s "$work/url" ] && break; sleep 0.05; done
+wait_for_file "$work/url"
 url=$(cat "$work/url")
 seed='[{"fetch_case": {"case_id": {"year": 2024, "min": 1, "gap": 3}}},
        {"fetch_case": {"case_id": {"year": 2025, "min": 1, "gap": 3}}},
@@ -172,5 +159,4 @@ check "bug_court_crawl info reads the same store" \
   test "$(json 'd["items"]' <"$work/crawl-info.json")" -eq "$items"
 check "bug_court_crawl --help still works" bash -c "\"$crawl_bin\" --help 2>&1 | grep -q -- '--store'"
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

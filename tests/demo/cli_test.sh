@@ -3,25 +3,8 @@
 # (full crawl, Ctrl-C, a second Ctrl-C, an unreachable site) and embed_status
 # (/status answered during a crawl, SIGINT stops it).
 # usage: cli_test.sh BUG_COURT_SERVER BUG_COURT_CRAWL EMBED_STATUS
-set -uo pipefail
 server_bin=$1 crawl_bin=$2 embed_bin=$3
-work=$(mktemp -d -t uvscrape-cli-test.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-wait_for_file() {
-  for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done
-  return 1
-}
+source "$(dirname "$0")/../support/check.sh" cli-test
 # Programs that receive signals run without `timeout` (it would pass each signal
 # on twice); this kills them if they outlive a minute.
 watchdog() {
@@ -112,7 +95,4 @@ rc=$?
 check "embed exits 0 after SIGINT (got $rc)" test "$rc" -eq 0
 check "embed's crawl was stopped" grep -q "crawl stopped" "$work/embed.out"
 
-if [ "$failures" -ne 0 ]; then
-  for f in "$work"/*.err "$work"/*.out; do echo "--- $f"; tail -n 20 "$f"; done
-  exit 1
-fi
+finish

@@ -60,7 +60,8 @@ struct FaultCrawl {
   DriverProgress progress;
 };
 
-FaultCrawl crawl_fault_site(ThreadedTestServer& server, size_t workers) {
+FaultCrawl crawl_fault_site(ThreadedTestServer& server, size_t workers,
+                            size_t failures_kept = DriverOptions{}.failures_kept) {
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/list/0")).to("list")};
   scraper.add_step("list", [](const Response& r) -> Step {
@@ -75,6 +76,7 @@ FaultCrawl crawl_fault_site(ThreadedTestServer& server, size_t workers) {
   });
   DriverOptions o = test_options("failures", workers);
   o.first_byte_timeout = std::chrono::milliseconds(1000);  // the stalls time out
+  o.failures_kept = failures_kept;
   Driver driver(scraper, o);
   FaultCrawl out;
   driver.on_data = [&](const Json& item) { out.items.insert(item.get<std::string>()); };
@@ -135,6 +137,7 @@ void expect_every_servable_item_and_every_failure(const FaultCrawl& crawl) {
   EXPECT_EQ(got, expected);
   EXPECT_EQ(crawl.result.requests_failed, expected.size() + 1);
   EXPECT_EQ(crawl.seen.size(), crawl.result.failures.size());
+  EXPECT_EQ(crawl.result.failures_not_kept, 0u);
 
   // Counted by kind, the same in RunResult and in the progress figures.
   FailureCounts want;
@@ -156,6 +159,23 @@ TEST(DriverFailures, FaultSiteWithSixteenWorkers) {
   ThreadedTestServer server;
   serve_fault_site(server);
   expect_every_servable_item_and_every_failure(crawl_fault_site(server, 16));
+}
+
+// RunResult keeps the first failures_kept; the rest are counted and seen by
+// on_failure, so memory does not grow with a failing site.
+TEST(DriverFailures, RunResultKeepsOnlyTheFirstFailuresButCountsAll) {
+  ThreadedTestServer server;
+  serve_fault_site(server);
+  const FaultCrawl crawl = crawl_fault_site(server, 4, 3);
+  EXPECT_EQ(crawl.result.status, RunStatus::completed);
+  size_t faults = 1;  // the bad link
+  for (int n = 0; n < kPages * kPerPage; ++n) faults += !fault_of(n).empty();
+  EXPECT_EQ(crawl.result.requests_failed, faults);
+  EXPECT_EQ(crawl.seen.size(), faults);
+  EXPECT_EQ(crawl.result.failure_counts.total(), faults);
+  ASSERT_EQ(crawl.result.failures.size(), 3u);
+  EXPECT_EQ(crawl.result.failures_not_kept, faults - 3);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(crawl.result.failures[i].url, crawl.seen[i].url);
 }
 
 TEST(DriverFailures, PerKindCallbacksStillSeeTheErrorAndTheirFalseStops) {

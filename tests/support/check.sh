@@ -1,0 +1,33 @@
+# Shared by the shell tests: a scratch directory, background processes that
+# are stopped at exit, and a `check` that counts failures instead of exiting,
+# so one run reports every broken expectation.
+# usage (from a test): source "$(dirname "$0")/../support/check.sh" NAME
+#   then start servers with `cmd & pids+=($!)`, assert with `check`, and end
+#   with `finish` (exit 1 if any check failed, after showing the logs).
+set -uo pipefail
+work=$(mktemp -d -t "uvscrape-$1.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+check() {  # check DESCRIPTION CONDITION...
+  local what=$1; shift
+  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+wait_for_file() {  # a file another process writes, non-empty within 10 s
+  for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done
+  return 1
+}
+finish() {  # the verdict; on failure the tail of every log under $work
+  echo "$failures failure(s)"
+  if [ "$failures" -ne 0 ]; then
+    for f in "$work"/*.err "$work"/*.out "$work"/*.log; do
+      [ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
+    done
+    exit 1
+  fi
+}
