@@ -80,6 +80,7 @@ void RedisConnection::connect() {
     if (!self || !r) return;
     auto* reply = static_cast<redisReply*>(r);
     --self->handshake_;
+    if (self->loading(*reply)) return;
     if (reply->type == REDIS_REPLY_ERROR)
       self->fail(std::string("rejected the connection: ") + std::string(reply->str, reply->len));
   };
@@ -128,7 +129,19 @@ void RedisConnection::send(std::vector<std::string> args, Callback done) {
   }
 }
 
+// A restarted Redis answers LOADING until it has read its data back: not an
+// answer. The connection is dropped and everything sent again after a backoff.
+bool RedisConnection::loading(const redisReply& reply) {
+  if (reloading_) return true;  // the rest of this connection's replies
+  if (reply.type != REDIS_REPLY_ERROR || std::string(reply.str, reply.len).rfind("LOADING", 0) != 0)
+    return false;
+  reloading_ = true;
+  if (context_) redisAsyncDisconnect(context_);  // after the replies due; -> on_disconnected
+  return true;
+}
+
 void RedisConnection::on_reply(redisReply* reply) {
+  if (loading(*reply)) return;
   if (unanswered_.empty() || on_wire_ == 0) return;
   Command command = std::move(unanswered_.front());
   unanswered_.pop_front();
@@ -157,10 +170,11 @@ void RedisConnection::on_connected(int status, const std::string& error) {
 
 void RedisConnection::on_disconnected(int status) {
   context_ = nullptr;
+  reloading_ = false;
   connected_ = false;
   on_wire_ = 0;
   if (closing_ || failed_) return finish_close();
-  static_cast<void>(status);
+  static_cast<void>(status);  // a clean disconnect too: only close() ends the connection
   lost_at_ = std::chrono::steady_clock::now();
   schedule_reconnect();
 }

@@ -3,8 +3,9 @@
 // come back in order, on the loop thread; nothing blocks.
 //
 // A lost connection (Redis restarting, a network cut) is reconnected with
-// backoff (100 ms doubling to 2 s), and every command not yet answered is
-// sent again, in its order: a caller sees each command answered exactly
+// backoff (100 ms doubling to 2 s), as is one to a Redis still loading its
+// data (a LOADING error reply), and every command not yet answered is sent
+// again, in its order: a caller sees each command answered exactly
 // once, though Redis may have run it twice (the store's scripts make that
 // harmless). After kMaxOutage without a connection, or when the first
 // connection fails, on_failed reports the reason and nothing more is sent.
@@ -69,6 +70,7 @@ class RedisConnection {
   void on_connected(int status, const std::string& error);
   void on_disconnected(int status);
   void on_reply(redisReply* reply);
+  bool loading(const redisReply& reply);
   void schedule_reconnect();
   void fail(const std::string& reason);
   void finish_close();
@@ -81,6 +83,7 @@ class RedisConnection {
   bool ever_connected_ = false;
   bool failed_ = false;
   bool closing_ = false;
+  bool reloading_ = false;  // Redis answered LOADING: this connection is being dropped
   std::function<void()> on_closed_;
   // Sent (or to send) and not answered, oldest first; the first `on_wire_`
   // of them went on the current connection.
