@@ -5,7 +5,7 @@
 //                   [--storage DIR] [--seed JSON|@FILE] [--store FILE] [--quiet]
 //                   [--add-seed JSON|@FILE]
 //                   [--store-responses]
-//   bug_court_crawl info|requests|responses|results|failures|doctor STORE ...
+//   bug_court_crawl info|requests|responses|results|failures|doctor|replay STORE ...
 //
 // --store FILE keeps the run in a SQLite file: run the same command again
 // after a crash or a Ctrl-C and it continues where it was (results are then
@@ -58,8 +58,9 @@ struct Options {
          "  --add-seed adds entry parameters to the stored run (a completed one\n"
          "    continues with them); entries the run has already seen are skipped.\n"
          "  --store-responses keeps each response in it too (uvscrape responses show).\n"
-         "  bug_court_crawl info|requests|responses|results|failures|doctor STORE: the\n"
-         "  uvscrape command (bug_court_crawl info --help).\n"
+         "  bug_court_crawl info|requests|responses|results|failures|doctor|replay STORE:\n"
+         "  the uvscrape command (bug_court_crawl info --help); replay runs this scraper\n"
+         "  over a run's stored responses, no network (bug_court_crawl replay --help).\n"
          "  --seed takes entry parameters as in the reference's initial_seed, e.g.\n"
          "  '[{\"fetch_case\": {\"case_id\": {\"year\": 2025, \"min\": 1, \"gap\": 3}}}]'\n"
          "  Without --seed the parameterless entries run (get_justices, "
@@ -188,7 +189,21 @@ int main(int argc, char** argv) {
   // `bug_court_crawl info STORE`, `... failures list STORE`, ...: the uvscrape
   // command with the demo scraper (docs/operating-a-crawl.md).
   if (argc > 1 && uvscrape::cli::is_subcommand(argv[1])) {
-    bug_court::BugCourtScraper scraper("http://127.0.0.1:8080");
+    // A replay must ask for the stored URLs: the scraper's site is the one
+    // the stored run crawled (the demo server's port changes every run).
+    std::string base_url = "http://127.0.0.1:8080";
+    if (std::string(argv[1]) == "replay") {
+      for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind("--", 0) == 0) {
+          if (arg.find('=') == std::string::npos && arg != "--help") ++i;  // its value
+          continue;
+        }
+        if (auto origin = uvscrape::cli::stored_origin(arg)) base_url = *origin;
+        break;
+      }
+    }
+    bug_court::BugCourtScraper scraper(base_url);
     return uvscrape::cli::main(argc, argv, {&scraper});
   }
   Options options = parse_args(argc, argv);

@@ -7,17 +7,27 @@
 //   }
 //
 // Link uvscrape_cli (pkg-config uvscrape-cli). The store-only subcommands
-// (info, requests, responses, results, failures, doctor) need no scraper.
-// Returns the exit code: 0 ok, 1 runtime error, 2 usage error.
+// (info, requests, responses, results, failures, doctor) need no scraper;
+// replay runs one of `scrapers` (the driver calls its steps, hence not const).
+// Returns the exit code: 0 ok, 1 runtime error, 2 usage error (replay: 0 no
+// differences, 1 differences, 2 error).
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "uvscrape/scraper.hpp"
 
 namespace uvscrape::cli {
 
-int main(int argc, char** argv, std::vector<const ScraperBase*> scrapers = {});
+int main(int argc, char** argv, std::vector<ScraperBase*> scrapers = {});
+
+// The scheme://host[:port] of a stored run's first entry request, for a
+// program whose scraper takes its site as a setting (the demo's --base-url)
+// and must match the stored URLs to replay them; nullopt when the file holds
+// no such request or cannot be read.
+std::optional<std::string> stored_origin(const std::string& store);
 
 // Whether `word` names a subcommand (so a program can hand argv over to main).
 bool is_subcommand(const char* word);

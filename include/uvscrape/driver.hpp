@@ -78,6 +78,11 @@ struct RunResult {
   bool resumed = false;
   // ... which had already completed, so nothing was done (status completed).
   bool already_finished = false;
+  // A replay (DriverOptions::replay_from): requests with no stored response
+  // dropped (ReplayMiss::skip) or left pending in the store (ReplayMiss::pending);
+  // neither counts in requests_completed.
+  std::uint64_t replay_skipped = 0;
+  std::uint64_t replay_left_pending = 0;
 };
 
 // Counters readable from any thread while a run is going on.

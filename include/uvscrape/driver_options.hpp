@@ -23,6 +23,9 @@ struct HostPoliteness {
   std::size_t max_in_flight = 0;  // requests in flight at once to the host
 };
 
+// What a replayed request with no stored response does (DriverOptions::replay_miss).
+enum class ReplayMiss { fail, skip, pending };
+
 struct DriverOptions {
   // How many requests are in flight at once (workers). With 1, everything the
   // callbacks observe happens in the order of a strictly sequential run.
@@ -78,6 +81,25 @@ struct DriverOptions {
   // continues. An added entry whose dedup key the run has already seen is
   // dropped, so the same addition made twice fetches nothing new.
   std::optional<Json> add_seed_params;
+
+  // --- offline replay (docs/operating-a-crawl.md, "replay") ------------------------
+  // Empty (default): requests go to the network. A run store file written with
+  // store_responses: every request is answered from it instead, and no
+  // connection is made (no DNS, no connect). A request matches the stored
+  // request with the same method, URL (with its query parameters) and body
+  // -- not its dedup key, which a changed scraper may compute differently.
+  // The stored status, final URL, headers and body reach the step as the live
+  // run saw them; an archive request gets the stored run's file (path,
+  // sha256), nothing is downloaded. The scraper's rate limits do not apply
+  // (nothing is sent) and obey_robots_txt cannot be combined with it.
+  std::string replay_from;
+  // What a request with no stored response does (fail by default): a failure
+  // of kind no_stored_response (NoStoredResponseError naming the URL), skip
+  // (dropped, counted in RunResult::replay_skipped), or pending (left pending
+  // in this run's store, for a later live run; RunResult::replay_left_pending).
+  // A speculative probe with no stored response is a failed probe whatever
+  // the policy: the stored run's range ended there.
+  ReplayMiss replay_miss = ReplayMiss::fail;
 
   // A stop request shared with the caller (any thread may call request_stop()).
   // Unset: the driver makes its own; Driver::stop() uses it either way.

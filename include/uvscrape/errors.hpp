@@ -257,4 +257,17 @@ class StoreError : public Error {
   std::string reason_;
 };
 
+// A replayed request (DriverOptions::replay_from) that the stored run never
+// answered: "no stored response for GET <url> in run store <file>".
+class NoStoredResponseError : public PersistentException {
+ public:
+  NoStoredResponseError(std::string url, std::string file);
+  const std::string& url() const noexcept { return url_; }
+  const std::string& file() const noexcept { return file_; }
+
+ private:
+  std::string url_;
+  std::string file_;
+};
+
 }  // namespace uvscrape

@@ -33,6 +33,7 @@ enum class FailureKind : std::uint8_t {
   structural,              // ScraperAssumptionException from the step
   invalid_data,            // DataFormatAssumptionException (no on_invalid_data)
   robots_disallowed,       // RobotsDisallowedError: robots.txt disallows it, not sent
+  no_stored_response,      // NoStoredResponseError: a replay found no stored response
   other,                   // any other Persistent/TransientException
 };
 inline constexpr std::size_t kFailureKinds = static_cast<std::size_t>(FailureKind::other) + 1;

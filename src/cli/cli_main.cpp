@@ -17,13 +17,15 @@ constexpr Command kCommands[] = {
     {"results", "export|validate: the items of the run", results_command},
     {"failures", "list|summary|retry: requests that failed for good", failures_command},
     {"doctor", "what looks wrong: ghosts, stuck requests, failing hosts", doctor_command},
+    {"replay", "the scraper over the stored responses, no network: what changed", replay_command},
 };
 
 void usage(std::ostream& out) {
   out << "usage: uvscrape COMMAND STORE [options]   (uvscrape COMMAND --help for more)\n\n";
   for (const auto& c : kCommands)
     out << "  " << c.name << std::string(11 - std::strlen(c.name), ' ') << c.summary << "\n";
-  out << "\nExit status: 0 ok, 1 runtime error (bad store, nothing found), 2 usage error.\n";
+  out << "\nExit status: 0 ok, 1 runtime error (bad store, nothing found), 2 usage error;\n"
+         "replay: 0 no differences, 1 differences, 2 error.\n";
 }
 
 }  // namespace
@@ -34,7 +36,7 @@ bool is_subcommand(const char* word) {
   return false;
 }
 
-int main(int argc, char** argv, std::vector<const ScraperBase*> scrapers) {
+int main(int argc, char** argv, std::vector<ScraperBase*> scrapers) {
   if (argc < 2) {
     usage(std::cerr);
     return kExitUsage;

@@ -12,7 +12,7 @@ namespace uvscrape::cli {
 
 struct Context {
   std::vector<std::string> args;  // after the subcommand's name
-  std::vector<const ScraperBase*> scrapers;
+  std::vector<ScraperBase*> scrapers;
   std::ostream& out;
   std::ostream& err;
 };
@@ -31,5 +31,6 @@ int responses_command(Context& ctx);
 int results_command(Context& ctx);
 int failures_command(Context& ctx);
 int doctor_command(Context& ctx);
+int replay_command(Context& ctx);
 
 }  // namespace uvscrape::cli

@@ -194,4 +194,9 @@ StoreError::StoreError(std::string file, std::string reason)
       file_(std::move(file)),
       reason_(std::move(reason)) {}
 
+NoStoredResponseError::NoStoredResponseError(std::string url, std::string file)
+    : PersistentException("no stored response for " + url + " in run store " + file),
+      url_(std::move(url)),
+      file_(std::move(file)) {}
+
 }  // namespace uvscrape

@@ -31,11 +31,15 @@ Driver::Run::~Run() {
 
 void Driver::Run::begin() {
   client_ = std::make_unique<http::Client>(loop_, driver::client_options(options()));
-  frontier_ = std::make_unique<driver::CrawlFrontier>(loop_, options(),
-                                                      driver_.scraper_.rate_limits(), [this] {
-                                                        dispatch();
-                                                        maybe_close();
-                                                      });
+  // A replay sends nothing: the scraper's rate limits have nothing to limit.
+  static const std::vector<RateLimit> kNoLimits;
+  if (!options().replay_from.empty())
+    replay_ = std::make_unique<driver::ReplaySource>(loop_, options().replay_from);
+  frontier_ = std::make_unique<driver::CrawlFrontier>(
+      loop_, options(), replay_ ? kNoLimits : driver_.scraper_.rate_limits(), [this] {
+        dispatch();
+        maybe_close();
+      });
   // A connection slot freed: hosts the client had no connection for are
   // candidates again (never called inside another client call).
   client_->set_on_capacity([this] {
@@ -56,12 +60,12 @@ void Driver::Run::begin() {
         [this](std::unique_ptr<driver::StepJob> job) { step_finished(std::move(job)); });
   }
   const size_t n = options().num_workers ? options().num_workers : 1;
-  worker_context_.reset(
-      new driver::WorkerContext{loop_, *client_, options(), archive_callback_, driver_.scraper_,
-                                archive_paths_, options().cookies ? &driver_.cookie_jars_ : nullptr,
-                                [this](driver::Worker& worker, driver::Outcome outcome) {
-                                  worker_finished(worker, std::move(outcome));
-                                }});
+  worker_context_.reset(new driver::WorkerContext{
+      loop_, *client_, options(), archive_callback_, driver_.scraper_, archive_paths_,
+      options().cookies ? &driver_.cookie_jars_ : nullptr, replay_.get(),
+      [this](driver::Worker& worker, driver::Outcome outcome) {
+        worker_finished(worker, std::move(outcome));
+      }});
   workers_.reserve(n);
   for (size_t i = 0; i < n; ++i)
     workers_.push_back(std::make_unique<driver::Worker>(*worker_context_));
@@ -86,6 +90,12 @@ void Driver::Run::open_store() {
   if (!options().store_path.empty() && options().obey_robots_txt)
     throw ScraperConfigError("store_path " + options().store_path +
                              ": a durable run cannot obey robots.txt yet (obey_robots_txt)");
+  if (replay_ && options().obey_robots_txt)
+    throw ScraperConfigError("replay_from " + options().replay_from +
+                             ": a replay sends nothing, so it cannot obey robots.txt");
+  if (replay_ && options().replay_from == options().store_path)
+    throw ScraperConfigError("replay_from " + options().replay_from +
+                             ": the replay's own store_path must be another file");
   if (options().store_responses && options().store_path.empty())
     throw ScraperConfigError("store_responses needs a store_path (the responses go into it)");
   if (options().store_path.empty())
@@ -163,6 +173,7 @@ void Driver::Run::maybe_refill() {
   if (phase_ != Phase::running || store_failed_ || !window_.wants_refill()) return;
   std::vector<store::RequestId> exclude;
   const std::size_t max = window_.begin_refill(exclude);
+  exclude.insert(exclude.end(), left_pending_.begin(), left_pending_.end());
   store_->refill(max, std::move(exclude));
 }
 
@@ -352,7 +363,7 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
   }
   if (next == Next::step) return start_step(worker, std::move(outcome));
   outcome = {};
-  if (next != Next::retried) {
+  if (next != Next::retried && next != Next::unanswered) {
     ++completed_;
     DriverCounters::add(counters_.requests_completed);
   }
@@ -371,6 +382,7 @@ Driver::Run::Next Driver::Run::process(driver::Outcome& outcome) {
     DriverCounters::add(counters_.requests_cancelled);
     return Next::done;
   }
+  if (outcome.unanswered) return unanswered(outcome);
   if (outcome.error) {
     try {
       std::rethrow_exception(outcome.error);
@@ -694,6 +706,8 @@ RunResult Driver::Run::result() const {
   result.error = error_;
   result.resumed = resumed_;
   result.already_finished = already_finished_;
+  result.replay_skipped = replay_skipped_;
+  result.replay_left_pending = left_pending_.size();
   return result;
 }
 
@@ -712,13 +726,24 @@ void Driver::Run::maybe_close() {
   if (step_threads_) step_threads_->close();  // idle threads join; its handle closes first too
   if (robots_) robots_->close();
   if (!store_) return store_closed();
-  store_->close(to_string(closing_result_.status));  // -> store_closed
+  // A replay that left requests pending for a live run is not complete in
+  // its store: a later run on the store resumes it.
+  const bool left = closing_result_.status == RunStatus::completed && !left_pending_.empty();
+  store_->close(left ? "stopped" : to_string(closing_result_.status));  // -> store_closed
 }
 
 // The store is closed (its last commit durable): the HTTP client and the stop
 // listener close, then the cookie jars are saved and on_run_complete and
 // on_done run.
 void Driver::Run::store_closed() {
+  if (replay_) {
+    // The stored run's file is released on the thread pool first.
+    std::shared_ptr<driver::ReplaySource> replay = std::move(replay_);
+    return replay->close([this, replay]() mutable {
+      replay.reset();
+      store_closed();
+    });
+  }
   client_->close([this, run_result = std::move(closing_result_)]() mutable {
     stop_listener_->close(
         [this, result = std::move(run_result)]() mutable { save_cookies(std::move(result)); });

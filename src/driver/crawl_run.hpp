@@ -31,6 +31,7 @@
 #include "driver/archive_name.hpp"
 #include "driver/counters.hpp"
 #include "driver/crawl_frontier.hpp"
+#include "driver/replay_source.hpp"
 #include "driver/robots_gate.hpp"
 #include "driver/step_threads.hpp"
 #include "driver/stop_state.hpp"
@@ -88,9 +89,13 @@ struct Driver::Run final : store::Listener {
   void enqueue_pending(store::PendingRequest& pending);  // a resumed or refilled one
   void dispatch();
   // What a finished request needs next.
-  enum class Next { done, retried, step };
+  // `unanswered`: a replay's miss, skipped or left pending (not completed).
+  enum class Next { done, retried, step, unanswered };
   Next process(driver::Outcome& outcome);
   bool retry(const driver::Outcome& outcome);
+  // A replay's request with no stored response, skipped or left pending
+  // (crawl_run_replay.cpp).
+  Next unanswered(const driver::Outcome& outcome);
   // requests_queued / requests_waiting from the frontier's own counts.
   void update_queue_counters();
   // The step of a response, on a step thread or (step_threads = 0) right here;
@@ -147,7 +152,12 @@ struct Driver::Run final : store::Listener {
   std::unique_ptr<driver::StepThreads> step_threads_;  // null: steps run on the loop thread
   std::unique_ptr<net::Timer> grace_timer_;  // armed once a stop leaves requests in flight
   std::unique_ptr<driver::CrawlFrontier> frontier_;
-  std::unique_ptr<driver::RobotsGate> robots_;  // with obey_robots_txt
+  std::unique_ptr<driver::RobotsGate> robots_;    // with obey_robots_txt
+  std::unique_ptr<driver::ReplaySource> replay_;  // with replay_from
+  // A replay's requests left pending in the store (ReplayMiss::pending): never
+  // refilled into this run.
+  std::vector<store::RequestId> left_pending_;
+  uint64_t replay_skipped_ = 0;
   // The frontier's ticket of each busy worker's request.
   std::unordered_map<const driver::Worker*, driver::CrawlFrontier::Ticket> tickets_;
   std::unique_ptr<store::RunStore> store_;

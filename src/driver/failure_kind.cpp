@@ -23,6 +23,7 @@ const char* to_string(FailureKind kind) noexcept {
     case FailureKind::structural: return "ScraperAssumptionException";
     case FailureKind::invalid_data: return "DataFormatAssumptionException";
     case FailureKind::robots_disallowed: return "RobotsDisallowedError";
+    case FailureKind::no_stored_response: return "NoStoredResponseError";
     case FailureKind::other: return "other";
   }
   return "other";
@@ -62,6 +63,8 @@ FailureKind failure_kind(const std::exception_ptr& error) noexcept {
     return FailureKind::invalid_url;
   } catch (const RobotsDisallowedError&) {
     return FailureKind::robots_disallowed;
+  } catch (const NoStoredResponseError&) {
+    return FailureKind::no_stored_response;
   } catch (const DataFormatAssumptionException&) {
     return FailureKind::invalid_data;
   } catch (const ScraperAssumptionException&) {

@@ -28,6 +28,7 @@ void Worker::cancel() {
 }
 
 void Worker::begin_fetch() {
+  if (context_.replay != nullptr) return begin_replay();
   const DriverOptions& options = context_.options;
   http::HttpRequest http = to_http_request(*request_, options, context_.scraper.follow_redirects());
   if (context_.cookie_jars != nullptr) {
@@ -121,7 +122,7 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
 
 void Worker::finish_archive(Response&& response, std::string path, std::exception_ptr error,
                             uint64_t bytes, std::string sha256) {
-  if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}, {}});
+  if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}, {}, {}});
   Outcome outcome;
   outcome.request = request_;
   outcome.bytes = bytes;
@@ -132,10 +133,10 @@ void Worker::finish_archive(Response&& response, std::string path, std::exceptio
 }
 
 void Worker::fail(std::exception_ptr error) {
-  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}});
+  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}, {}});
   sink_->abort([this, error](std::string, std::exception_ptr) {
     sink_.reset();
-    finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}});
+    finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}, {}});
   });
 }
 

@@ -22,6 +22,7 @@
 #include "driver/archive_job.hpp"
 #include "driver/archive_name.hpp"
 #include "driver/archive_sink.hpp"
+#include "driver/replay_source.hpp"
 #include "http/client.hpp"
 #include "uvscrape/driver_options.hpp"
 #include "uvscrape/request.hpp"
@@ -40,6 +41,8 @@ struct Outcome {
   int status = 0;                      // the HTTP status, when an answer came
   std::string retry_after;             // its Retry-After header (a retry's wait)
   std::string sha256;  // of the archived file, hex (the default writer's; "" for on_archive)
+  // A replay found no stored response and its policy is skip or pending.
+  std::optional<ReplayMiss> unanswered;
 };
 
 class Worker;
@@ -54,6 +57,9 @@ struct WorkerContext {
   ArchivePaths& archive_paths;
   // The run's cookie jars by name; null when cookies are off.
   std::map<std::string, CookieJar, std::less<>>* cookie_jars;
+  // Set for a replay (DriverOptions::replay_from): requests are answered
+  // from the stored run, never sent; `client` is then never used.
+  ReplaySource* replay;
   // The outcome of a request; may start() the worker again.
   std::function<void(Worker&, Outcome)> finished;
 };
@@ -76,6 +82,10 @@ class Worker {
  private:
   void begin_fetch();
   void on_fetched(http::Result result);
+  // A replay's request: its stored answer instead of the network
+  // (worker_replay.cpp).
+  void begin_replay();
+  void on_replayed(ReplayAnswer answer);
   void store_with_sink(http::HttpResponse&& http);
   void store_with_callback(http::HttpResponse&& http);
   std::exception_ptr status_error(const http::HttpResponse& http) const;
