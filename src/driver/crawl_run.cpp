@@ -98,6 +98,10 @@ void Driver::Run::open_store() {
                              ": the replay's own store_path must be another file");
   if (options().store_responses && options().store_path.empty())
     throw ScraperConfigError("store_responses needs a store_path (the responses go into it)");
+  if (options().store_responses && store::is_redis_url(options().store_path))
+    throw ScraperConfigError("store_responses: the Redis store " +
+                             store::parse_redis_url(options().store_path).url +
+                             " keeps no responses (use a SQLite store_path)");
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
   else if (store::is_redis_url(options().store_path))
