@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   if (argc > 4) options.step_threads = std::strtoul(argv[4], nullptr, 10);
   if (const char* store_dir = std::getenv("CASES_CRAWL_STORE"))
     options.store_path = std::string(store_dir) + "/run-" + std::to_string(getpid()) + ".db";
+  // CASES_CRAWL_STORE_URL=redis://...: the Redis store, shared by every
+  // process given the same URL (bench/run --redis).
+  if (const char* url = std::getenv("CASES_CRAWL_STORE_URL")) options.store_path = url;
   if (const char* keep = std::getenv("CASES_CRAWL_RESPONSES"))
     options.store_responses = !options.store_path.empty() && std::string(keep) == "1";
   CasesScraper scraper(base);

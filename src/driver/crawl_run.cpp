@@ -7,6 +7,8 @@
 #include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
 #include "store/memory_store.hpp"
+#include "store/redis_store.hpp"
+#include "store/redis_url.hpp"
 #include "store/sqlite_store.hpp"
 #include "uvscrape/resolution.hpp"
 #include "uvscrape/url.hpp"
@@ -93,12 +95,19 @@ void Driver::Run::open_store() {
                              ": the replay's own store_path must be another file");
   if (options().store_responses && options().store_path.empty())
     throw ScraperConfigError("store_responses needs a store_path (the responses go into it)");
+  if (options().store_responses && store::is_redis_url(options().store_path))
+    throw ScraperConfigError("store_responses: the Redis store " +
+                             store::parse_redis_url(options().store_path).url +
+                             " keeps no responses (use a SQLite store_path)");
   if (options().store_path.empty())
     store_ = std::make_unique<store::MemoryStore>();
+  else if (store::is_redis_url(options().store_path))
+    store_ = std::make_unique<store::RedisStore>(
+        loop_, store::parse_redis_url(options().store_path), options().store_window);
   else
     store_ =
         std::make_unique<store::SqliteStore>(loop_, options().store_path, options().store_window);
-  window_ = driver::StoreWindow(store_->window());
+  window_ = driver::StoreWindow(store_->window(), store_->shared());
   store::RunIdentity identity;
   identity.scraper = driver_.scraper_.name();
   identity.seed_params = options().seed_params ? *options().seed_params : Json(nullptr);

@@ -23,7 +23,10 @@ namespace uvscrape::driver {
 class StoreWindow {
  public:
   // `limit` 0: unbounded (the in-memory store); nothing is tracked then.
-  explicit StoreWindow(std::size_t limit = 0) : limit_(limit) {}
+  // `shared`: the store is shared with other processes; every committed
+  // child stays in the store and comes back by refill.
+  explicit StoreWindow(std::size_t limit = 0, bool shared = false)
+      : limit_(limit), shared_(shared) {}
 
   bool bounded() const noexcept { return limit_ > 0; }
 
@@ -31,7 +34,7 @@ class StoreWindow {
   // false if it stays pending in the store only.
   bool admit(store::RequestId id) {
     if (!bounded()) return true;
-    if (refilling_ || held_.size() >= limit_) {
+    if (shared_ || refilling_ || held_.size() >= limit_) {
       more_ = true;
       return false;
     }
@@ -71,6 +74,7 @@ class StoreWindow {
 
  private:
   std::size_t limit_;
+  bool shared_;
   std::unordered_set<store::RequestId> held_;
   bool more_ = false;
   bool refilling_ = false;

@@ -24,9 +24,9 @@
 // and asks for the next best-ranked ones with refill() when it runs low.
 //
 // Implementations: MemoryStore (the default, store/memory_store.hpp) and
-// SqliteStore (DriverOptions::store_path, store/sqlite_store.hpp). A store
-// shared by many processes (Redis) would hand out leases in started() and
-// check them in commit(): the interface leaves room for both.
+// SqliteStore (DriverOptions::store_path, store/sqlite_store.hpp) and
+// RedisStore (a redis:// store_path, store/redis_store.hpp), shared by many
+// processes: it hands out leases with refill() and checks them in commit().
 #pragma once
 
 #include <chrono>
@@ -185,6 +185,10 @@ class RunStore {
   // How many pending requests the driver keeps in memory; 0: all of them
   // (the store never holds a pending request the driver does not).
   virtual std::size_t window() const noexcept { return 0; }
+  // A store shared with other processes (Redis): a committed child goes to
+  // the shared pending requests, never straight into this driver's window;
+  // it comes back by refill() (to this process or another).
+  virtual bool shared() const noexcept { return false; }
   // Asks for up to `max` of the best-ranked (priority, then id) pending
   // requests whose ids are not in `exclude` (those the driver holds);
   // ordered after every earlier submission; reports store_refilled. Only for

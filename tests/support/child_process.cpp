@@ -67,6 +67,25 @@ ChildProcess::Ready ChildProcess::wait_until_accepting(const std::vector<uint16_
   return Ready::timed_out;
 }
 
+bool ChildProcess::wait_for_exit(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      exit_status_ = status;
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+void ChildProcess::send_signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 void ChildProcess::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);

@@ -44,6 +44,13 @@ class ChildProcess {
   // 127.0.0.1, the child exits, or `timeout` passes. Blocks the calling thread.
   Ready wait_until_accepting(const std::vector<uint16_t>& ports, std::chrono::milliseconds timeout);
 
+  // Polls (every 10 ms) until the child exits by itself: true (exit_status()
+  // says how), or false when `timeout` passes first (it keeps running).
+  bool wait_for_exit(std::chrono::milliseconds timeout);
+  // Sends `signal` (SIGKILL, SIGSTOP...) and returns; wait_for_exit or stop
+  // reaps the child.
+  void send_signal(int signal);
+
   // SIGTERM, then waits for the exit (SIGKILL after `grace`). Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 

@@ -1,0 +1,40 @@
+// The Lua scripts of the Redis run store (store/redis_store.hpp). Each runs
+// atomically in Redis: a request's completion with its children, items and
+// failures is one script call, so it is stored whole or not at all.
+//
+// Every script takes the run's key prefix as ARGV[1]; the keys under it are
+// described in docs/crawling-with-many-processes.md. Each starts with "#!lua"
+// and no flags, so Redis refuses to start it (an OOM error reply) when it is
+// over maxmemory, instead of failing half-way through its writes.
+#pragma once
+
+#include <string>
+
+namespace uvscrape::store::redis_scripts {
+
+// ARGV: prefix, scraper, seed_params, owner, lease_ms, force, adding_seeds.
+// Returns {"seed"} | {"join", previous_status, items, failures, speculation,
+// cookies, file_path, file_json, ...} | {"finished", status, items, failures}
+// | {"mismatch", reason}.
+const std::string& open();
+
+// ARGV: prefix, id, token, settle, attempts, not_before_ms, n_children,
+// (key, record_only, priority, body) * n, n_items, item * n, n_failures,
+// failure * n, file_path, file_json, speculation, cookies (""s: none).
+// Returns {1, "id,id,..."} (an id "0": a duplicate dropped) or {0, ""}: the
+// lease was not this process's any more, nothing was stored.
+const std::string& commit();
+
+// ARGV: prefix, max, lease_ms. Returns {more, (id, token, body, attempts,
+// not_before_ms or "") * n}: the best-ranked pending requests, leased.
+const std::string& refill();
+
+// ARGV: prefix, lease_ms, (id, token) * n. Renews the leases still held;
+// returns the ids whose lease was lost. Sweeps expired leases back to pending.
+const std::string& renew();
+
+// ARGV: prefix, status, (id, token) * n. The leases go back to pending; the
+// run's status is recorded.
+const std::string& release();
+
+}  // namespace uvscrape::store::redis_scripts

@@ -1,0 +1,348 @@
+// See redis_store.hpp. Loop thread only; every reply arrives through
+// RedisConnection's callbacks, which never let an exception out.
+#include "store/redis_store.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <random>
+
+#include "scraper/request_internals.hpp"
+#include "store/redis_scripts.hpp"
+#include "uvscrape/errors.hpp"
+#include "uvscrape/request_json.hpp"
+
+namespace uvscrape::store {
+namespace {
+
+std::string hex_id(RequestId id) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, static_cast<std::uint64_t>(id));
+  return buf;
+}
+
+RequestId parse_id(const std::string& hex) {
+  return static_cast<RequestId>(std::stoull(hex, nullptr, 16));
+}
+
+std::int64_t epoch_ms(WallClock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// A fingerprint as a 16-byte binary set member (big-endian high, then low).
+std::string fingerprint_bytes(const KeyHash& key) {
+  std::string out(16, '\0');
+  for (int i = 0; i < 8; ++i) {
+    out[static_cast<std::size_t>(i)] = static_cast<char>(key.high >> (56 - 8 * i));
+    out[static_cast<std::size_t>(8 + i)] = static_cast<char>(key.low >> (56 - 8 * i));
+  }
+  return out;
+}
+
+const char* settle_name(Settle s) {
+  switch (s) {
+    case Settle::seed: return "seed";
+    case Settle::done: return "done";
+    case Settle::failed: return "failed";
+    case Settle::wait: return "wait";
+    case Settle::unstarted: return "unstarted";
+  }
+  return "done";
+}
+
+std::string make_owner() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(random());
+}
+
+std::string reason_of(const RedisReply& reply) {
+  if (reply.text.rfind("OOM", 0) == 0)
+    return "Redis is out of memory (maxmemory reached; the crawl stops): " + reply.text;
+  return "Redis replied: " + reply.text;
+}
+
+}  // namespace
+
+RedisStore::RedisStore(uv_loop_t* loop, RedisAddress address, std::size_t window)
+    : loop_(loop),
+      address_(std::move(address)),
+      window_(window > 0            ? window
+              : address_.window > 0 ? address_.window
+                                    : kWindow),
+      owner_(make_owner()) {}
+
+RedisStore::~RedisStore() = default;
+
+std::vector<std::string> RedisStore::eval(const std::string& script) const {
+  // EVAL, not EVALSHA: a restarted Redis has an empty script cache; Redis
+  // caches the compiled script by its SHA either way.
+  return {"EVAL", script, "0", address_.prefix};
+}
+
+void RedisStore::fail(const std::string& reason) {
+  if (failed_ || closing_) return;
+  failed_ = true;
+  listener_->store_failed(std::make_exception_ptr(StoreError(address_.url, reason)));
+}
+
+void RedisStore::open(const RunIdentity& identity, Listener& listener) {
+  listener_ = &listener;
+  connection_ = std::make_unique<RedisConnection>(loop_, address_,
+                                                  [this](std::string reason) { fail(reason); });
+  connection_->start();
+  auto args = eval(redis_scripts::open());
+  args.push_back(identity.scraper);
+  args.push_back(identity.seed_params.dump());
+  args.push_back(owner_);
+  args.push_back(std::to_string(address_.lease.count()));
+  args.push_back(identity.force ? "1" : "0");
+  args.push_back(identity.adding_seeds ? "1" : "0");
+  connection_->send(std::move(args), [this](RedisReply reply) { on_opened(reply); });
+}
+
+void RedisStore::on_opened(const RedisReply& reply) {
+  if (reply.is_error()) return fail(reason_of(reply));
+  if (reply.elements.empty()) return fail("unexpected reply to open");
+  const std::string& state = reply.elements[0].text;
+  if (state == "mismatch") return fail(reply.elements.at(1).text);
+  Opened opened;
+  try {
+    if (state == "join" || state == "finished") {
+      opened.resumed = true;
+      opened.finished = state == "finished";
+      opened.previous_status = reply.elements.at(1).text;
+      opened.items = static_cast<std::uint64_t>(reply.elements.at(2).integer);
+      opened.failures = static_cast<std::uint64_t>(reply.elements.at(3).integer);
+    }
+    if (state == "join") {
+      opened.more_pending = true;  // whatever is pending comes by refill()
+      if (!reply.elements.at(4).text.empty())
+        opened.speculation = Json::parse(reply.elements[4].text);
+      if (!reply.elements.at(5).text.empty()) opened.cookies = Json::parse(reply.elements[5].text);
+      for (std::size_t i = 6; i + 1 < reply.elements.size(); i += 2) {
+        const Json file = Json::parse(reply.elements[i + 1].text);
+        opened.files.push_back(ArchivedFile{reply.elements[i].text, file.at("url"), file.at("size"),
+                                            file.at("sha256")});
+      }
+    }
+  } catch (const std::exception& e) {
+    return fail(std::string("unreadable run metadata: ") + e.what());
+  }
+  opened_ = true;
+  start_timer(renew_timer_, address_.lease / 3,
+              [](uv_timer_t* t) { static_cast<RedisStore*>(t->data)->renew(); });
+  listener_->store_opened(std::move(opened));
+}
+
+void RedisStore::start_timer(uv_timer_t*& timer, std::chrono::milliseconds every,
+                             void (*cb)(uv_timer_t*)) {
+  if (!timer) {
+    timer = new uv_timer_t;
+    uv_timer_init(loop_, timer);
+    timer->data = this;
+  }
+  const auto ms = static_cast<std::uint64_t>(every.count());
+  uv_timer_start(timer, cb, ms, ms);
+}
+
+// Attempts are recorded with the request's completion; a process killed
+// while fetching loses the count of that one send (the request is fetched
+// again by another process after its lease expires).
+void RedisStore::started(RequestId, int) {}
+
+void RedisStore::commit(Completion completion) {
+  if (failed_ || closing_) return;
+  auto args = eval(redis_scripts::commit());
+  const bool has_request = completion.request != 0;
+  std::string token;
+  if (has_request) {
+    if (auto it = leases_.find(completion.request); it != leases_.end()) token = it->second;
+  }
+  args.push_back(has_request ? hex_id(completion.request) : "");
+  args.push_back(token.empty() ? "-" : token);  // "-": no lease held, so it is rejected
+  args.push_back(settle_name(completion.settle));
+  args.push_back(std::to_string(completion.attempts));
+  args.push_back(std::to_string(epoch_ms(completion.not_before)));
+  args.push_back(std::to_string(completion.children.size()));
+  for (const Child& child : completion.children) {
+    args.push_back(child.key ? fingerprint_bytes(*child.key) : "");
+    args.push_back(child.record_only ? "1" : "0");
+    args.push_back(std::to_string(child.request.priority()));
+    Json body = child.request;
+    args.push_back(body.dump());
+  }
+  args.push_back(std::to_string(completion.items.size()));
+  for (const Item& item : completion.items) {
+    Json stored = {{"request", completion.request},
+                   {"model", item.model},
+                   {"valid", item.valid},
+                   {"value", item.value}};
+    args.push_back(stored.dump());
+  }
+  args.push_back(std::to_string(completion.failures.size()));
+  for (const Failure& f : completion.failures) {
+    Json stored = {{"request", completion.request},
+                   {"url", f.url},
+                   {"step", f.step},
+                   {"page_url", f.page_url},
+                   {"kind", to_string(f.kind)},
+                   {"message", f.message},
+                   {"attempts", f.attempts},
+                   {"time", epoch_ms(f.time)}};
+    args.push_back(stored.dump());
+  }
+  if (completion.file) {
+    args.push_back(completion.file->path);
+    Json file = {{"url", completion.file->url},
+                 {"size", completion.file->size},
+                 {"sha256", completion.file->sha256},
+                 {"request", completion.request}};
+    args.push_back(file.dump());
+  } else {
+    args.push_back("");
+    args.push_back("");
+  }
+  args.push_back(completion.speculation ? completion.speculation->dump() : "");
+  args.push_back(completion.cookies ? completion.cookies->dump() : "");
+  completion.response.reset();  // stored responses are not kept in Redis
+  connection_->send(std::move(args), [this, c = std::move(completion)](RedisReply reply) mutable {
+    if (failed_) return;
+    if (reply.is_error() || reply.elements.size() != 2) return fail(reason_of(reply));
+    if (c.settle != Settle::wait && c.request != 0) leases_.erase(c.request);
+    if (reply.elements[0].integer == 0) {
+      ++stale_commits_;  // another process holds this request now: it stores it
+      c.children.clear();
+      c.items.clear();
+      c.failures.clear();
+      c.file.reset();
+    } else {
+      const std::string& ids = reply.elements[1].text;
+      std::size_t at = 0;
+      for (Child& child : c.children) {
+        const std::size_t comma = std::min(ids.find(',', at), ids.size());
+        child.id = parse_id(ids.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
+    listener_->store_committed(std::move(c));
+    // A parked refill may find this commit's children now.
+    if (refill_wanted_ && !refill_on_wire_) send_refill();
+  });
+}
+
+void RedisStore::refill(std::size_t max, std::vector<RequestId>) {
+  // The ids the driver holds are leased to it, not pending: nothing to exclude.
+  if (failed_ || closing_) return;
+  refill_wanted_ = true;
+  refill_max_ = std::max<std::size_t>(max, 1);
+  if (!refill_on_wire_) send_refill();
+}
+
+void RedisStore::send_refill() {
+  if (poll_timer_) uv_timer_stop(poll_timer_);
+  refill_on_wire_ = true;
+  auto args = eval(redis_scripts::refill());
+  args.push_back(std::to_string(refill_max_));
+  args.push_back(std::to_string(address_.lease.count()));
+  connection_->send(std::move(args), [this](RedisReply reply) { on_refilled(reply); });
+}
+
+void RedisStore::on_refilled(const RedisReply& reply) {
+  refill_on_wire_ = false;
+  if (failed_ || closing_) return;
+  if (reply.is_error() || reply.elements.empty()) return fail(reason_of(reply));
+  const bool more = reply.elements[0].integer != 0;
+  std::vector<PendingRequest> pending;
+  try {
+    for (std::size_t i = 1; i + 4 < reply.elements.size(); i += 5) {
+      const RequestId id = parse_id(reply.elements[i].text);
+      leases_[id] = reply.elements[i + 1].text;
+      PendingRequest p{id, request_from_json(Json::parse(reply.elements[i + 2].text)),
+                       std::nullopt};
+      for (long long a = std::stoll(reply.elements[i + 3].text); a > 0; --a)
+        detail::RequestAccess::count_attempt(p.request);
+      if (const std::string& nb = reply.elements[i + 4].text; !nb.empty())
+        p.not_before = WallClock::time_point(std::chrono::milliseconds(std::stoll(nb)));
+      pending.push_back(std::move(p));
+    }
+  } catch (const std::exception& e) {
+    return fail(std::string("unreadable stored request: ") + e.what());
+  }
+  if (pending.empty() && more) {
+    // Others (or this process's own fetches) may still yield work: ask again.
+    return start_timer(poll_timer_, kPoll, [](uv_timer_t* t) {
+      auto* self = static_cast<RedisStore*>(t->data);
+      uv_timer_stop(t);
+      if (self->refill_wanted_ && !self->refill_on_wire_) self->send_refill();
+    });
+  }
+  refill_wanted_ = false;
+  listener_->store_refilled(std::move(pending), more);
+}
+
+void RedisStore::renew() {
+  if (failed_ || closing_ || renew_on_wire_) return;  // one at a time (Redis may be down)
+  auto args = eval(redis_scripts::renew());
+  args.push_back(std::to_string(address_.lease.count()));
+  for (const auto& [id, token] : leases_) {
+    args.push_back(hex_id(id));
+    args.push_back(token);
+  }
+  renew_on_wire_ = true;
+  connection_->send(std::move(args), [this](RedisReply reply) {
+    renew_on_wire_ = false;
+    if (failed_) return;
+    if (reply.is_error()) return fail(reason_of(reply));
+    for (const RedisReply& id : reply.elements) {
+      // Lost (this process was too slow): its commit will be rejected.
+      if (leases_.erase(parse_id(id.text)) > 0) ++lost_leases_;
+    }
+  });
+}
+
+void RedisStore::close(const std::string& status) {
+  closing_ = true;
+  auto finish = [this] { close_timers_then([this] { listener_->store_closed(); }); };
+  if (!connection_) return listener_->store_closed();
+  if (!failed_ && opened_) {
+    // This process's leases go back to pending: another process, or the next
+    // run, fetches them.
+    auto args = eval(redis_scripts::release());
+    args.push_back(status);
+    for (const auto& [id, token] : leases_) {
+      args.push_back(hex_id(id));
+      args.push_back(token);
+    }
+    leases_.clear();
+    connection_->send(std::move(args), [](RedisReply) {});
+  }
+  connection_->close(finish);
+}
+
+void RedisStore::close_timers_then(std::function<void()> done) {
+  auto remaining = std::make_shared<int>(0);
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  for (uv_timer_t** timer : {&renew_timer_, &poll_timer_}) {
+    if (!*timer) continue;
+    ++*remaining;
+    struct Closing {
+      std::shared_ptr<int> remaining;
+      std::shared_ptr<std::function<void()>> done;
+    };
+    (*timer)->data = new Closing{remaining, shared_done};
+    uv_close(reinterpret_cast<uv_handle_t*>(*timer), [](uv_handle_t* h) {
+      auto* closing = static_cast<Closing*>(h->data);
+      delete reinterpret_cast<uv_timer_t*>(h);
+      if (--*closing->remaining == 0) (*closing->done)();
+      delete closing;
+    });
+    *timer = nullptr;
+  }
+  if (*remaining == 0) (*shared_done)();
+}
+
+}  // namespace uvscrape::store

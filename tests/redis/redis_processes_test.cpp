@@ -1,0 +1,212 @@
+// Many crawler processes on one Redis store (docs/crawling-with-many-
+// processes.md): four processes crawl the 2,000-case site together, each
+// doing a share, every item stored exactly once; one of three is killed -9
+// mid-crawl and the others finish its work (its leases expire), nothing
+// missing or doubled.
+#include <sys/wait.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "redis_test_support.hpp"
+
+namespace uvscrape::redis_test {
+namespace {
+
+using store_test::expected_items;
+using store_test::fresh_dir;
+using store_test::item_difference;
+using testing::ChildProcess;
+using testing::RedisFixture;
+using testing::ThreadedTestServer;
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The items a child reported having delivered ("... items N ...").
+long items_of(const std::string& output) {
+  const auto at = output.find("items ");
+  return at == std::string::npos ? -1 : std::atol(output.c_str() + at + 6);
+}
+
+struct Crawlers {
+  std::vector<std::unique_ptr<ChildProcess>> children;
+  std::vector<std::filesystem::path> outputs;
+
+  void start(int n, const ThreadedTestServer& server, const std::string& url,
+             const std::filesystem::path& dir, int workers, const std::string& rate = "") {
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> args = {REDIS_CRAWL_CHILD, std::to_string(server.port()), url,
+                                       (dir / "files").string(), std::to_string(workers)};
+      if (!rate.empty()) args.push_back(rate);
+      outputs.push_back(dir / ("child" + std::to_string(children.size()) + ".out"));
+      children.push_back(std::make_unique<ChildProcess>());
+      std::string failure;
+      ASSERT_TRUE(children.back()->spawn(args, outputs.back().string(), failure)) << failure;
+    }
+  }
+  // Waits for child i; its output.
+  std::string finish(size_t i) {
+    EXPECT_TRUE(children[i]->wait_for_exit(std::chrono::seconds(60))) << "child " << i;
+    const std::string out = read_text(outputs[i]);
+    EXPECT_TRUE(WIFEXITED(children[i]->exit_status()) &&
+                WEXITSTATUS(children[i]->exit_status()) == 0)
+        << "child " << i << ": " << out;
+    EXPECT_NE(out.find("status completed"), std::string::npos) << out;
+    return out;
+  }
+};
+
+TEST(RedisProcesses, FourProcessesShareTheCrawlAndStoreEveryItemOnce) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, true);
+  const auto dir = fresh_dir("redis-four");
+  const std::string url = redis.url() + "?prefix=four";
+  Crawlers crawlers;
+  crawlers.start(4, server, url, dir, 8);
+  long total = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const long items = items_of(crawlers.finish(i));
+    EXPECT_GT(items, 100) << "child " << i << " did too small a share";
+    total += items;
+  }
+  EXPECT_EQ(total, static_cast<long>(expected_items().size()));
+  RedisClient client(redis.port());
+  const auto stored = client.items("four");
+  EXPECT_EQ(stored, expected_items()) << item_difference(stored, expected_items());
+  EXPECT_EQ(client.integer({"HLEN", "four:files"}), store_test::kPages * store_test::kPerPage / 5);
+  EXPECT_EQ(client.integer({"ZCARD", "four:pending"}), 0);
+  EXPECT_EQ(client.integer({"ZCARD", "four:leased"}), 0);
+  // Every document fetched once: no two processes had the same request.
+  size_t documents = 0;
+  for (const auto& r : server->requests()) documents += r.path.rfind("/doc/", 0) == 0;
+  EXPECT_EQ(documents, static_cast<size_t>(store_test::kPages * store_test::kPerPage / 5));
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+TEST(RedisProcesses, AProcessKilledMidCrawlLosesNothingAndDoublesNothing) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-kill");
+  // Short leases, so that the killed process's requests come back soon.
+  const std::string url = redis.url() + "?prefix=kill&lease_ms=1000";
+  Crawlers crawlers;
+  crawlers.start(3, server, url, dir, 8, "400");
+  RedisClient client(redis.port());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (client.integer({"LLEN", "kill:items"}) < 600 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  crawlers.children[0]->send_signal(SIGKILL);
+  ASSERT_TRUE(crawlers.children[0]->wait_for_exit(std::chrono::seconds(5)));
+  ASSERT_TRUE(WIFSIGNALED(crawlers.children[0]->exit_status()));
+  const long at_kill = client.integer({"LLEN", "kill:items"});
+  EXPECT_LT(at_kill, static_cast<long>(expected_items().size())) << "killed too late";
+  crawlers.finish(1);
+  crawlers.finish(2);
+  const auto stored = client.items("kill");
+  EXPECT_EQ(stored, expected_items()) << item_difference(stored, expected_items());
+  EXPECT_EQ(client.integer({"ZCARD", "kill:pending"}), 0);
+  EXPECT_EQ(client.integer({"ZCARD", "kill:leased"}), 0);
+  // The killed process held leases that expired and were taken over.
+  EXPECT_GT(std::atol(client.text({"HGET", "kill:meta", "expired_leases"}).c_str()), 0);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+}  // namespace
+}  // namespace uvscrape::redis_test
+
+namespace uvscrape::redis_test {
+namespace {
+
+using store_test::expected_items;
+using store_test::fresh_dir;
+using store_test::item_difference;
+using testing::RedisFixture;
+using testing::RedisOptions;
+
+// Redis restarts mid-crawl with its append-only file: the processes wait,
+// reconnect with backoff, resubmit what was not answered, and finish.
+TEST(RedisProcesses, ARedisRestartMidCrawlLosesNothing) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisOptions options;
+  options.appendonly = true;
+  RedisFixture redis(options);
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-restart");
+  const std::string url = redis.url() + "?prefix=restart&lease_ms=1000";
+  Crawlers crawlers;
+  crawlers.start(2, server, url, dir, 8, "400");
+  long before = 0;
+  {
+    RedisClient client(redis.port());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while ((before = client.integer({"LLEN", "restart:items"})) < 600 &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  redis.stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the crawlers find it gone
+  redis.restart();
+  crawlers.finish(0);
+  crawlers.finish(1);
+  RedisClient client(redis.port());
+  EXPECT_GE(client.integer({"LLEN", "restart:items"}), before);  // the AOF kept them
+  EXPECT_LT(before, static_cast<long>(expected_items().size())) << "restarted too late";
+  const auto stored = client.items("restart");
+  EXPECT_EQ(stored, expected_items()) << item_difference(stored, expected_items());
+  EXPECT_EQ(client.integer({"ZCARD", "restart:pending"}), 0);
+  EXPECT_EQ(client.integer({"ZCARD", "restart:leased"}), 0);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+// Redis out of memory (maxmemory, noeviction): a StoreError that says so,
+// and the crawl stops; what was stored stays whole.
+TEST(RedisProcesses, RedisOutOfMemoryStopsTheCrawlWithAClearError) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-oom");
+  Crawlers crawlers;
+  crawlers.start(1, server, redis.url() + "?prefix=oom", dir, 8, "400");
+  {
+    // Mid-crawl, Redis may not grow any more.
+    RedisClient client(redis.port());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (client.integer({"LLEN", "oom:items"}) < 300 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const std::string info = client.text({"INFO", "memory"});
+    const long used = std::atol(info.c_str() + info.find("used_memory:") + 12);
+    client.text({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    client.text({"CONFIG", "SET", "maxmemory", std::to_string(used)});
+  }
+  ASSERT_TRUE(crawlers.children[0]->wait_for_exit(std::chrono::seconds(60)));
+  const std::string out = read_text(crawlers.outputs[0]);
+  EXPECT_EQ(WEXITSTATUS(crawlers.children[0]->exit_status()), 3) << out;
+  EXPECT_NE(out.find("StoreError"), std::string::npos) << out;
+  EXPECT_NE(out.find("out of memory"), std::string::npos) << out;
+  RedisClient client(redis.port());
+  const long items = client.integer({"LLEN", "oom:items"});
+  EXPECT_GE(items, 300);
+  EXPECT_LT(items, static_cast<long>(expected_items().size()));
+  EXPECT_EQ(items_of(out), items);  // on_data saw exactly the stored ones
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+}  // namespace
+}  // namespace uvscrape::redis_test

@@ -1,0 +1,116 @@
+// The Redis run store through the Driver, one process (docs/design.md §20):
+// a crawl of the store site gives every item exactly once, stored in Redis;
+// a stop leaves the rest pending and a resume finishes without repeats; a
+// completed run reopened does nothing; an unreachable Redis is a StoreError
+// naming the URL.
+#include "redis_test_support.hpp"
+
+namespace uvscrape::redis_test {
+namespace {
+
+using store_test::expected_items;
+using store_test::fresh_dir;
+using store_test::item_difference;
+using store_test::StoreSiteScraper;
+using testing::RedisFixture;
+using testing::ThreadedTestServer;
+
+struct Crawl {
+  RunResult result;
+  std::multiset<std::string> items;
+};
+
+Crawl crawl(const ThreadedTestServer& server, const std::string& store, const std::string& dir,
+            int stop_after = -1) {
+  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.num_workers = 8;
+  o.store_path = store;
+  o.storage_dir = dir;
+  o.retry_backoff_base = std::chrono::milliseconds(2);
+  o.retry_backoff_cap = std::chrono::milliseconds(10);
+  Driver driver(scraper, o);
+  Crawl out;
+  driver.on_data = [&](const Json& item) {
+    out.items.insert(item.dump());
+    if (static_cast<int>(out.items.size()) == stop_after) driver.stop();
+  };
+  out.result = driver.run();
+  return out;
+}
+
+TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, true);
+  const auto dir = fresh_dir("redis-full");
+  const std::string url = redis.url() + "?prefix=full";
+  const Crawl first = crawl(server, url, (dir / "files").string());
+  ASSERT_EQ(first.result.status, RunStatus::completed)
+      << (first.result.error ? "error" : "no error");
+  EXPECT_FALSE(first.result.resumed);
+  EXPECT_EQ(first.items, expected_items()) << item_difference(first.items, expected_items());
+  RedisClient client(redis.port());
+  const auto stored = client.items("full");
+  EXPECT_EQ(stored, expected_items()) << item_difference(stored, expected_items());
+  EXPECT_EQ(client.integer({"ZCARD", "full:pending"}), 0);
+  EXPECT_EQ(client.integer({"ZCARD", "full:leased"}), 0);
+  EXPECT_EQ(client.integer({"HLEN", "full:files"}), store_test::kPages * store_test::kPerPage / 5);
+  EXPECT_EQ(client.text({"HGET", "full:meta", "status"}), "completed");
+  // Every list page and case once (each has a key), every document once.
+  EXPECT_EQ(client.integer({"SCARD", "full:seen"}),
+            store_test::kPages + store_test::kPages * store_test::kPerPage * 6 / 5 - 1 + 1);
+  const size_t requests = server->request_count();
+  const Crawl again = crawl(server, url, (dir / "files").string());
+  EXPECT_EQ(again.result.status, RunStatus::completed);
+  EXPECT_TRUE(again.result.already_finished);
+  EXPECT_TRUE(again.items.empty());
+  EXPECT_EQ(server->request_count(), requests);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+TEST(RedisStore, AStopLeavesThePendingAndAResumeFinishesWithoutRepeats) {
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-stop");
+  const std::string url = redis.url() + "?prefix=stop";
+  const Crawl stopped = crawl(server, url, (dir / "files").string(), 300);
+  ASSERT_EQ(stopped.result.status, RunStatus::stopped);
+  RedisClient client(redis.port());
+  EXPECT_EQ(client.text({"HGET", "stop:meta", "status"}), "stopped");
+  EXPECT_EQ(client.integer({"ZCARD", "stop:leased"}), 0);  // released on close
+  EXPECT_GT(client.integer({"ZCARD", "stop:pending"}), 0);
+  EXPECT_EQ(client.items("stop"), stopped.items);
+  const Crawl resumed = crawl(server, url, (dir / "files").string());
+  ASSERT_EQ(resumed.result.status, RunStatus::completed);
+  EXPECT_TRUE(resumed.result.resumed);
+  std::multiset<std::string> all = stopped.items;
+  all.insert(resumed.items.begin(), resumed.items.end());
+  EXPECT_EQ(all, expected_items()) << item_difference(all, expected_items());
+  EXPECT_EQ(client.items("stop"), expected_items());
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+TEST(RedisStore, AnUnreachableRedisIsAStoreErrorNamingTheUrl) {
+  const uint16_t port = testing::pick_free_loopback_port();  // nothing listens there
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-down");
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0?prefix=down";
+  try {
+    crawl(server, url, (dir / "files").string());  // run() throws the run's error
+    ADD_FAILURE() << "no error";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.file(), url);
+    EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server->request_count(), 0u);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+}  // namespace
+}  // namespace uvscrape::redis_test
