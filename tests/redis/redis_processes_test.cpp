@@ -66,7 +66,9 @@ TEST(RedisProcesses, FourProcessesShareTheCrawlAndStoreEveryItemOnce) {
   std::signal(SIGPIPE, SIG_IGN);
   RedisFixture redis;
   ThreadedTestServer server;
-  store_test::serve_store_site(server, true);
+  // 25 ms a case page: the shared crawl takes a few seconds, so a process that
+  // starts late under load still finds work (all four start within one).
+  store_test::serve_store_site(server, true, std::chrono::milliseconds(25));
   const auto dir = fresh_dir("redis-four");
   const std::string url = redis.url() + "?prefix=four";
   Crawlers crawlers;

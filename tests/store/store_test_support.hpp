@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iterator>
 #include <mutex>
@@ -25,7 +26,11 @@ using testing::ThreadedTestServer;
 // Serves the store site. With `flaky`, every 7th case answers 503 the first
 // time it is asked for (a transient failure that a retry gets past). Documents
 // stream in 1 KiB chunks, 1 ms apart.
-inline void serve_store_site(ThreadedTestServer& server, bool flaky) {
+// `case_delay` holds each case page back (on the server's timer, not its
+// thread), so that a crawl shared by processes started one after another
+// lasts long enough for every one of them to take a share.
+inline void serve_store_site(ThreadedTestServer& server, bool flaky,
+                             std::chrono::milliseconds case_delay = {}) {
   server->route("GET", "/list/*", [](const ServerRequest& req, ServerResponse& res) {
     const int p = std::atoi(req.path.c_str() + 6);
     std::string html = "<html><body>";
@@ -37,7 +42,7 @@ inline void serve_store_site(ThreadedTestServer& server, bool flaky) {
   });
   auto failed_once = std::make_shared<std::set<std::string>>();  // the server thread's only
   server->route("GET", "/case/*",
-                [flaky, failed_once](const ServerRequest& req, ServerResponse& res) {
+                [flaky, failed_once, case_delay](const ServerRequest& req, ServerResponse& res) {
                   const std::string id = req.path.substr(6);
                   const int p = std::atoi(id.c_str());
                   const int i = std::atoi(id.c_str() + id.find('-') + 1);
@@ -49,6 +54,7 @@ inline void serve_store_site(ThreadedTestServer& server, bool flaky) {
                   if (has_document(p, i))
                     html += "<a class='pdf' href='/doc/" + id + ".pdf'>pdf</a>";
                   res = ServerResponse::html(html + "</body></html>");
+                  res.delay_before_headers = case_delay;
                 });
   server->route("GET", "/doc/*", [](const ServerRequest& req, ServerResponse& res) {
     res.body = document_body(req.path.substr(5));
