@@ -188,6 +188,25 @@ end
 return 1
 )lua";
 
+// The generic cell rate algorithm: the key holds the host's theoretical
+// arrival time (TAT, microseconds on Redis's clock); each grant moves it one
+// interval on; a request may go while the TAT is at most burst - 1 intervals
+// ahead of now. So over any T seconds at most burst + rate * T are granted,
+// however many processes ask. The key expires once it is back in the past.
+constexpr const char* kRateToken = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local rate, burst = tonumber(ARGV[3]), math.max(1, tonumber(ARGV[4]))
+local interval = 1000000 / rate
+local key = k('rate:' .. ARGV[2])
+local tat = math.max(tonumber(redis.call('GET', key) or now), now)
+local ahead = tat - now - interval * (burst - 1)
+if ahead > 0 then return math.max(1, math.ceil(ahead / 1000)) end
+tat = tat + interval
+redis.call('SET', key, string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+return 0
+)lua";
+
 }  // namespace
 
 const std::string& open() {
@@ -204,6 +223,10 @@ const std::string& refill() {
 }
 const std::string& renew() {
   static const std::string s = std::string(kCommon) + kRenew;
+  return s;
+}
+const std::string& rate_token() {
+  static const std::string s = std::string(kCommon) + kRateToken;
   return s;
 }
 const std::string& release() {

@@ -33,6 +33,12 @@ const std::string& refill();
 // returns the ids whose lease was lost. Sweeps expired leases back to pending.
 const std::string& renew();
 
+// ARGV: prefix, host, rate (per second), burst. One token of the host's
+// rate limit, shared by every process (GCRA on Redis's clock, one key
+// "PREFIX:rate:HOST"). Returns 0: granted, or the milliseconds to wait
+// before asking again (nothing taken).
+const std::string& rate_token();
+
 // ARGV: prefix, status, (id, token) * n. The leases go back to pending; the
 // run's status is recorded.
 const std::string& release();

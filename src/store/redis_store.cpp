@@ -284,6 +284,20 @@ void RedisStore::on_refilled(const RedisReply& reply) {
   listener_->store_refilled(std::move(pending), more);
 }
 
+void RedisStore::acquire_rate_token(const std::string& host, double rate, double burst,
+                                    RateTokenDone done) {
+  if (failed_ || closing_ || !connection_) return;
+  auto args = eval(redis_scripts::rate_token());
+  args.push_back(host);
+  args.push_back(std::to_string(rate));
+  args.push_back(std::to_string(burst));
+  connection_->send(std::move(args), [this, done = std::move(done)](RedisReply reply) {
+    if (failed_ || closing_) return;
+    if (reply.is_error() || reply.type != RedisReply::Type::integer) return fail(reason_of(reply));
+    done(std::chrono::milliseconds(reply.integer));
+  });
+}
+
 void RedisStore::renew() {
   if (failed_ || closing_ || renew_on_wire_) return;  // one at a time (Redis may be down)
   auto args = eval(redis_scripts::renew());

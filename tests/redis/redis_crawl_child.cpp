@@ -4,7 +4,7 @@
 // run completed without failures, 3 on a StoreError (its message printed),
 // 1 otherwise.
 //
-//   redis_crawl_child PORT URL STORAGE_DIR WORKERS [PER_HOST_RATE]
+//   redis_crawl_child PORT URL STORAGE_DIR WORKERS [PER_HOST_RATE [BURST]]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,7 +14,8 @@
 int main(int argc, char** argv) {
   using namespace uvscrape;
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s PORT URL STORAGE_DIR WORKERS [PER_HOST_RATE]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PORT URL STORAGE_DIR WORKERS [PER_HOST_RATE [BURST]]\n",
+                 argv[0]);
     return 2;
   }
   store_test::StoreSiteScraper scraper(std::string("http://127.0.0.1:") + argv[1]);
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   o.retry_backoff_cap = std::chrono::milliseconds(10);
   if (argc > 5) {
     o.per_host.rate = std::strtod(argv[5], nullptr);
-    o.per_host.burst = 1;
+    o.per_host.burst = argc > 6 ? std::strtod(argv[6], nullptr) : 1;
   }
   Driver driver(scraper, o);
   unsigned long items = 0;

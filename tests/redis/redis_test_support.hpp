@@ -29,8 +29,8 @@ inline std::multiset<std::string> without_lineage(const std::multiset<std::strin
   }
   return out;
 }
-inline std::multiset<std::string> expected_items() {
-  return without_lineage(store_test::expected_items());
+inline std::multiset<std::string> expected_items(int pages = store_test::kPages) {
+  return without_lineage(store_test::expected_items(pages));
 }
 
 class RedisClient {
