@@ -25,8 +25,10 @@ const std::string& open();
 // lease was not this process's any more, nothing was stored.
 const std::string& commit();
 
-// ARGV: prefix, max, lease_ms. Returns {more, (id, token, body, attempts,
-// not_before_ms or "") * n}: the best-ranked pending requests, leased.
+// ARGV: prefix, max, lease_ms. Returns {more, n, (id, token, body, attempts,
+// not_before_ms or "", parent id or "") * n, (id, parent id or "", body) * m}:
+// the best-ranked pending requests, leased, then each of their ancestors
+// once (so that previous_request() is rebuilt).
 const std::string& refill();
 
 // ARGV: prefix, lease_ms, (id, token) * n. Renews the leases still held;

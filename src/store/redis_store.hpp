@@ -23,6 +23,10 @@
 // work or the crawl is over (it polls every kPoll): the crawl ends for every
 // process when nothing is pending and nothing is leased.
 //
+// A request taken by refill() comes with its previous_request() chain,
+// rebuilt from the JSON of its ancestors (kept in Redis while they have
+// children).
+//
 // Per-host rate limits hold across the processes: a token bucket (GCRA) per
 // host in Redis, taken by acquire_rate_token().
 //

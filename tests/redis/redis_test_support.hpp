@@ -15,22 +15,11 @@
 
 namespace uvscrape::redis_test {
 
-// The store site's items without what the steps saw of previous_request():
-// a request taken from Redis carries no parent chain yet (the Redis store
-// keeps each request alone; docs/crawling-with-many-processes.md), so these
-// tests check every item once, not the lineage the SQLite tests check.
-inline std::multiset<std::string> without_lineage(const std::multiset<std::string>& items) {
-  std::multiset<std::string> out;
-  for (const auto& text : items) {
-    Json item = Json::parse(text);
-    item.erase("from");
-    item.erase("depth");
-    out.insert(item.dump());
-  }
-  return out;
-}
+// Every item of the store site's first `pages`, with its lineage (what the
+// steps saw of previous_request(), rebuilt from Redis for a request taken
+// from it).
 inline std::multiset<std::string> expected_items(int pages = store_test::kPages) {
-  return without_lineage(store_test::expected_items(pages));
+  return store_test::expected_items(pages);
 }
 
 class RedisClient {
