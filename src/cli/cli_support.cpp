@@ -7,21 +7,52 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
+#include "store/redis_snapshot.hpp"
+#include "store/redis_url.hpp"
 #include "store/schema.hpp"
+#include "uvscrape/errors.hpp"
 
 namespace uvscrape::cli {
 
+// A redis:// STORE is read from a snapshot: the run copied into a temporary
+// store file (store/redis_snapshot.hpp; it blocks, which the CLI may), opened
+// read-only and unlinked at once (the open handle keeps it readable, and
+// nothing is left behind). A command that changes the store is refused.
 StoreDb::StoreDb(const std::string& path, bool writable) : path_(path) {
+  std::string file = path;
+  const bool redis = store::is_redis_url(path);
+  if (redis) {
+    const store::RedisAddress address = store::parse_redis_url(path);
+    path_ = address.url;  // the password masked
+    if (writable)
+      throw CliError("run store " + path_ +
+                     ": this command changes the store, and a Redis store is only read (from a "
+                     "snapshot) here; run it on a SQLite store");
+    static int snapshots = 0;
+    file =
+        (std::filesystem::temp_directory_path() / ("uvscrape-redis-" + std::to_string(::getpid()) +
+                                                   "-" + std::to_string(++snapshots) + ".sqlite"))
+            .string();
+    std::filesystem::remove(file);
+    try {
+      store::snapshot_redis_run(address, file);
+    } catch (const StoreError& e) {
+      throw CliError("run store " + path_ + ": " + e.reason());
+    }
+  }
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw CliError("run store " + path + ": no such file");
+  if (::stat(file.c_str(), &st) != 0) throw CliError("run store " + path + ": no such file");
   if (!S_ISREG(st.st_mode)) throw CliError("run store " + path + ": not a regular file");
   const int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
   // A constructor that throws runs no destructor: the handle (which sqlite
   // allocates even when the open fails) is closed here on every error.
   try {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) fail("cannot open");
+    const int opened = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
+    if (redis) std::filesystem::remove(file);
+    if (opened != SQLITE_OK) fail("cannot open");
     sqlite3_busy_timeout(db_, 5000);
     int version = 0;
     try {
