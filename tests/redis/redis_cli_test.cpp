@@ -56,15 +56,8 @@ TEST(RedisCli, InfoAndResultsExportReadARedisRun) {
   store_test::serve_store_site(server, false);
   const auto dir = fresh_dir("redis-cli");
   const std::string url = redis.url() + "?prefix=cli";
-  {
-    store_test::StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
-    DriverOptions o;
-    o.num_workers = 8;
-    o.store_path = url;
-    o.storage_dir = (dir / "files").string();
-    Driver driver(scraper, o);
-    ASSERT_EQ(driver.run().status, RunStatus::completed);
-  }
+  ASSERT_EQ(store_test::crawl(server, url, (dir / "files").string(), 8).result.status,
+            RunStatus::completed);
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
   const size_t before = snapshots_left();

@@ -41,20 +41,22 @@ struct Crawlers {
   std::vector<std::unique_ptr<ChildProcess>> children;
   std::vector<std::filesystem::path> outputs;
 
+  // `rate` "0": no per-host limit.
   void start(int n, const ThreadedTestServer& server, const std::string& url,
-             const std::filesystem::path& dir, int workers, const std::string& rate = "",
-             const std::string& burst = "") {
+             const std::filesystem::path& dir, int workers, const std::string& rate = "0",
+             const std::string& burst = "1") {
     for (int i = 0; i < n; ++i) {
-      std::vector<std::string> args = {REDIS_CRAWL_CHILD, std::to_string(server.port()), url,
-                                       (dir / "files").string(), std::to_string(workers)};
-      if (!rate.empty()) args.push_back(rate);
-      if (!burst.empty()) args.push_back(burst);
+      const std::vector<std::string> args = {
+          STORE_CRAWL_CHILD,        std::to_string(server.port()),        url,
+          (dir / "files").string(), "workers=" + std::to_string(workers), "rate=" + rate,
+          "burst=" + burst};
       outputs.push_back(dir / ("child" + std::to_string(children.size()) + ".out"));
       children.push_back(std::make_unique<ChildProcess>());
       std::string failure;
       ASSERT_TRUE(children.back()->spawn(args, outputs.back().string(), failure)) << failure;
     }
   }
+
   // Waits for child i; its output.
   std::string finish(size_t i) {
     EXPECT_TRUE(children[i]->wait_for_exit(std::chrono::seconds(60))) << "child " << i;

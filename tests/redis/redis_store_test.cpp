@@ -8,35 +8,12 @@
 namespace uvscrape::redis_test {
 namespace {
 
+using store_test::crawl;
+using store_test::Crawl;
 using store_test::fresh_dir;
 using store_test::item_difference;
-using store_test::StoreSiteScraper;
 using testing::RedisFixture;
 using testing::ThreadedTestServer;
-
-struct Crawl {
-  RunResult result;
-  std::multiset<std::string> items;
-};
-
-Crawl crawl(const ThreadedTestServer& server, const std::string& store, const std::string& dir,
-            int stop_after = -1) {
-  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
-  DriverOptions o;
-  o.num_workers = 8;
-  o.store_path = store;
-  o.storage_dir = dir;
-  o.retry_backoff_base = std::chrono::milliseconds(2);
-  o.retry_backoff_cap = std::chrono::milliseconds(10);
-  Driver driver(scraper, o);
-  Crawl out;
-  driver.on_data = [&](const Json& item) {
-    out.items.insert(item.dump());
-    if (static_cast<int>(out.items.size()) == stop_after) driver.stop();
-  };
-  out.result = driver.run();
-  return out;
-}
 
 TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
   RedisFixture redis;
@@ -44,7 +21,7 @@ TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
   store_test::serve_store_site(server, true);
   const auto dir = fresh_dir("redis-full");
   const std::string url = redis.url() + "?prefix=full";
-  const Crawl first = crawl(server, url, (dir / "files").string());
+  const Crawl first = crawl(server, url, (dir / "files").string(), 8);
   ASSERT_EQ(first.result.status, RunStatus::completed)
       << (first.result.error ? "error" : "no error");
   EXPECT_FALSE(first.result.resumed);
@@ -68,7 +45,7 @@ TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
               client.integer({"MEMORY", "USAGE", "full:parents", "SAMPLES", "0"}), parents,
               client.integer({"MEMORY", "USAGE", "full:parent", "SAMPLES", "0"}));
   const size_t requests = server->request_count();
-  const Crawl again = crawl(server, url, (dir / "files").string());
+  const Crawl again = crawl(server, url, (dir / "files").string(), 8);
   EXPECT_EQ(again.result.status, RunStatus::completed);
   EXPECT_TRUE(again.result.already_finished);
   EXPECT_TRUE(again.items.empty());
@@ -83,14 +60,14 @@ TEST(RedisStore, AStopLeavesThePendingAndAResumeFinishesWithoutRepeats) {
   store_test::serve_store_site(server, false);
   const auto dir = fresh_dir("redis-stop");
   const std::string url = redis.url() + "?prefix=stop";
-  const Crawl stopped = crawl(server, url, (dir / "files").string(), 300);
+  const Crawl stopped = crawl(server, url, (dir / "files").string(), 8, 300);
   ASSERT_EQ(stopped.result.status, RunStatus::stopped);
   RedisClient client(redis.port());
   EXPECT_EQ(client.text({"HGET", "stop:meta", "status"}), "stopped");
   EXPECT_EQ(client.integer({"ZCARD", "stop:leased"}), 0);  // released on close
   EXPECT_GT(client.integer({"ZCARD", "stop:pending"}), 0);
   EXPECT_EQ(client.items("stop"), stopped.items);
-  const Crawl resumed = crawl(server, url, (dir / "files").string());
+  const Crawl resumed = crawl(server, url, (dir / "files").string(), 8);
   ASSERT_EQ(resumed.result.status, RunStatus::completed);
   EXPECT_TRUE(resumed.result.resumed);
   std::multiset<std::string> all = stopped.items;
@@ -108,7 +85,7 @@ TEST(RedisStore, AnUnreachableRedisIsAStoreErrorNamingTheUrl) {
   const auto dir = fresh_dir("redis-down");
   const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0?prefix=down";
   try {
-    crawl(server, url, (dir / "files").string());  // run() throws the run's error
+    crawl(server, url, (dir / "files").string(), 8);  // run() throws the run's error
     ADD_FAILURE() << "no error";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.file(), url);

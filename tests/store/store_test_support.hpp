@@ -86,6 +86,36 @@ inline std::multiset<std::string> expected_items(int pages = kPages) {
   return out;
 }
 
+// A crawl of the store site with the run store `store` (a file or a
+// redis:// URL): its result and the items on_data saw; it stops after
+// `stop_after` items (-1: never).
+struct Crawl {
+  RunResult result;
+  std::multiset<std::string> items;
+};
+
+inline Crawl crawl(const ThreadedTestServer& server, const std::string& store,
+                   const std::string& dir, size_t workers = 4, int stop_after = -1,
+                   bool force = false, size_t window = 0) {
+  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.num_workers = workers;
+  o.store_path = store;
+  o.storage_dir = dir;
+  o.store_force = force;
+  o.store_window = window;
+  o.retry_backoff_base = std::chrono::milliseconds(2);
+  o.retry_backoff_cap = std::chrono::milliseconds(10);
+  Driver driver(scraper, o);
+  Crawl out;
+  driver.on_data = [&](const Json& item) {
+    out.items.insert(item.dump());
+    if (static_cast<int>(out.items.size()) == stop_after) driver.stop();
+  };
+  out.result = driver.run();
+  return out;
+}
+
 // What `got` lacks and holds twice or extra against `want`, for a failure message.
 inline std::string item_difference(const std::multiset<std::string>& got,
                                    const std::multiset<std::string>& want) {
