@@ -1,7 +1,6 @@
 // See redis_snapshot.hpp. Blocking throughout (the CLI's thread only).
 #include "store/redis_snapshot.hpp"
 
-#include <hiredis/hiredis.h>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -10,63 +9,13 @@
 #include <optional>
 #include <vector>
 
+#include "store/redis_blocking.hpp"
 #include "store/schema.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape::store {
 namespace {
-
-using ReplyPtr = std::unique_ptr<redisReply, void (*)(void*)>;
-
-class BlockingRedis {
- public:
-  explicit BlockingRedis(const RedisAddress& address) : address_(address) {
-    const timeval timeout{5, 0};
-    context_ = redisConnectWithTimeout(address.host.c_str(), address.port, timeout);
-    if (!context_ || context_->err)
-      throw StoreError(address.url, std::string("cannot connect to Redis: ") +
-                                        (context_ ? context_->errstr : "out of memory"));
-    if (!address.password.empty()) command({"AUTH", address.password});
-    command({"SELECT", std::to_string(address.db)});
-  }
-  ~BlockingRedis() { redisFree(context_); }
-  BlockingRedis(const BlockingRedis&) = delete;
-  BlockingRedis& operator=(const BlockingRedis&) = delete;
-
-  ReplyPtr command(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lens.data()));
-    if (!r) throw StoreError(address_.url, std::string("Redis: ") + context_->errstr);
-    ReplyPtr reply(r, freeReplyObject);
-    if (r->type == REDIS_REPLY_ERROR)
-      throw StoreError(address_.url, "Redis replied: " + std::string(r->str, r->len));
-    return reply;
-  }
-  // A hash's fields and values, or a list's or set's members, as strings.
-  std::vector<std::string> strings(const std::vector<std::string>& args) {
-    const ReplyPtr r = command(args);
-    std::vector<std::string> out;
-    for (size_t i = 0; i < r->elements; ++i)
-      out.emplace_back(r->element[i]->str ? r->element[i]->str : "", r->element[i]->len);
-    return out;
-  }
-  std::optional<std::string> hget(const std::string& key, const std::string& field) {
-    const ReplyPtr r = command({"HGET", key, field});
-    if (r->type != REDIS_REPLY_STRING) return std::nullopt;
-    return std::string(r->str, r->len);
-  }
-
- private:
-  const RedisAddress& address_;
-  redisContext* context_ = nullptr;
-};
 
 class Insert {
  public:
