@@ -157,9 +157,12 @@ Dashboard::Dashboard(uv_loop_t* loop, DashboardOptions options)
   state_->loop = loop;
   state_->options = std::move(options);
   std::weak_ptr<State> weak = state_;
-  state_->server = std::make_unique<HttpServer>(loop, [weak](const HttpRequest& r, Respond send) {
-    if (auto s = weak.lock()) s->handle(r, std::move(send));
-  });
+  state_->server = std::make_unique<HttpServer>(
+      loop,
+      [weak](const HttpRequest& r, Respond send) {
+        if (auto s = weak.lock()) s->handle(r, std::move(send));
+      },
+      state_->options.limits);
   try {
     state_->server->listen(state_->options.bind, state_->options.port);
   } catch (...) {

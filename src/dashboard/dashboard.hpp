@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "dashboard/http_server.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape::dashboard {
@@ -35,6 +36,9 @@ struct DashboardOptions {
     std::function<Json(const Json& body)> run;
   };
   std::vector<Action> actions;
+  // Connections, request sizes, the time a request may take (the defaults
+  // are documented in docs/operating-a-crawl.md).
+  HttpLimits limits;
 };
 
 class Dashboard {
