@@ -167,6 +167,103 @@ TEST(Dashboard, TheSnapshotCountsAStoreMadeByARealCrawl) {
   });
 }
 
+// Pages on one host, 404s on a second, nothing listening on a third.
+class ThreeHostScraper : public Scraper<Json> {
+ public:
+  ThreeHostScraper(std::string ok, std::string gone, std::string refused)
+      : Scraper<Json>("ThreeHosts"),
+        ok_(std::move(ok)),
+        gone_(std::move(gone)),
+        refused_(std::move(refused)) {
+    step("page", [](const Response& r) -> Step {
+      Json item = Json::object();
+      item["page"] = r.url;
+      co_yield std::move(item);
+    });
+  }
+  std::vector<Request> get_entry() override {
+    std::vector<Request> out;
+    for (int i = 0; i < 6; ++i)
+      out.push_back(Request::get(ok_ + "/ok/" + std::to_string(i)).to("page"));
+    for (int i = 0; i < 5; ++i)
+      out.push_back(Request::get(gone_ + "/gone/" + std::to_string(i)).to("page").no_retry());
+    for (int i = 0; i < 2; ++i)
+      out.push_back(Request::get(refused_ + "/x/" + std::to_string(i)).to("page").no_retry());
+    return out;
+  }
+
+ private:
+  std::string ok_, gone_, refused_;
+};
+
+// Failures by kind with their latest examples, and hosts ranked by failures,
+// as the store of a real crawl that failed on two hosts holds them.
+TEST(Dashboard, TheSnapshotShowsFailuresByKindAndRanksHostsByThem) {
+  ThreadedTestServer ok, gone;
+  ok->route("GET", "/ok/*", [](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<html><body><p>ok</p></body></html>");
+  });
+  gone->route("GET", "/gone/*", [](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::with_status(404);
+  });
+  const std::string ok_host = "127.0.0.1:" + std::to_string(ok.port());
+  const std::string gone_host = "127.0.0.1:" + std::to_string(gone.port());
+  const std::string refused_host = "127.0.0.1:" + std::to_string(free_port());
+  const auto dir = fresh_dir("dashboard-failures");
+  const std::string store = (dir / "run.db").string();
+  {
+    ThreeHostScraper scraper("http://" + ok_host, "http://" + gone_host, "http://" + refused_host);
+    DriverOptions o;
+    o.num_workers = 2;
+    o.store_path = store;
+    o.storage_dir = (dir / "files").string();
+    Driver driver(scraper, o);
+    driver.on_data = [](const Json&) {};
+    driver.run();
+  }
+  ok.stop();
+  gone.stop();
+  StoreFile f(store);
+  ASSERT_EQ(f.number("SELECT count(*) FROM failures"), 7);
+  DashboardOptions o;
+  o.store_path = store;
+  with_dashboard(o, [&](std::uint16_t port) {
+    const Json s = Json::parse(get(port, "/api/snapshot").body);
+    EXPECT_EQ(s["requests"]["done"], 6);
+    EXPECT_EQ(s["requests"]["failed"], 7);
+    EXPECT_EQ(s["items"], 6);
+    ASSERT_EQ(s["failures"].size(), 2u) << s["failures"].dump();
+    const Json& gone_kind = s["failures"][0];  // the most frequent first
+    EXPECT_EQ(gone_kind["kind"], to_string(FailureKind::http_status_persistent));
+    EXPECT_EQ(gone_kind["count"], 5);
+    ASSERT_EQ(gone_kind["examples"].size(), 3u);  // the three latest of five
+    const auto latest =
+        f.column(("SELECT url FROM failures WHERE kind = '" + gone_kind["kind"].get<std::string>() +
+                  "' ORDER BY id DESC LIMIT 3")
+                     .c_str());
+    ASSERT_EQ(latest.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(gone_kind["examples"][i]["url"], latest.at(i));
+      EXPECT_NE(gone_kind["examples"][i]["message"].get<std::string>().find("404"),
+                std::string::npos)
+          << gone_kind["examples"][i]["message"];
+    }
+    const Json& refused_kind = s["failures"][1];
+    EXPECT_EQ(refused_kind["kind"], to_string(FailureKind::connection));
+    EXPECT_EQ(refused_kind["count"], 2);
+    EXPECT_EQ(refused_kind["examples"].size(), 2u);
+    ASSERT_EQ(s["hosts"].size(), 3u) << s["hosts"].dump();
+    EXPECT_EQ(s["hosts"][0]["host"], gone_host);
+    EXPECT_EQ(s["hosts"][0]["failures"], 5);
+    EXPECT_EQ(s["hosts"][1]["host"], refused_host);
+    EXPECT_EQ(s["hosts"][1]["failures"], 2);
+    EXPECT_EQ(s["hosts"][2]["host"], ok_host);
+    EXPECT_EQ(s["hosts"][2]["failures"], 0);
+    EXPECT_EQ(s["hosts"][2]["recent"], 6);
+    EXPECT_EQ(s["recent_items"].size(), 6u);
+  });
+}
+
 TEST(Dashboard, AStoreNotYetCreatedIsShownAsMissing) {
   DashboardOptions o;
   o.store_path = (fresh_dir("dashboard-missing") / "later.db").string();
