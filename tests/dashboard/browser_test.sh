@@ -43,6 +43,16 @@ counter() {
 page_errors() {
   python3 -c "import re; m=re.search(r'<div id=\"errors\">(.*?)</div>', open('$1').read(), re.S); print(m.group(1).strip() if m else 'no #errors element')"
 }
+# rows FILE TBODY_ID: the cells of each row of a table body, one row a line
+# (cells joined by |); "none" for an empty table.
+rows() {
+  python3 -c "
+import html, re
+body = re.search(r'<tbody id=\"$2\">(.*?)</tbody>', open('$1').read(), re.S).group(1)
+for tr in re.findall(r'<tr>(.*?)</tr>', body, re.S):
+    print('|'.join(html.unescape(re.sub(r'<[^>]+>', '', td)) for td in re.findall(r'<td[^>]*>(.*?)</td>', tr, re.S)))
+"
+}
 console_errors() {  # the page writes nothing to the console: any message is an error
   grep -E 'CONSOLE' "$1" || true
 }
@@ -112,6 +122,18 @@ check "serve shows every done request of the store ($want)" \
   test "$(counter "$work/final.html" c-done)" -eq "$want"
 check "serve shows the items the crawl wrote" \
   test "$(counter "$work/final.html" c-items)" -eq "$(wc -l <"$work/results.jsonl")"
+# The panels against the store: failures by kind, the one host, the latest items.
+store_query() { python3 -c "import sqlite3; print('\n'.join('|'.join(str(c) for c in r) for r in sqlite3.connect('$work/run.db').execute(\"$1\")))"; }
+want_failures=$(store_query "SELECT kind, count(*) FROM failures GROUP BY kind ORDER BY 2 DESC, 1")
+got_failures=$(rows "$work/final.html" failures | cut -d'|' -f1,2)
+check "the failures panel shows the store's kinds and counts ('${want_failures:-none}')" \
+  test "$got_failures" = "${want_failures:-none}"
+host=${url#http://}; host=${host%%/*}
+check "the hosts panel shows the demo site's host with every settled request" \
+  test "$(rows "$work/final.html" hosts)" = "$host|0|0|$(store_query "SELECT count(*) FROM requests WHERE settled_at IS NOT NULL")"
+check "the recent items are the store's ten latest" \
+  test "$(rows "$work/final.html" items | cut -d'|' -f2)" = "$(store_query "SELECT body FROM items ORDER BY id DESC LIMIT 10")"
+check "the rates line counts the last minute" grep -q 'id="rates"[^>]*>[0-9]* in the last minute' "$work/final.html"
 check "no page error under serve: '$(page_errors "$work/final.html")'" \
   test -z "$(page_errors "$work/final.html")"
 kill -INT "$serve"; wait "$serve"; rc=$?
