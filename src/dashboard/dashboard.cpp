@@ -179,8 +179,12 @@ std::uint16_t Dashboard::port() const noexcept {
 }
 
 std::string Dashboard::url() const {
-  const std::string& a = state_->options.bind;
+  std::string a = state_->options.bind;
   const bool v6 = a.find(':') != std::string::npos;
+  // Bound to every address: the loopback one, which this machine's browser
+  // reaches under a name the Host rule accepts (0.0.0.0 is not one).
+  if (a == "0.0.0.0") a = "127.0.0.1";
+  if (a == "::") a = "::1";
   return "http://" + (v6 ? "[" + a + "]" : a) + ":" + std::to_string(port()) + "/";
 }
 

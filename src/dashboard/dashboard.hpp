@@ -51,7 +51,7 @@ class Dashboard {
   Dashboard& operator=(const Dashboard&) = delete;
 
   std::uint16_t port() const noexcept;
-  // "http://127.0.0.1:8340/"
+  // "http://127.0.0.1:8340/" (the loopback address when bound to 0.0.0.0 or ::)
   std::string url() const;
   // Stops serving; `on_closed` runs on the loop thread once every handle is
   // closed and no snapshot or action is still on the thread pool.

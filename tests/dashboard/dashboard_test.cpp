@@ -66,7 +66,9 @@ Reply get(std::uint16_t port, const std::string& path) {
 
 // Runs a Dashboard on a loop of its own on this thread while `client` runs on
 // another with the port; then closes it and checks the loop is left empty.
-void with_dashboard(DashboardOptions options, const std::function<void(std::uint16_t)>& client) {
+// `url`, if given, is set to Dashboard::url() before the client starts.
+void with_dashboard(DashboardOptions options, const std::function<void(std::uint16_t)>& client,
+                    std::string* url = nullptr) {
   uv_loop_t loop;
   ASSERT_EQ(uv_loop_init(&loop), 0);
   auto board = std::make_unique<Dashboard>(&loop, std::move(options));
@@ -77,6 +79,7 @@ void with_dashboard(DashboardOptions options, const std::function<void(std::uint
     uv_close(reinterpret_cast<uv_handle_t*>(a), nullptr);
   });
   const std::uint16_t port = board->port();
+  if (url) *url = board->url();
   std::thread t([&] {
     client(port);
     uv_async_send(&done);
@@ -444,6 +447,22 @@ TEST(Dashboard, ASlowRequestIsClosedAfterTheTimeoutButASlowReplyIsNot) {
     EXPECT_EQ(r.status, 200) << r.head;
     EXPECT_NE(r.body.find("\"slow\":true"), std::string::npos) << r.body;
   });
+}
+
+// The URL printed for a dashboard bound to 0.0.0.0 is one that a browser on
+// this machine can open and whose Host the server accepts.
+TEST(Dashboard, BoundToEveryAddressItsUrlIsTheLoopbackOne) {
+  DashboardOptions o;
+  o.bind = "0.0.0.0";
+  std::string url;
+  with_dashboard(
+      o,
+      [&](std::uint16_t port) {
+        EXPECT_EQ(url, "http://127.0.0.1:" + std::to_string(port) + "/");
+        const std::string authority = url.substr(7, url.size() - 8);
+        EXPECT_EQ(ask(port, "GET / HTTP/1.1\r\nHost: " + authority + "\r\n\r\n").status, 200);
+      },
+      &url);
 }
 
 // A non-loopback address of this machine, if it has one ("" if not).
