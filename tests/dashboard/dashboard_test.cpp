@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -276,6 +279,36 @@ TEST(Dashboard, AStoreNotYetCreatedIsShownAsMissing) {
     EXPECT_EQ(s["missing"], true);
     EXPECT_EQ(s["live"]["requests_completed"], 7);
   });
+}
+
+// The store is checked as the CLI checks it (store::StoreReader): a newer
+// schema and a file that is not a database are errors naming the file, shown
+// on the page, not read.
+TEST(Dashboard, ANewerOrCorruptStoreIsAnErrorNamingIt) {
+  const auto dir = fresh_dir("dashboard-refused");
+  const std::string newer = (dir / "newer.db").string();
+  std::filesystem::copy_file(crawled_store(), newer);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(newer.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const std::string corrupt = (dir / "corrupt.db").string();
+  std::ofstream(corrupt) << std::string(4096, 'x');
+  for (const auto& [path, says] :
+       {std::pair{newer, std::string("made by a newer uvscrape (schema version 99")},
+        std::pair{corrupt, std::string("the file may be corrupt")}}) {
+    DashboardOptions o;
+    o.store_path = path;
+    with_dashboard(o, [&, path = path, says = says](std::uint16_t port) {
+      const Reply r = get(port, "/api/snapshot");
+      EXPECT_EQ(r.status, 200);
+      const Json s = Json::parse(r.body);
+      EXPECT_FALSE(s.contains("requests")) << r.body;
+      const std::string error = s.value("error", "");
+      EXPECT_NE(error.find("run store " + path + ": "), std::string::npos) << error;
+      EXPECT_NE(error.find(says), std::string::npos) << error;
+    });
+  }
 }
 
 TEST(Dashboard, UnknownPathsAre404AndWrongMethods405) {
