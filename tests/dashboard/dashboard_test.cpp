@@ -1,7 +1,9 @@
-// The live dashboard's server: the page, the JSON snapshot of a store made by
-// a real crawl, 404/405, bad requests (never a crash), a port in use (a
-// DashboardError naming the address), control refused unless enabled, and a
-// Driver serving it during its run and closing it at the end.
+// The live dashboard's server: the page, the JSON snapshot of stores made by
+// real crawls (counts, failures by kind, hosts), a newer or corrupt store,
+// 404/405, bad requests (never a crash; 431, 413), the Host rule (421), the
+// connection cap, the request timeout (408), control refused unless enabled
+// and from a non-loopback peer, a port in use (a DashboardError naming the
+// address), and a Driver serving it during its run and closing it at the end.
 #include "dashboard/dashboard.hpp"
 
 #include <arpa/inet.h>
