@@ -9,6 +9,7 @@
 
 #include "common/utf8.hpp"
 #include "html/document.hpp"
+#include "html/text_elision.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape {
@@ -47,6 +48,7 @@ struct ParserSlot {
   std::unique_ptr<htmlParserCtxt, ParserContextDeleter> ctxt;
   std::shared_ptr<std::atomic<long>> documents;  // alive, built by ctxt
   unsigned uses = 0;
+  html_detail::TextElision elision;  // its buffers are reused too
 };
 
 void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attributes);
@@ -111,10 +113,18 @@ Page Page::parse(std::string_view html, std::string url) {
   // A parser that halted (our bound, or any limit of libxml2's) built only
   // part of the page: say so rather than answer queries from the part.
   const auto halted = [&] { return ctxt->instate == XML_PARSER_EOF || ctxt->disableSAX != 0; };
-  // TextElision (text_elision.hpp) would let long text runs skip libxml2's
-  // tokenizer; it is not used yet: the 2,000-case benchmark crawl aborted
-  // ("free(): invalid pointer") with it, not yet explained.
-  htmlDocPtr doc = read(html);
+  // Long text runs skip libxml2's tokenizer (text_elision.hpp); when one
+  // cannot be put back, the page is parsed in full.
+  htmlDocPtr doc = nullptr;
+  if (parser.elision.cut(html)) {
+    doc = read(parser.elision.shortened());
+    if (doc != nullptr && !halted() && !parser.elision.restore(doc)) {
+      xmlFreeDoc(doc);
+      doc = read(html);
+    }
+  } else {
+    doc = read(html);
+  }
   const bool stopped_early = halted();
   auto document =
       std::make_shared<const html_detail::Document>(doc, std::move(url), parser.documents);
