@@ -90,17 +90,21 @@ void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attri
 }  // namespace
 
 Page Page::parse(std::string_view html, std::string url) {
+  if (html.size() > static_cast<size_t>(INT_MAX))
+    fail_html("Document is too large", std::move(url));
+  // Bad UTF-8 would pass through libxml2 into every extracted string.
+  if (is_valid_utf8(html)) return parse_valid_utf8(html, std::move(url));
+  std::string repaired;
+  repaired.reserve(html.size() + 16);
+  append_repaired_utf8(repaired, html);
+  return parse_valid_utf8(repaired, std::move(url));
+}
+
+Page Page::parse_valid_utf8(std::string_view html, std::string url) {
   html_detail::ensure_quiet_libxml();
   if (html.size() > static_cast<size_t>(INT_MAX))
     fail_html("Document is too large", std::move(url));
   if (html.empty()) fail_html("Document is empty", std::move(url));
-  // Bad UTF-8 would pass through libxml2 into every extracted string.
-  std::string repaired;
-  if (!is_valid_utf8(html)) {
-    repaired.reserve(html.size() + 16);
-    append_repaired_utf8(repaired, html);
-    html = repaired;
-  }
   ParserSlot& parser = parser_for_this_thread();
   htmlParserCtxtPtr ctxt = parser.ctxt.get();
   const auto read = [&](std::string_view input) {
