@@ -12,6 +12,7 @@
 #include <libxml/HTMLparser.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -41,7 +42,7 @@ std::string plain_tree(std::string_view html) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace html = uvscrape::html_detail;
-  static std::optional<uvscrape::Page> kept;  // the page left alive by the last input
+  static std::shared_ptr<const uvscrape::Page> kept;  // the page left alive by the last input
   uvscrape::fuzz::FuzzInput input(data, size);
   const bool keep = (input.byte() & 1) != 0;
   const std::string page_bytes = uvscrape::to_valid_utf8(std::string(input.rest()));
@@ -69,7 +70,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     xmlFreeDoc(doc);
   }
 
-  kept.reset();
-  if (keep) kept = std::move(page);
+  kept = keep && page ? std::make_shared<const uvscrape::Page>(std::move(*page)) : nullptr;
   return 0;
 }
