@@ -37,7 +37,9 @@ Outcome parse_both(const std::string& html) {
   xmlDocPtr full = read(html);
   o.full = tree_of(full);
   xmlFreeDoc(full);
-  TextElision elision;
+  // One for every page, as Page::parse keeps one per thread: what a page left
+  // in its buffers must not leak into the next.
+  static TextElision elision;
   o.cut = elision.cut(html);
   if (o.cut) {
     xmlDocPtr shortened = read(elision.shortened());
