@@ -2,139 +2,89 @@
 #include "cli/cli_support.hpp"
 
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
 
 #include "store/redis_snapshot.hpp"
 #include "store/redis_url.hpp"
-#include "store/schema.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::cli {
 
+namespace {
+
+// The reader's StoreError ("run store PATH: reason") as the CLI's error.
+template <class F>
+auto as_cli_error(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const StoreError& e) {
+    throw CliError(e.what());
+  }
+}
+
+store::StoreReader::Access access(bool writable) {
+  return writable ? store::StoreReader::Access::read_write : store::StoreReader::Access::read_only;
+}
+
+}  // namespace
+
 // A redis:// STORE is read from a snapshot: the run copied into a temporary
 // store file (store/redis_snapshot.hpp; it blocks, which the CLI may), opened
-// read-only and unlinked at once (the open handle keeps it readable, and
+// read-only and unlinked once open (the open handle keeps it readable, and
 // nothing is left behind). A command that changes the store is refused.
-StoreDb::StoreDb(const std::string& path, bool writable) : path_(path) {
-  std::string file = path;
-  const bool redis = store::is_redis_url(path);
-  if (redis) {
-    const store::RedisAddress address = store::parse_redis_url(path);
-    path_ = address.url;  // the password masked
-    if (writable)
-      throw CliError("run store " + path_ +
-                     ": this command changes the store, and a Redis store is only read (from a "
-                     "snapshot) here; run it on a SQLite store");
-    static int snapshots = 0;
-    file =
-        (std::filesystem::temp_directory_path() / ("uvscrape-redis-" + std::to_string(::getpid()) +
-                                                   "-" + std::to_string(++snapshots) + ".sqlite"))
-            .string();
-    std::filesystem::remove(file);
-    try {
-      store::snapshot_redis_run(address, file);
-    } catch (const StoreError& e) {
-      throw CliError("run store " + path_ + ": " + e.reason());
-    }
-  }
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) throw CliError("run store " + path + ": no such file");
-  if (!S_ISREG(st.st_mode)) throw CliError("run store " + path + ": not a regular file");
-  const int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-  // A constructor that throws runs no destructor: the handle (which sqlite
-  // allocates even when the open fails) is closed here on every error.
+StoreDb::Source::Source(const std::string& path, bool writable) : shown(path), file(path) {
+  if (!store::is_redis_url(path)) return;
+  const store::RedisAddress address = store::parse_redis_url(path);
+  shown = address.url;  // the password masked
+  if (writable)
+    throw CliError("run store " + shown +
+                   ": this command changes the store, and a Redis store is only read (from a "
+                   "snapshot) here; run it on a SQLite store");
+  static int snapshots = 0;
+  file = (std::filesystem::temp_directory_path() /
+          ("uvscrape-redis-" + std::to_string(::getpid()) + "-" + std::to_string(++snapshots) +
+           ".sqlite"))
+             .string();
+  temporary = true;
+  std::filesystem::remove(file);
   try {
-    const int opened = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
-    if (redis) std::filesystem::remove(file);
-    if (opened != SQLITE_OK) fail("cannot open");
-    sqlite3_busy_timeout(db_, 5000);
-    int version = 0;
-    try {
-      version = store::schema::user_version(db_, path);
-    } catch (const std::exception&) {
-      fail("not a uvscrape run store");
-    }
-    if (version > store::schema::kCurrentVersion)
-      throw CliError("run store " + path + ": made by a newer uvscrape (schema version " +
-                     std::to_string(version) + ", this one reads up to " +
-                     std::to_string(store::schema::kCurrentVersion) + ")");
-    if (version < 1 || scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
-                              "IN ('meta', 'requests', 'items', 'failures', 'files')") != 5)
-      throw CliError("run store " + path + ": not a uvscrape run store");
-  } catch (...) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw;
+    store::snapshot_redis_run(address, file);
+  } catch (const StoreError& e) {
+    throw CliError("run store " + shown + ": " + e.reason());
   }
 }
 
-StoreDb::~StoreDb() {
-  sqlite3_close(db_);
+StoreDb::Source::~Source() {
+  std::error_code ignored;
+  if (temporary) std::filesystem::remove(file, ignored);
 }
 
-void StoreDb::fail(const std::string& what) {
-  std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
-  throw CliError("run store " + path_ + ": " + what + " (" + reason + ")");
+StoreDb::StoreDb(const std::string& path, bool writable) try
+    : source_(path, writable), reader_(source_.file, access(writable)) {
+  if (source_.temporary) std::filesystem::remove(source_.file);
+  reader_.require_run_store();
+} catch (const StoreError& e) {
+  throw CliError(e.what());
 }
 
 std::vector<Json> StoreDb::query(const std::string& sql, const std::vector<Value>& params) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-    fail("cannot read (the file may be corrupt)");
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const int at = static_cast<int>(i + 1);
-    if (auto* n = std::get_if<std::int64_t>(&params[i]))
-      sqlite3_bind_int64(stmt, at, *n);
-    else
-      sqlite3_bind_text(stmt, at, std::get<std::string>(params[i]).c_str(), -1, SQLITE_TRANSIENT);
-  }
-  std::vector<Json> rows;
-  int rc = 0;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    Json row = Json::array();
-    for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-      switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(stmt, c)); break;
-        case SQLITE_FLOAT: row.push_back(sqlite3_column_double(stmt, c)); break;
-        case SQLITE_TEXT:
-          row.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                                    static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
-          break;
-        default: row.push_back(nullptr);
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) fail("cannot read (the file may be corrupt)");
-  return rows;
+  return as_cli_error([&] { return reader_.query(sql, params); });
 }
 
 std::int64_t StoreDb::scalar(const std::string& sql, const std::vector<Value>& params) {
-  auto rows = query(sql, params);
-  if (rows.empty() || !rows[0][0].is_number_integer()) return 0;
-  return rows[0][0].get<std::int64_t>();
+  return as_cli_error([&] { return reader_.scalar(sql, params); });
 }
 
 void StoreDb::exec(const std::string& sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string reason = message ? message : sqlite3_errmsg(db_);
-    sqlite3_free(message);
-    throw CliError("run store " + path_ + ": " + reason);
-  }
+  as_cli_error([&] { reader_.exec(sql); });
 }
 
 std::optional<std::string> StoreDb::meta(const std::string& key) {
-  auto rows = query("SELECT value FROM meta WHERE key = ?1", {key});
-  if (rows.empty() || !rows[0][0].is_string()) return std::nullopt;
-  return rows[0][0].get<std::string>();
+  return as_cli_error([&] { return reader_.meta(key); });
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {

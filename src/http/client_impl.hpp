@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -26,6 +27,7 @@
 #include "net/stream.hpp"
 #include "net/tls_config.hpp"
 #include "net/uv_util.hpp"
+#include "uvscrape/errors.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape::http {
@@ -78,6 +80,10 @@ struct Transfer {
   Connection* connection = nullptr;
   bool retried = false;  // the one retry on a fresh connection is spent
   std::unique_ptr<net::Timer> total_timer;
+  // What its connection's read timer reports when it fires; kept here so that
+  // the timer's callback is small enough to be stored without an allocation.
+  std::chrono::milliseconds read_timeout{0};
+  TimeoutPhase read_phase = TimeoutPhase::first_byte;
 
   // Response of the current hop.
   HttpResponse response;
@@ -145,6 +151,8 @@ struct Client::Impl {
   void deliver_to_sink(Transfer& t, std::string_view chunk);
   void resume_sink(RequestId id);
   void complete_response(Connection& c, Transfer& t);
+  // The next hop of a redirect, once HttpRequest::redirect_check allows it.
+  void vet_redirect(Transfer& t);
   void connection_failed(Connection& c, Transfer& t, std::exception_ptr error);
   void arm_read_timer(Connection& c, Transfer& t, bool first_byte);
   void start_reading(Connection& c);
@@ -180,6 +188,10 @@ struct Client::Impl {
   bool closed = false;      // the close finished: every handle is gone
   size_t closes_outstanding = 0;
   std::function<void()> on_closed;
+
+  // Held weakly by answers that may come after the client is gone
+  // (HttpRequest::redirect_check).
+  std::shared_ptr<char> alive = std::make_shared<char>();
 
   std::function<void()> on_capacity;  // set_on_capacity()
   bool capacity_freed = false;        // on_capacity is due on the next kick

@@ -80,10 +80,10 @@ TEST(RedisCli, InfoAndResultsExportReadARedisRun) {
   for (std::string line; std::getline(in, line);) lines.insert(Json::parse(line).dump());
   EXPECT_EQ(lines, expected_items()) << store_test::item_difference(lines, expected_items());
 
-  // Refused, and Redis unchanged. (The refusal names the run's lock file,
-  // which `failures retry` opens before it opens the store.)
+  // Refused with a message that says why, and Redis unchanged.
   const Ran retry = run_cli({"failures", "retry", url, "--all"}, dir / "retry.out");
-  EXPECT_NE(retry.exit_code, 0) << retry.output;
+  EXPECT_EQ(retry.exit_code, 1) << retry.output;
+  EXPECT_NE(retry.output.find("a Redis store is only read"), std::string::npos) << retry.output;
   RedisClient client(redis.port());
   EXPECT_EQ(client.text({"HGET", "cli:meta", "status"}), "completed");
   EXPECT_EQ(client.integer({"LLEN", "cli:items"}), static_cast<long long>(expected_items().size()));
