@@ -55,7 +55,7 @@ wait "$crawl"
 rc=$?
 check "Ctrl-C exits 130 (got $rc)" test "$rc" -eq 130
 check "Ctrl-C leaves partial results" test "$(wc -l <"$work/stop.jsonl")" -lt 69
-check "Ctrl-C summary says stopped" grep -q "Crawl stopped" "$work/stop.err"
+check "Ctrl-C summary says stopped" grep -q "^run stopped" "$work/stop.err"
 
 # 3. A second Ctrl-C aborts at once, while a (very slow) request is in flight.
 start_server very_slow --delay-ms 3000
