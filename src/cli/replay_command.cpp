@@ -95,6 +95,8 @@ int replay(Context& ctx, const CommandLine& line) {
   ScraperBase& scraper = choose_scraper(ctx, "replay", args, db.meta("scraper").value_or(""));
   const auto seed = db.meta("seed_params");
   if (seed && *seed != "null") options.seed_params = Json::parse(*seed);
+  // Entries the stored run was given later (add_seed_params), seeded as it was.
+  if (auto added = db.meta("added_seed_params")) options.add_seed_params = Json::parse(*added);
 
   TempDir temp;
   std::string output = (temp.path / "replay.db").string();

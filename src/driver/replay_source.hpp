@@ -3,7 +3,9 @@
 //
 // A request is looked up by its wire identity: method, URL with its query
 // parameters, and body (replay_identity()). The stored run's requests are
-// indexed by the same identity the first time a lookup runs; a request the
+// indexed by the same identity the first time a lookup runs (in a temporary
+// table of SQLite's, on disk past a small cache: a replay of a million pages
+// does not hold their requests in memory); a request the
 // stored run made more than once (no dedup) gets its stored answers in the
 // order the stored run made them, then the last one again.
 //

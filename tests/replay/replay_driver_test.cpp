@@ -2,6 +2,7 @@
 // server wrote: the same scraper gets the same items without a connection,
 // an archive request gets the stored file, and each miss policy.
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <set>
@@ -209,6 +210,53 @@ TEST_F(Replay, AMissLeftPendingIsFetchedByALaterLiveRun) {
   EXPECT_EQ(resumed.items, std::multiset<std::string>{extra.dump()});
   EXPECT_EQ(server->request_count(), received + 1);
   EXPECT_EQ(query(replay_store, "SELECT count(*) FROM requests WHERE state = 0"), "0");
+}
+
+// The replay's index of the stored requests is not held in memory: a stored
+// run with 20,000 more requests of 4 KB URLs (80 MB of identities, which a
+// map of them would hold) replays with the process's peak RSS grown by far
+// less, and the same items.
+TEST_F(Replay, TheIndexOfStoredRequestsIsNotHeldInMemory) {
+  constexpr int kExtra = 20000;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(live_store.c_str(), &db), SQLITE_OK);
+    Json body = Json::parse(query(live_store, "SELECT body FROM requests WHERE id = 1"));
+    const std::string pad(4000, 'x');
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "INSERT INTO requests (id, state, priority, attempts, parent, "
+                                 "body) VALUES (?1, 2, 0, 1, 0, ?2)",
+                                 -1, &q, nullptr),
+              SQLITE_OK);
+    for (int i = 0; i < kExtra; ++i) {
+      body["url"] = server.url("/unvisited/" + std::to_string(i) + "?pad=" + pad);
+      const std::string text = body.dump();
+      sqlite3_bind_int64(q, 1, 1'000'000 + i);
+      sqlite3_bind_text(q, 2, text.c_str(), -1, SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(q), SQLITE_DONE) << sqlite3_errmsg(db);
+      sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto peak_kib = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+  };
+  const long before = peak_kib();
+  LambdaScraper scraper("ReplaySite");
+  build(scraper, server.url("/list/1"), false);
+  const Crawl replayed = crawl(scraper, replay_options("big"));
+  const long grown = peak_kib() - before;
+  EXPECT_EQ(replayed.result.status, RunStatus::completed);
+  EXPECT_EQ(replayed.result.requests_failed, 0u);
+  EXPECT_EQ(replayed.items, live.items);
+  EXPECT_LT(grown, 30 * 1024) << "peak RSS grew by " << grown << " KiB";
+  expect_no_network();
 }
 
 // Two POSTs to one URL differ only by their bodies: each gets its own answer,
