@@ -5,25 +5,6 @@
 # usage: cli_test.sh BUG_COURT_SERVER BUG_COURT_CRAWL EMBED_STATUS
 server_bin=$1 crawl_bin=$2 embed_bin=$3
 source "$(dirname "$0")/../support/check.sh" cli-test
-# Programs that receive signals run without `timeout` (it would pass each signal
-# on twice); this kills them if they outlive a minute.
-watchdog() {
-  (
-    sleep 60 &
-    nap=$!
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    wait "$nap" && kill -KILL "$1" 2>/dev/null
-  ) &
-  pids+=($!)
-}
-start_server() {  # start_server NAME [args...]: sets $url
-  local name=$1; shift
-  timeout 120 "$server_bin" --port 0 --port-file "$work/$name.url" --quiet "$@" \
-    >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  wait_for_file "$work/$name.url" || { echo "FAIL - server $name did not start"; exit 1; }
-  url=$(cat "$work/$name.url")
-}
 seed='[{"fetch_case": {"case_id": {"year": 2024, "min": 1, "gap": 3}}},
        {"fetch_case": {"case_id": {"year": 2025, "min": 1, "gap": 3}}},
        {"fetch_case": {"case_id": {"year": 2026, "min": 1, "gap": 3}}},
