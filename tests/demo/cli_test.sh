@@ -26,14 +26,8 @@ check "non-terminal progress is plain (no escape codes)" bash -c "! grep -q $'\e
 # 2. Ctrl-C stops gracefully: exit 130, partial results, status stopped.
 start_server slow --delay-ms 50
 slow_url=$url
-"$crawl_bin" --base-url "$slow_url" --workers 2 --out "$work/stop.jsonl" \
-  --storage "$work/stop-files" --seed "$seed" 2>"$work/stop.err" &
-crawl=$!
-watchdog "$crawl"
-sleep 0.8
-kill -INT "$crawl"
-wait "$crawl"
-rc=$?
+signal_after 0.8 INT "$work/stop.err" "$crawl_bin" --base-url "$slow_url" --workers 2 \
+  --out "$work/stop.jsonl" --storage "$work/stop-files" --seed "$seed"
 check "Ctrl-C exits 130 (got $rc)" test "$rc" -eq 130
 check "Ctrl-C leaves partial results" test "$(wc -l <"$work/stop.jsonl")" -lt 69
 check "Ctrl-C summary says stopped" grep -q "^run stopped" "$work/stop.err"

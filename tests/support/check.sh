@@ -33,6 +33,19 @@ watchdog() {  # watchdog PID
   ) &
   pids+=($!)
 }
+# Runs a command in the background (stderr to ERR), sends it SIGNAL after
+# SECONDS and waits for it; its exit status is left in $rc.
+signal_after() {  # signal_after SECONDS SIGNAL ERR COMMAND...
+  local delay=$1 signal=$2 err=$3
+  shift 3
+  "$@" 2>"$err" &
+  local child=$!
+  watchdog "$child"
+  sleep "$delay"
+  kill -"$signal" "$child"
+  wait "$child"
+  rc=$?
+}
 # The demo site (bug_court_server, in $server_bin) on a free port; sets $url.
 start_server() {  # start_server NAME [server args...]
   local name=$1; shift
