@@ -167,6 +167,26 @@ struct ReplaySource::Index {
     return file;
   }
 
+  // The last failure of stored request `id`, if it failed for good.
+  std::optional<std::pair<std::string, std::string>> failure_of(store::RequestId id) {
+    sqlite3_stmt* q = prepare(
+        "SELECT f.kind, f.message FROM main.failures f JOIN main.requests r ON r.id = f.request "
+        "WHERE f.request = ?1 AND r.state = 3 ORDER BY f.id DESC LIMIT 1");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    std::optional<std::pair<std::string, std::string>> failure;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+      auto column = [q](int c) {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(q, c));
+        return p ? std::string(p) : std::string();
+      };
+      failure.emplace(column(0), column(1));
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw StoreError(path, sqlite3_errmsg(db));
+    return failure;
+  }
+
   // The stored answer of the next request with `identity`.
   ReplayAnswer answer(const std::string& identity, bool archive) {
     ReplayAnswer answer;
@@ -179,6 +199,10 @@ struct ReplaySource::Index {
     answer.response = responses.get(id);
     if (archive) answer.file = file_of(id);
     answer.miss = archive ? !answer.file : !answer.response;
+    if (answer.miss) {
+      answer.stored_failure = failure_of(id);
+      answer.miss = !answer.stored_failure;
+    }
     return answer;
   }
 

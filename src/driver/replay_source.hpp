@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "store/run_store.hpp"
 #include "store/stored_responses.hpp"
@@ -37,6 +38,8 @@ struct ReplayAnswer {
   std::optional<store::StoredResponse> response;  // the step's response (no body for archives)
   std::optional<store::ArchivedFile> file;        // an archive request's stored file
   bool miss = false;                              // the stored run has no answer for it
+  // The request failed for good in the stored run: its failure (kind, message).
+  std::optional<std::pair<std::string, std::string>> stored_failure;
   std::exception_ptr error;
 };
 

@@ -259,6 +259,57 @@ TEST_F(Replay, TheIndexOfStoredRequestsIsNotHeldInMemory) {
   expect_no_network();
 }
 
+// A request that failed for good in the stored run (a 404) fails again in
+// the replay with the stored failure's kind and message, not as a request
+// with no stored response, and the items are the stored run's.
+TEST(ReplayOfFailures, ARequestThatFailedInTheStoredRunFailsAgainAsIt) {
+  ThreadedTestServer server;
+  serve_fanout(server, 1, 2);
+  server->respond("GET", "/gone", ServerResponse::with_status(404));
+  const auto dir = fresh_dir("replay-failed-stores");
+  auto build_failing = [&](LambdaScraper& scraper) {
+    scraper.entries = {Request::get(server.url("/list/1")).to("list"),
+                       Request::get(server.url("/gone")).to("item")};
+    scraper.add_step("list", [](const Response& r) -> Step {
+      for (const std::string& href : links(r, "//a[@class='item']/@href")) {
+        Request item = Request::get(href).to("item");
+        co_yield std::move(item);
+      }
+    });
+    scraper.add_step("item", [](const Response& r) -> Step {
+      Json item = {{"url", r.url}};
+      co_yield DataItem(std::move(item));
+    });
+  };
+  LambdaScraper live_scraper("ReplayFailures");
+  build_failing(live_scraper);
+  DriverOptions o = test_options("replay-failed-live", 2);
+  o.store_path = (dir / "live.db").string();
+  o.store_responses = true;
+  const Crawl live = crawl(live_scraper, o);
+  ASSERT_EQ(live.result.status, RunStatus::completed);
+  ASSERT_EQ(live.result.failure_counts[FailureKind::http_status_persistent], 1u);
+  const std::uint64_t received = server->request_count();
+
+  LambdaScraper replay_scraper("ReplayFailures");
+  build_failing(replay_scraper);
+  DriverOptions r = test_options("replay-failed", 2);
+  r.replay_from = (dir / "live.db").string();
+  r.store_path = (dir / "replay.db").string();
+  const Crawl replayed = crawl(replay_scraper, r);
+  EXPECT_EQ(replayed.result.status, RunStatus::completed);
+  EXPECT_EQ(replayed.items, live.items);
+  EXPECT_EQ(replayed.result.requests_failed, 1u);
+  EXPECT_EQ(replayed.result.failure_counts[FailureKind::http_status_persistent], 1u);
+  EXPECT_EQ(replayed.result.failure_counts[FailureKind::no_stored_response], 0u);
+  ASSERT_EQ(replayed.result.failures.size(), 1u);
+  EXPECT_EQ(replayed.result.failures[0].url, server.url("/gone"));
+  EXPECT_NE(replayed.result.failures[0].message.find("failed in the stored run"),
+            std::string::npos)
+      << replayed.result.failures[0].message;
+  EXPECT_EQ(server->request_count(), received);  // nothing sent
+}
+
 // Two POSTs to one URL differ only by their bodies: each gets its own answer,
 // whatever the order the replay asks them in.
 TEST(ReplayIdentity, TheBodyIsPartOfIt) {
