@@ -24,7 +24,7 @@ constexpr Command kCommands[] = {
 };
 
 void usage(std::ostream& out) {
-  out << "usage: uvscrape COMMAND STORE [options]   (uvscrape COMMAND --help for more)\n\n";
+  out << "usage: uvscrape COMMAND [STORE] [options]   (uvscrape COMMAND --help for more)\n\n";
   for (const auto& c : kCommands)
     out << "  " << c.name << std::string(11 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\nExit status: 0 ok, 1 runtime error (bad store, nothing found), 2 usage error;\n"
