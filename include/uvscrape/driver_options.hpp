@@ -219,7 +219,8 @@ struct DriverOptions {
   // refetch succeeds (retried with the retry backoff, max_retries times, then
   // every robots_refetch_after). Crawl-delay: N caps the host's rate at 1/N
   // per second (the stricter limit wins). Requests to an origin wait, holding
-  // no worker, until its robots.txt is known.
+  // no worker, until its robots.txt is known. A redirect's target is checked
+  // too, before it is fetched (a disallowed one fails the request the same way).
   bool obey_robots_txt = false;
   // The product token matched against robots.txt user-agent lines. Empty: the
   // product token of user_agent ("uvscrape" for the default user agent).

@@ -18,6 +18,9 @@ namespace uvscrape {
 namespace detail {
 struct StopState;  // src/driver/stop_state.hpp
 }
+namespace driver {
+class StopListener;  // the driver's side: a loop wake-up per run
+}
 
 class StopSignal {
  public:
@@ -33,10 +36,8 @@ class StopSignal {
   // Clears a past request so the signal can be reused for another run.
   void reset() const noexcept;
 
-  // For the driver: the shared state it attaches its loop wake-up to.
-  const std::shared_ptr<detail::StopState>& state() const noexcept { return state_; }
-
  private:
+  friend class driver::StopListener;  // attaches its loop wake-up to the shared state
   std::shared_ptr<detail::StopState> state_;
 };
 

@@ -2,7 +2,6 @@
 #include "cli/cli_support.hpp"
 
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,101 +9,48 @@
 #include <iostream>
 
 #include "cli/display_width.hpp"
-#include "store/schema.hpp"
+#include "uvscrape/errors.hpp"
 
 namespace uvscrape::cli {
 
-StoreDb::StoreDb(const std::string& path, bool writable) : path_(path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw CliError("run store " + path + ": no such file");
-  if (!S_ISREG(st.st_mode)) throw CliError("run store " + path + ": not a regular file");
-  const int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-  // A constructor that throws runs no destructor: the handle (which sqlite
-  // allocates even when the open fails) is closed here on every error.
+namespace {
+
+// The reader's StoreError ("run store PATH: reason") as the CLI's error.
+template <class F>
+auto as_cli_error(F&& f) -> decltype(f()) {
   try {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) fail("cannot open");
-    sqlite3_busy_timeout(db_, 5000);
-    int version = 0;
-    try {
-      version = store::schema::user_version(db_, path);
-    } catch (const std::exception&) {
-      fail("not a uvscrape run store");
-    }
-    if (version > store::schema::kCurrentVersion)
-      throw CliError("run store " + path + ": made by a newer uvscrape (schema version " +
-                     std::to_string(version) + ", this one reads up to " +
-                     std::to_string(store::schema::kCurrentVersion) + ")");
-    if (version < 1 || scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
-                              "IN ('meta', 'requests', 'items', 'failures', 'files')") != 5)
-      throw CliError("run store " + path + ": not a uvscrape run store");
-  } catch (...) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw;
+    return f();
+  } catch (const StoreError& e) {
+    throw CliError(e.what());
   }
 }
 
-StoreDb::~StoreDb() {
-  sqlite3_close(db_);
+store::StoreReader::Access access(bool writable) {
+  return writable ? store::StoreReader::Access::read_write : store::StoreReader::Access::read_only;
 }
 
-void StoreDb::fail(const std::string& what) {
-  std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
-  throw CliError("run store " + path_ + ": " + what + " (" + reason + ")");
+}  // namespace
+
+StoreDb::StoreDb(const std::string& path, bool writable) try : reader_(path, access(writable)) {
+  reader_.require_run_store();
+} catch (const StoreError& e) {
+  throw CliError(e.what());
 }
 
 std::vector<Json> StoreDb::query(const std::string& sql, const std::vector<Value>& params) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-    fail("cannot read (the file may be corrupt)");
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const int at = static_cast<int>(i + 1);
-    if (auto* n = std::get_if<std::int64_t>(&params[i]))
-      sqlite3_bind_int64(stmt, at, *n);
-    else
-      sqlite3_bind_text(stmt, at, std::get<std::string>(params[i]).c_str(), -1, SQLITE_TRANSIENT);
-  }
-  std::vector<Json> rows;
-  int rc = 0;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    Json row = Json::array();
-    for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-      switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(stmt, c)); break;
-        case SQLITE_FLOAT: row.push_back(sqlite3_column_double(stmt, c)); break;
-        case SQLITE_TEXT:
-          row.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                                    static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
-          break;
-        default: row.push_back(nullptr);
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) fail("cannot read (the file may be corrupt)");
-  return rows;
+  return as_cli_error([&] { return reader_.query(sql, params); });
 }
 
 std::int64_t StoreDb::scalar(const std::string& sql, const std::vector<Value>& params) {
-  auto rows = query(sql, params);
-  if (rows.empty() || !rows[0][0].is_number_integer()) return 0;
-  return rows[0][0].get<std::int64_t>();
+  return as_cli_error([&] { return reader_.scalar(sql, params); });
 }
 
 void StoreDb::exec(const std::string& sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string reason = message ? message : sqlite3_errmsg(db_);
-    sqlite3_free(message);
-    throw CliError("run store " + path_ + ": " + reason);
-  }
+  as_cli_error([&] { reader_.exec(sql); });
 }
 
 std::optional<std::string> StoreDb::meta(const std::string& key) {
-  auto rows = query("SELECT value FROM meta WHERE key = ?1", {key});
-  if (rows.empty() || !rows[0][0].is_string()) return std::nullopt;
-  return rows[0][0].get<std::string>();
+  return as_cli_error([&] { return reader_.meta(key); });
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {

@@ -3,8 +3,6 @@
 // JSON lines. The CLI runs no loop: its SQLite reads block, by design.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -13,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/store_reader.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape::cli {
@@ -31,29 +30,25 @@ struct CliError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-using Value = std::variant<std::int64_t, std::string>;
+using Value = store::StoreReader::Param;
 
-// A run store opened for the CLI. Read-only unless `writable`; refuses a
-// missing file, a file that is not a run store, a corrupt file and a newer
-// schema with a CliError naming the file.
+// A run store opened for the CLI (store::StoreReader, whose errors it turns
+// into CliErrors). Read-only unless `writable`; refuses a missing file, a file
+// that is not a run store, a corrupt file and a newer schema with a CliError
+// naming the file.
 class StoreDb {
  public:
   StoreDb(const std::string& path, bool writable = false);
-  ~StoreDb();
-  StoreDb(const StoreDb&) = delete;
-  StoreDb& operator=(const StoreDb&) = delete;
 
   // Each row as a JSON array (integers, reals, text, null; blobs as null).
   std::vector<Json> query(const std::string& sql, const std::vector<Value>& params = {});
   std::int64_t scalar(const std::string& sql, const std::vector<Value>& params = {});
   void exec(const std::string& sql);
   std::optional<std::string> meta(const std::string& key);
-  const std::string& path() const noexcept { return path_; }
+  const std::string& path() const noexcept { return reader_.path(); }
 
  private:
-  [[noreturn]] void fail(const std::string& what);
-  std::string path_;
-  sqlite3* db_ = nullptr;
+  store::StoreReader reader_;
 };
 
 enum class Format { table, json, jsonl };

@@ -157,9 +157,12 @@ Dashboard::Dashboard(uv_loop_t* loop, DashboardOptions options)
   state_->loop = loop;
   state_->options = std::move(options);
   std::weak_ptr<State> weak = state_;
-  state_->server = std::make_unique<HttpServer>(loop, [weak](const HttpRequest& r, Respond send) {
-    if (auto s = weak.lock()) s->handle(r, std::move(send));
-  });
+  state_->server = std::make_unique<HttpServer>(
+      loop,
+      [weak](const HttpRequest& r, Respond send) {
+        if (auto s = weak.lock()) s->handle(r, std::move(send));
+      },
+      state_->options.limits);
   try {
     state_->server->listen(state_->options.bind, state_->options.port);
   } catch (...) {
@@ -176,8 +179,12 @@ std::uint16_t Dashboard::port() const noexcept {
 }
 
 std::string Dashboard::url() const {
-  const std::string& a = state_->options.bind;
+  std::string a = state_->options.bind;
   const bool v6 = a.find(':') != std::string::npos;
+  // Bound to every address: the loopback one, which this machine's browser
+  // reaches under a name the Host rule accepts (0.0.0.0 is not one).
+  if (a == "0.0.0.0") a = "127.0.0.1";
+  if (a == "::") a = "::1";
   return "http://" + (v6 ? "[" + a + "]" : a) + ":" + std::to_string(port()) + "/";
 }
 

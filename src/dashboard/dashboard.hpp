@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "dashboard/http_server.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape::dashboard {
@@ -35,6 +36,9 @@ struct DashboardOptions {
     std::function<Json(const Json& body)> run;
   };
   std::vector<Action> actions;
+  // Connections, request sizes, the time a request may take (the defaults
+  // are documented in docs/operating-a-crawl.md).
+  HttpLimits limits;
 };
 
 class Dashboard {
@@ -47,7 +51,7 @@ class Dashboard {
   Dashboard& operator=(const Dashboard&) = delete;
 
   std::uint16_t port() const noexcept;
-  // "http://127.0.0.1:8340/"
+  // "http://127.0.0.1:8340/" (the loopback address when bound to 0.0.0.0 or ::)
   std::string url() const;
   // Stops serving; `on_closed` runs on the loop thread once every handle is
   // closed and no snapshot or action is still on the thread pool.

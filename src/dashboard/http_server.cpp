@@ -14,10 +14,6 @@
 namespace uvscrape::dashboard {
 namespace {
 
-constexpr std::size_t kMaxRequestBytes = 64 * 1024;  // head and body together
-constexpr std::size_t kMaxConnections = 64;
-constexpr std::uint64_t kIdleTimeoutMs = 10'000;
-
 const char* reason_of(int status) {
   switch (status) {
     case 200: return "OK";
@@ -25,7 +21,10 @@ const char* reason_of(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 413: return "Content Too Large";
+    case 421: return "Misdirected Request";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
   }
@@ -37,20 +36,47 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool is_loopback(const sockaddr_storage& peer) {
-  if (peer.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&peer);
+}  // namespace
+
+bool is_loopback(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(address);
     return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
   }
-  if (peer.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&peer);
+  if (address->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(address);
     if (IN6_IS_ADDR_LOOPBACK(&a->sin6_addr)) return true;
     if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) return a->sin6_addr.s6_addr[12] == 127;
   }
   return false;
 }
 
-}  // namespace
+std::vector<std::string> hosts_naming(const sockaddr* local) {
+  char name[INET6_ADDRSTRLEN] = {};
+  std::uint16_t port = 0;
+  std::string address;
+  if (local->sa_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(local);
+    uv_ip4_name(a, name, sizeof name);
+    port = ntohs(a->sin_port);
+    address = name;
+  } else if (local->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(local);
+    uv_ip6_name(a, name, sizeof name);
+    port = ntohs(a->sin6_port);
+    address = "[" + std::string(name) + "]";
+  } else {
+    return {};
+  }
+  std::vector<std::string> names = {lower(address)};
+  if (is_loopback(local)) names.push_back("localhost");
+  std::vector<std::string> hosts;
+  for (const auto& n : names) {
+    hosts.push_back(n + ":" + std::to_string(port));
+    if (port == 80) hosts.push_back(n);  // a browser leaves the default port out
+  }
+  return hosts;
+}
 
 HttpReply HttpReply::text(int status, std::string body) {
   HttpReply r;
@@ -71,6 +97,7 @@ HttpReply HttpReply::json(std::string body) {
 struct HttpServer::Core {
   uv_loop_t* loop;
   Handler handler;
+  HttpLimits limits;
   uv_tcp_t* listener = nullptr;
   std::map<std::uint64_t, Connection*> connections;
   std::uint64_t next_id = 1;
@@ -87,10 +114,14 @@ struct HttpServer::Core {
   }
 };
 
-// One accepted connection: a TCP handle and its idle timer, read until one
-// request is complete, then answered and closed.
+// One accepted connection: a TCP handle and its timer, read until one
+// request is complete, then answered and closed. The timer bounds the time
+// the request may take to arrive (a client that trickles a request in,
+// slowloris, gets a 408) and then the time the reply may take to be written
+// (a client that does not read is dropped); not the handler's work.
 struct HttpServer::Connection {
   std::weak_ptr<Core> core;
+  HttpLimits limits;
   std::uint64_t id = 0;
   uv_tcp_t tcp{};
   uv_timer_t timer{};
@@ -98,9 +129,15 @@ struct HttpServer::Connection {
   llhttp_t parser{};
   llhttp_settings_t settings{};
   HttpRequest request;
+  std::vector<std::string> hosts;  // the Host values that name this server
   std::string header_field, header_value;
   bool in_value = false;
+  int host_headers = 0;
   std::size_t received = 0;
+  const char* chunk = nullptr;   // what llhttp_execute parses now
+  std::size_t before_chunk = 0;  // the bytes received before it
+  bool head_done = false;
+  int refusal = 0;        // a limit a parser callback hit: 431 or 413
   bool answered = false;  // a reply is being written or the request is in the handler
   bool closing = false;
   int open = 2;
@@ -109,8 +146,21 @@ struct HttpServer::Connection {
 
   static Connection* of(llhttp_t* p) { return static_cast<Connection*>(p->data); }
 
+  // The head's bytes so far, up to the end of the token at `at` (so every
+  // separator and line end counts); non-zero (an llhttp error) past the limit.
+  int count_head(const char* at, std::size_t n) {
+    const std::size_t through = before_chunk + static_cast<std::size_t>(at - chunk) + n;
+    if (head_done || through <= limits.max_head_bytes) return 0;  // trailers: the body's cap
+    refusal = 431;
+    return -1;
+  }
+
   void flush_header() {
-    if (!header_field.empty()) request.headers[lower(header_field)] = header_value;
+    if (!header_field.empty()) {
+      std::string name = lower(header_field);
+      if (name == "host") ++host_headers;
+      request.headers[std::move(name)] = header_value;
+    }
     header_field.clear();
     header_value.clear();
     in_value = false;
@@ -120,27 +170,36 @@ struct HttpServer::Connection {
     llhttp_settings_init(&settings);
     settings.on_url = [](llhttp_t* p, const char* at, size_t n) {
       of(p)->request.target.append(at, n);
-      return 0;
+      return of(p)->count_head(at, n);
     };
     settings.on_header_field = [](llhttp_t* p, const char* at, size_t n) {
       auto* c = of(p);
       if (c->in_value) c->flush_header();
       c->header_field.append(at, n);
-      return 0;
+      return c->count_head(at, n);
     };
     settings.on_header_value = [](llhttp_t* p, const char* at, size_t n) {
       auto* c = of(p);
       c->in_value = true;
       c->header_value.append(at, n);
-      return 0;
+      return c->count_head(at, n);
     };
     settings.on_headers_complete = [](llhttp_t* p) {
-      of(p)->flush_header();
+      auto* c = of(p);
+      c->flush_header();
+      c->head_done = true;
+      if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->limits.max_body_bytes) {
+        c->refusal = 413;
+        return -1;
+      }
       return 0;
     };
     settings.on_body = [](llhttp_t* p, const char* at, size_t n) {
-      of(p)->request.body.append(at, n);
-      return 0;
+      auto* c = of(p);
+      c->request.body.append(at, n);
+      if (c->request.body.size() <= c->limits.max_body_bytes) return 0;
+      c->refusal = 413;
+      return -1;
     };
     settings.on_message_complete = [](llhttp_t* p) {
       auto* c = of(p);
@@ -153,16 +212,26 @@ struct HttpServer::Connection {
     tcp.data = this;
     timer.data = this;
     uv_timer_init(loop, &timer);
-    uv_timer_start(
-        &timer, [](uv_timer_t* t) { static_cast<Connection*>(t->data)->close(); }, kIdleTimeoutMs,
-        0);
+    uv_timer_start(&timer, on_timeout, limits.timeout_ms, 0);
+  }
+
+  static void on_timeout(uv_timer_t* t) {
+    auto* c = static_cast<Connection*>(t->data);
+    if (c->answered) return c->close();  // the reply was not taken in time
+    c->reply(HttpReply::text(408, "the request took too long to arrive\n"));
   }
 
   void on_data(const char* data, std::size_t size) {
     if (answered) return;
+    chunk = data;
+    before_chunk = received;
+    // What the callbacks do not see (chunk sizes and extensions) is bounded too.
     received += size;
-    if (received > kMaxRequestBytes) return reply(HttpReply::text(413, "request too large\n"));
+    if (received > limits.max_head_bytes + limits.max_body_bytes + buffer.size())
+      return reply(HttpReply::text(413, "request too large\n"));
     const llhttp_errno_t rc = llhttp_execute(&parser, data, size);
+    if (refusal == 431) return reply(HttpReply::text(431, "request header block too large\n"));
+    if (refusal == 413) return reply(HttpReply::text(413, "request body too large\n"));
     if (rc == HPE_PAUSED) return dispatch();
     if (rc != HPE_OK)
       return reply(
@@ -179,6 +248,13 @@ struct HttpServer::Connection {
   void dispatch() {
     answered = true;
     uv_timer_stop(&timer);
+    // A page of another site that had its name resolve to this address sends
+    // its own name: refused, so it never reads an answer.
+    if (host_headers != 1) return send(HttpReply::text(400, "one Host header, please\n"));
+    if (std::find(hosts.begin(), hosts.end(), lower(request.headers["host"])) == hosts.end())
+      return send(HttpReply::text(421, "misdirected request: the Host header must be " +
+                                           (hosts.empty() ? std::string("this server") : hosts[0]) +
+                                           "\n"));
     const auto q = request.target.find('?');
     request.path = request.target.substr(0, q);
     auto self = core.lock();
@@ -205,7 +281,6 @@ struct HttpServer::Connection {
 
   void send(HttpReply r) {
     if (closing || !out.empty()) return;
-    uv_timer_stop(&timer);
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp));
     out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_of(r.status) +
           "\r\nContent-Type: " + r.content_type +
@@ -215,12 +290,12 @@ struct HttpServer::Connection {
     if (request.method != "HEAD") out += r.body;
     uv_buf_t buf = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
     write.data = this;
+    // The same timer, restarted: the reply must be taken within the timeout.
+    uv_timer_start(&timer, on_timeout, limits.timeout_ms, 0);
     if (uv_write(&write, reinterpret_cast<uv_stream_t*>(&tcp), &buf, 1,
-                 [](uv_write_t* w, int) { static_cast<Connection*>(w->data)->shutdown(); }) != 0)
+                 [](uv_write_t* w, int) { static_cast<Connection*>(w->data)->close(); }) != 0)
       close();
   }
-
-  void shutdown() { close(); }
 
   void close() {
     if (closing) return;
@@ -237,9 +312,11 @@ struct HttpServer::Connection {
   }
 };
 
-HttpServer::HttpServer(uv_loop_t* loop, Handler handler) : core_(std::make_shared<Core>()) {
+HttpServer::HttpServer(uv_loop_t* loop, Handler handler, HttpLimits limits)
+    : core_(std::make_shared<Core>()) {
   core_->loop = loop;
   core_->handler = std::move(handler);
+  core_->limits = limits;
 }
 
 HttpServer::~HttpServer() = default;
@@ -266,18 +343,22 @@ void HttpServer::accept(uv_stream_t* listener, int status) {
   if (status < 0 || core->closing) return;
   auto* c = new Connection;
   c->core = core;
+  c->limits = core->limits;
   c->id = core->next_id++;
   uv_tcp_init(core->loop, &c->tcp);
   c->start(core->loop);
   core->open_handles += 2;
   core->connections[c->id] = c;
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0 ||
-      core->connections.size() > kMaxConnections)
-    return c->close();
-  sockaddr_storage peer{};
+      core->connections.size() > core->limits.max_connections)
+    return c->close();  // over the cap: closed unanswered, the server stays up
+  sockaddr_storage peer{}, local{};
   int len = sizeof peer;
   if (uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&peer), &len) == 0)
-    c->request.from_loopback = is_loopback(peer);
+    c->request.from_loopback = is_loopback(reinterpret_cast<const sockaddr*>(&peer));
+  len = sizeof local;
+  if (uv_tcp_getsockname(&c->tcp, reinterpret_cast<sockaddr*>(&local), &len) == 0)
+    c->hosts = hosts_naming(reinterpret_cast<const sockaddr*>(&local));
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->tcp),
       [](uv_handle_t* h, size_t, uv_buf_t* buf) {

@@ -1,11 +1,14 @@
 // A small HTTP/1.1 server on a libuv loop, for the dashboard: requests parsed
 // by llhttp, one request per connection (every reply says Connection: close),
 // replies that may come later (after work on the thread pool). It serves a
-// page and a JSON endpoint to a browser on the same machine, not the web: a
-// request's head and body are capped, and a connection that sends nothing
-// for a while is closed.
+// page and a JSON endpoint to a browser on the same machine, not the web:
+// connections, a request's head and body and the time a request may take to
+// arrive are capped (HttpLimits), and a request whose Host header does not
+// name the address it reached is refused, so that a page of another site
+// (DNS rebinding) cannot read the answers.
 #pragma once
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -13,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace uvscrape::dashboard {
 
@@ -24,6 +28,23 @@ struct HttpRequest {
   std::string body;
   bool from_loopback = false;  // the peer's address is 127.0.0.0/8 or ::1
 };
+
+// What the server accepts (docs/operating-a-crawl.md, "The dashboard").
+struct HttpLimits {
+  std::size_t max_connections = 64;   // one more is closed at once
+  std::uint64_t timeout_ms = 10'000;  // to receive a whole request (else 408), and to write a reply
+  std::size_t max_head_bytes = 16 * 1024;  // request line and headers (else 431)
+  std::size_t max_body_bytes = 64 * 1024;  // (else 413)
+};
+
+// The peer's address is 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address.
+bool is_loopback(const sockaddr* address);
+
+// The Host header values that name `local` (the address a connection reached,
+// as getsockname() gives it): "ADDRESS:PORT" ("[ADDRESS]:PORT" for IPv6), and
+// "localhost:PORT" when the address is loopback; without ":PORT" too for
+// port 80. Lower case.
+std::vector<std::string> hosts_naming(const sockaddr* local);
 
 struct HttpReply {
   int status = 200;
@@ -40,7 +61,7 @@ using Handler = std::function<void(const HttpRequest&, Respond)>;
 
 class HttpServer {
  public:
-  HttpServer(uv_loop_t* loop, Handler handler);
+  HttpServer(uv_loop_t* loop, Handler handler, HttpLimits limits = {});
   // The server must be closed (close()) and its callback run before this.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

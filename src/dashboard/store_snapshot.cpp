@@ -1,17 +1,15 @@
 // See store_snapshot.hpp.
 #include "dashboard/store_snapshot.hpp"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <tuple>
-#include <variant>
 #include <vector>
 
-#include "uvscrape/errors.hpp"
+#include "store/store_reader.hpp"
 
 namespace uvscrape::dashboard {
 namespace {
@@ -26,65 +24,7 @@ constexpr int kBuckets = 60;
 // of a huge run stays quick.
 constexpr int kSample = 20000;
 
-using Param = std::variant<std::int64_t, std::string>;
-
-// One read-only connection for one snapshot.
-class Reader {
- public:
-  explicit Reader(const std::string& path) : path_(path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw StoreError(path, "cannot open for the dashboard (" + why + ")");
-    }
-    sqlite3_busy_timeout(db_, 2000);
-  }
-  ~Reader() { sqlite3_close(db_); }
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
-
-  std::vector<Json> query(const char* sql, const std::vector<Param>& params = {}) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
-      throw StoreError(path_, std::string("cannot read (") + sqlite3_errmsg(db_) + ")");
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const int at = static_cast<int>(i + 1);
-      if (const auto* n = std::get_if<std::int64_t>(&params[i]))
-        sqlite3_bind_int64(stmt, at, *n);
-      else
-        sqlite3_bind_text(stmt, at, std::get<std::string>(params[i]).c_str(), -1, SQLITE_TRANSIENT);
-    }
-    std::vector<Json> rows;
-    int rc = 0;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      Json row = Json::array();
-      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-        switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(stmt, c)); break;
-          case SQLITE_TEXT:
-            row.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
-            break;
-          default: row.push_back(nullptr);
-        }
-      }
-      rows.push_back(std::move(row));
-    }
-    const std::string why = sqlite3_errmsg(db_);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) throw StoreError(path_, "cannot read (" + why + ")");
-    return rows;
-  }
-
-  std::int64_t number(const char* sql, const std::vector<Param>& params = {}) {
-    auto rows = query(sql, params);
-    return rows.empty() || !rows[0][0].is_number_integer() ? 0 : rows[0][0].get<std::int64_t>();
-  }
-
- private:
-  std::string path_;
-  sqlite3* db_ = nullptr;
-};
+using store::StoreReader;
 
 std::string host_of(const std::string& url) {
   auto start = url.find("://");
@@ -103,12 +43,12 @@ const char* state_name(std::int64_t state) {
   return "unknown";
 }
 
-Json throughput(Reader& db, std::int64_t now, std::int64_t started, std::int64_t left) {
+Json throughput(StoreReader& db, std::int64_t now, std::int64_t started, std::int64_t left) {
   Json t = Json::object();
-  const std::int64_t minute = db.number(
+  const std::int64_t minute = db.scalar(
       "SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)", {now - 60'000});
   const std::int64_t hour =
-      db.number("SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)",
+      db.scalar("SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)",
                 {now - 3'600'000});
   t["last_minute"] = minute;
   t["last_hour"] = hour;
@@ -149,11 +89,12 @@ Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
     s["missing"] = true;
     return s;
   }
-  Reader db(path);
-  if (db.number("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0) {
+  StoreReader db(path);
+  if (!db.initialised()) {
     s["missing"] = true;  // created but not yet initialised by its run
     return s;
   }
+  db.require_run_store();
   std::map<std::string, std::string> meta;
   for (const auto& r : db.query("SELECT key, value FROM meta"))
     meta[r[0].get<std::string>()] = r[1].get<std::string>();
@@ -169,8 +110,8 @@ Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
   for (const auto& r : db.query("SELECT state, count(*) FROM requests GROUP BY state"))
     states[state_name(r[0].get<std::int64_t>())] = r[1];
   s["requests"] = states;
-  s["items"] = db.number("SELECT count(*) FROM items");
-  s["invalid_items"] = db.number("SELECT count(*) FROM items WHERE valid = 0");
+  s["items"] = db.scalar("SELECT count(*) FROM items");
+  s["invalid_items"] = db.scalar("SELECT count(*) FROM items WHERE valid = 0");
 
   Json failures = Json::array();
   for (const auto& r :
@@ -186,7 +127,7 @@ Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
   s["failures"] = failures;
 
   const bool has_settled_at =
-      db.number("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'settled_at'") > 0;
+      db.scalar("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'settled_at'") > 0;
   if (has_settled_at)
     s["throughput"] =
         throughput(db, now_ms, started,

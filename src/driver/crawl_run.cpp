@@ -64,7 +64,7 @@ void Driver::Run::begin() {
   const size_t n = options().num_workers ? options().num_workers : 1;
   worker_context_.reset(new driver::WorkerContext{
       loop_, *client_, options(), archive_callback_, driver_.scraper_, archive_paths_,
-      options().cookies ? &driver_.cookie_jars_ : nullptr, replay_.get(),
+      options().cookies ? &driver_.cookie_jars_ : nullptr, replay_.get(), robots_.get(),
       [this](driver::Worker& worker, driver::Outcome outcome) {
         worker_finished(worker, std::move(outcome));
       }});
@@ -393,6 +393,12 @@ Driver::Run::Next Driver::Run::process(driver::Outcome& outcome) {
       std::rethrow_exception(outcome.error);
     } catch (const SpeculationHTTPFailure&) {
       track_speculation(request, false);  // §10: a failed probe, no step
+    } catch (const RobotsDisallowedError&) {
+      // A redirect led to a target robots.txt disallows (RobotsGate::check_redirect):
+      // settled as a request the gate refused (crawl_run_robots.cpp).
+      completion_.settle = store::Settle::failed;
+      record_failure(failure_of(request, outcome.error), Channel::robots);
+      if (request.is_speculative()) track_speculation(request, false);
     } catch (const TransientException&) {
       if (retry(outcome)) return Next::retried;
       // Asked only after the last attempt (§18).

@@ -30,6 +30,7 @@ struct RobotsGate::Origin {
   std::optional<robots::AgentRules> rules;  // while known or unreachable
   std::string refusal;                      // why a request is refused, while known or unreachable
   std::vector<Held> held;                   // in arrival order
+  std::vector<HeldRedirect> redirects;      // redirect targets waiting for the rules
   int failures = 0;                         // fetches in a row that failed
   std::unique_ptr<BodyPrefix> sink;         // while fetching
   std::unique_ptr<net::Timer> timer;        // while waiting to fetch again
@@ -68,10 +69,27 @@ void RobotsGate::push(Request request, Id id) {
   } catch (const UrlError&) {
     return hooks_.admit(std::move(request), id);  // the worker reports the bad URL
   }
-  auto& slot = origins_[origin_name];
+  Origin& origin = origin_named(std::move(origin_name));
+  if (rules_known(origin)) return decide(origin, std::move(request), id);
+  origin.held.push_back(Held{std::move(request), id});
+  ++held_;
+  detail::DriverCounters::add(counters_.requests_awaiting_robots);
+  if (origin.state == Origin::State::unknown) fetch(origin);
+}
+
+void RobotsGate::check_redirect(const Url& target, http::HttpRequest::RedirectAnswer answer) {
+  Origin& origin = origin_named(target.origin());
+  HeldRedirect redirect{target.str_without_fragment(), target.request_target(), std::move(answer)};
+  if (rules_known(origin)) return answer_redirect(origin, redirect);
+  origin.redirects.push_back(std::move(redirect));
+  if (origin.state == Origin::State::unknown) fetch(origin);
+}
+
+RobotsGate::Origin& RobotsGate::origin_named(std::string name) {
+  auto& slot = origins_[name];
   if (!slot) {
     slot = std::make_unique<Origin>();
-    slot->name = std::move(origin_name);
+    slot->name = std::move(name);
   }
   Origin& origin = *slot;
   if (origin.state == Origin::State::unreachable && FrontierClock::now() >= origin.refetch_at) {
@@ -79,12 +97,17 @@ void RobotsGate::push(Request request, Id id) {
     origin.rules.reset();
     origin.failures = 0;
   }
-  if (origin.state == Origin::State::known || origin.state == Origin::State::unreachable)
-    return decide(origin, std::move(request), id);
-  origin.held.push_back(Held{std::move(request), id});
-  ++held_;
-  detail::DriverCounters::add(counters_.requests_awaiting_robots);
-  if (origin.state == Origin::State::unknown) fetch(origin);
+  return origin;
+}
+
+bool RobotsGate::rules_known(const Origin& origin) {
+  return origin.state == Origin::State::known || origin.state == Origin::State::unreachable;
+}
+
+void RobotsGate::answer_redirect(Origin& origin, HeldRedirect& redirect) {
+  if (origin.rules->allowed(redirect.target)) return redirect.answer(nullptr);
+  redirect.answer(std::make_exception_ptr(
+      RobotsDisallowedError(redirect.url, "a redirect led to it, and " + origin.refusal)));
 }
 
 void RobotsGate::decide(Origin& origin, Request request, Id id) {
@@ -178,6 +201,9 @@ void RobotsGate::release(Origin& origin) {
   held_ -= held.size();
   detail::DriverCounters::sub(counters_.requests_awaiting_robots, held.size());
   for (Held& h : held) decide(origin, std::move(h.request), h.id);
+  std::vector<HeldRedirect> redirects;
+  redirects.swap(origin.redirects);
+  for (HeldRedirect& r : redirects) answer_redirect(origin, r);
   if (!held.empty()) hooks_.released();
 }
 
@@ -196,7 +222,10 @@ std::size_t RobotsGate::discard_all() {
 void RobotsGate::close() {
   discard_all();
   closed_ = true;
-  for (auto& [name, origin] : origins_) origin->timer.reset();
+  for (auto& [name, origin] : origins_) {
+    origin->timer.reset();
+    std::vector<HeldRedirect>().swap(origin->redirects);  // their requests end with the client
+  }
 }
 
 }  // namespace uvscrape::driver

@@ -23,8 +23,10 @@
 // the crawler obeys caps the host's rate at 1/delay per second (crawl_delay
 // hook). The fetch is not a scraper request: it has no step, is not counted in
 // requests_completed and takes no frontier token; DriverProgress::robots_fetches
-// counts it. A redirect a request follows is not checked against the target's
-// robots.txt. Everything runs on the loop thread.
+// counts it. A redirect a request follows passes the gate too
+// (check_redirect): its target's rules are fetched first if need be, and a
+// disallowed target fails the request with RobotsDisallowedError, never sent.
+// Everything runs on the loop thread.
 #pragma once
 
 #include <uv.h>
@@ -78,6 +80,13 @@ class RobotsGate {
   // through: the worker reports it.
   void push(Request request, Id id = 0);
 
+  // A redirect a request is about to follow to `target`: `answer(nullptr)` when
+  // its rules allow it, else `answer(RobotsDisallowedError)`; now when they are
+  // known, else once its robots.txt is fetched (the request holds its worker,
+  // not a connection, meanwhile). A stop leaves these waiting for their fetch
+  // (a stop's grace period cancels the requests); close() drops them unanswered.
+  void check_redirect(const Url& target, http::HttpRequest::RedirectAnswer answer);
+
   // Requests held until their origin's robots.txt is known.
   std::size_t held() const noexcept { return held_; }
   // A stop: drops every held request; returns how many.
@@ -96,6 +105,17 @@ class RobotsGate {
     Request request;
     Id id;
   };
+  struct HeldRedirect {
+    std::string url;     // the target, for the error
+    std::string target;  // its path and query, matched against the rules
+    http::HttpRequest::RedirectAnswer answer;
+  };
+
+  // The origin named `name` ("scheme://host:port"), made on first use; an
+  // unreachable one whose refetch time has come is unknown again.
+  Origin& origin_named(std::string name);
+  static bool rules_known(const Origin& origin);
+  void answer_redirect(Origin& origin, HeldRedirect& redirect);
 
   void fetch(Origin& origin);
   void fetched(Origin& origin, http::Result result);

@@ -58,8 +58,8 @@ StopListener::StopListener(uv_loop_t* loop, StopSignal signal, std::function<voi
   handle_->owner = this;
   uv_async_init(loop, &handle_->async, &StopListener::on_async);
   handle_->async.data = handle_;
-  std::lock_guard<std::mutex> lock(signal_.state()->mutex);
-  signal_.state()->listeners.push_back(&handle_->async);
+  std::lock_guard<std::mutex> lock(signal_.state_->mutex);
+  signal_.state_->listeners.push_back(&handle_->async);
 }
 
 StopListener::~StopListener() {
@@ -77,8 +77,8 @@ void StopListener::close(std::function<void()> on_closed) noexcept {
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(signal_.state()->mutex);
-    auto& listeners = signal_.state()->listeners;
+    std::lock_guard<std::mutex> lock(signal_.state_->mutex);
+    auto& listeners = signal_.state_->listeners;
     listeners.erase(std::remove(listeners.begin(), listeners.end(), &handle_->async),
                     listeners.end());
   }

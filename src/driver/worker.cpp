@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "driver/http_mapping.hpp"
+#include "driver/robots_gate.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::driver {
@@ -33,6 +34,12 @@ void Worker::begin_fetch() {
   http::HttpRequest http = to_http_request(*request_, options, context_.scraper.follow_redirects());
   if (context_.cookie_jars != nullptr) {
     http.cookie_jar = &context_.cookie_jars->try_emplace(request_->cookie_jar()).first->second;
+  }
+  if (context_.robots != nullptr) {
+    http.redirect_check = [gate = context_.robots](const Url& target,
+                                                   http::HttpRequest::RedirectAnswer answer) {
+      gate->check_redirect(target, std::move(answer));
+    };
   }
 
   if (request_->is_archive() && !context_.archive_writer) {

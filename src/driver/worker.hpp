@@ -31,6 +31,8 @@
 
 namespace uvscrape::driver {
 
+class RobotsGate;
+
 struct Outcome {
   std::shared_ptr<const Request> request;
   std::unique_ptr<Response> response;  // set on success (ArchiveResponse for archives)
@@ -60,6 +62,9 @@ struct WorkerContext {
   // Set for a replay (DriverOptions::replay_from): requests are answered
   // from the stored run, never sent; `client` is then never used.
   ReplaySource* replay;
+  // The run's robots.txt gate (obey_robots_txt), which every redirect a
+  // request follows passes; null when robots.txt is not obeyed.
+  RobotsGate* robots;
   // The outcome of a request; may start() the worker again.
   std::function<void(Worker&, Outcome)> finished;
 };

@@ -28,6 +28,7 @@ const char* to_string(TransferState state) noexcept {
     case TransferState::awaiting: return "awaiting";
     case TransferState::receiving: return "receiving";
     case TransferState::paused: return "paused";
+    case TransferState::vetting: return "vetting";
     case TransferState::finished: return "finished";
   }
   return "?";

@@ -45,6 +45,7 @@
 #include "net/tls_settings.hpp"
 #include "uvscrape/cookie_jar.hpp"
 #include "uvscrape/headers.hpp"
+#include "uvscrape/url.hpp"  // HttpRequest::redirect_check
 
 namespace uvscrape::http {
 
@@ -98,6 +99,13 @@ struct HttpRequest {
   std::optional<std::string> json;
   RequestOptions options;
   BodySink* sink = nullptr;  // if set, the body streams to it and Response::body stays empty
+  // Asked before each redirect is followed (the driver's robots.txt gate), with
+  // the hop's target: `answer(nullptr)` follows it, `answer(error)` fails the
+  // request with `error`. It may answer at once or on a later loop turn (on the
+  // loop thread); an answer that comes after the request was cancelled, timed
+  // out or the client closed is ignored. Empty: every redirect is followed.
+  using RedirectAnswer = std::function<void(std::exception_ptr refusal)>;
+  std::function<void(const Url& target, RedirectAnswer answer)> redirect_check;
 };
 
 struct HttpResponse {

@@ -145,6 +145,8 @@ struct Client::Impl {
   void deliver_to_sink(Transfer& t, std::string_view chunk);
   void resume_sink(RequestId id);
   void complete_response(Connection& c, Transfer& t);
+  // The next hop of a redirect, once HttpRequest::redirect_check allows it.
+  void vet_redirect(Transfer& t);
   void connection_failed(Connection& c, Transfer& t, std::exception_ptr error);
   void arm_read_timer(Connection& c, Transfer& t, bool first_byte);
   void start_reading(Connection& c);
@@ -180,6 +182,10 @@ struct Client::Impl {
   bool closed = false;      // the close finished: every handle is gone
   size_t closes_outstanding = 0;
   std::function<void()> on_closed;
+
+  // Held weakly by answers that may come after the client is gone
+  // (HttpRequest::redirect_check).
+  std::shared_ptr<char> alive = std::make_shared<char>();
 
   std::function<void()> on_capacity;  // set_on_capacity()
   bool capacity_freed = false;        // on_capacity is due on the next kick

@@ -236,6 +236,7 @@ void Client::Impl::complete_response(Connection& c, Transfer& t) {
     if (t.url->origin() != t.first_origin) t.cross_origin = true;
     t.retried = false;
     if (closing) return;
+    if (t.request.redirect_check) return vet_redirect(t);
     return acquire_connection(t);
   }
 
@@ -250,6 +251,26 @@ void Client::Impl::complete_response(Connection& c, Transfer& t) {
   response.redirect_chain = t.redirects->chain();
   if (t.request.cookie_jar != nullptr) response.cookies = t.request.cookie_jar->peek(*t.url);
   finish(t, Result{std::move(response), nullptr});
+}
+
+void Client::Impl::vet_redirect(Transfer& t) {
+  set_state(t, TransferState::vetting);
+  const std::weak_ptr<char> client_alive = alive;
+  const RequestId id = t.id;
+  HttpRequest::RedirectAnswer answer = [this, client_alive, id](std::exception_ptr refusal) {
+    if (client_alive.expired()) return;
+    const auto it = transfers.find(id);
+    // Cancelled, timed out or closed meanwhile: it has finished already.
+    if (it == transfers.end() || it->second->state != TransferState::vetting) return;
+    Transfer& vetted = *it->second;
+    if (refusal) return fail(vetted, std::move(refusal), true);  // never inside the check's caller
+    acquire_connection(vetted);
+  };
+  try {
+    t.request.redirect_check(*t.url, std::move(answer));
+  } catch (...) {
+    fail(t, std::current_exception());
+  }
 }
 
 }  // namespace uvscrape::http

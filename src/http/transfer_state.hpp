@@ -14,6 +14,7 @@ enum class TransferState : uint8_t {
   awaiting,    // request written (or being written), no response byte yet
   receiving,   // response bytes arriving
   paused,      // the body sink asked to pause; reading is stopped
+  vetting,     // a redirect waits for HttpRequest::redirect_check's answer; no connection
   finished,    // `done` has been called
 };
 
@@ -32,7 +33,8 @@ const char* to_string(ConnectionState state) noexcept;
 //   queued     -> connecting | awaiting | finished
 //   connecting -> awaiting | finished
 //   awaiting   -> receiving | connecting (retry on a fresh connection) | finished
-//   receiving  -> paused | queued | connecting | awaiting (next redirect hop) | finished
+//   receiving  -> paused | queued | connecting | awaiting (next redirect hop) | vetting | finished
+//   vetting    -> queued | connecting | awaiting | finished
 //   paused     -> receiving | finished
 constexpr bool is_allowed(TransferState from, TransferState to) noexcept {
   using S = TransferState;
@@ -44,7 +46,9 @@ constexpr bool is_allowed(TransferState from, TransferState to) noexcept {
     case S::awaiting: return to == S::receiving || to == S::connecting || to == S::finished;
     case S::receiving:
       return to == S::paused || to == S::queued || to == S::connecting || to == S::awaiting ||
-             to == S::finished;
+             to == S::vetting || to == S::finished;
+    case S::vetting:
+      return to == S::queued || to == S::connecting || to == S::awaiting || to == S::finished;
     case S::paused: return to == S::receiving || to == S::finished;
     case S::finished: return false;
   }

@@ -6,27 +6,20 @@
 # `uvscrape serve` over the finished store shows the final counts. Chromium's
 # processes are killed and its profile removed at the end.
 # usage: browser_test.sh BUG_COURT_SERVER BUG_COURT_CRAWL UVSCRAPE [SCREENSHOT.png]
-set -uo pipefail
 server_bin=$1 crawl_bin=$2 cli=$3 screenshot=${4:-}
+source "$(dirname "$0")/../support/check.sh" browser
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then
   echo "FAIL - chromium is not installed (scripts/install-deps.sh installs it)"
   exit 1
 fi
-work=$(mktemp -d -t uvscrape-browser.XXXXXX)
-pids=() groups=()
-cleanup() {
+# Chromium forks renderers and helpers: each browse runs in a process group
+# of its own, killed whole at exit.
+groups=()
+kill_browsers() {
   for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
 }
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
+cleanup_hooks+=(kill_browsers)
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -50,6 +43,16 @@ counter() {
 page_errors() {
   python3 -c "import re; m=re.search(r'<div id=\"errors\">(.*?)</div>', open('$1').read(), re.S); print(m.group(1).strip() if m else 'no #errors element')"
 }
+# rows FILE TBODY_ID: the cells of each row of a table body, one row a line
+# (cells joined by |); "none" for an empty table.
+rows() {
+  python3 -c "
+import html, re
+body = re.search(r'<tbody id=\"$2\">(.*?)</tbody>', open('$1').read(), re.S).group(1)
+for tr in re.findall(r'<tr>(.*?)</tr>', body, re.S):
+    print('|'.join(html.unescape(re.sub(r'<[^>]+>', '', td)) for td in re.findall(r'<td[^>]*>(.*?)</td>', tr, re.S)))
+"
+}
 console_errors() {  # the page writes nothing to the console: any message is an error
   grep -E 'CONSOLE' "$1" || true
 }
@@ -57,7 +60,7 @@ console_errors() {  # the page writes nothing to the console: any message is an 
 timeout 120 "$server_bin" --port 0 --port-file "$work/url" --quiet --delay-ms 150 \
   >"$work/server.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 200); do [ -s "$work/url" ] && break; sleep 0.05; done
+wait_for_file "$work/url"
 url=$(cat "$work/url")
 port=$(free_port)
 seed='[{"fetch_case": {"case_id": {"year": 2024, "min": 1, "gap": 3}}},
@@ -112,18 +115,29 @@ check "the dashboard closed with the crawl" bash -c "! python3 -c \"import urlli
 "$cli" serve "$work/run.db" --port 0 --port-file "$work/serve.url" >"$work/serve.out" 2>&1 &
 serve=$!
 pids+=($serve)
-for _ in $(seq 1 100); do [ -s "$work/serve.url" ] && break; sleep 0.05; done
+wait_for_file "$work/serve.url"
 browse final "$(cat "$work/serve.url")"
 want=$(python3 -c "import sqlite3; print(sqlite3.connect('$work/run.db').execute('SELECT count(*) FROM requests WHERE state = 2').fetchone()[0])")
 check "serve shows every done request of the store ($want)" \
   test "$(counter "$work/final.html" c-done)" -eq "$want"
 check "serve shows the items the crawl wrote" \
   test "$(counter "$work/final.html" c-items)" -eq "$(wc -l <"$work/results.jsonl")"
+# The panels against the store: failures by kind, the one host, the latest items.
+store_query() { python3 -c "import sqlite3; print('\n'.join('|'.join(str(c) for c in r) for r in sqlite3.connect('$work/run.db').execute(\"$1\")))"; }
+want_failures=$(store_query "SELECT kind, count(*) FROM failures GROUP BY kind ORDER BY 2 DESC, 1")
+got_failures=$(rows "$work/final.html" failures | cut -d'|' -f1,2)
+check "the failures panel shows the store's kinds and counts ('${want_failures:-none}')" \
+  test "$got_failures" = "${want_failures:-none}"
+host=${url#http://}; host=${host%%/*}
+check "the hosts panel shows the demo site's host with every settled request" \
+  test "$(rows "$work/final.html" hosts)" = "$host|0|0|$(store_query "SELECT count(*) FROM requests WHERE settled_at IS NOT NULL")"
+check "the recent items are the store's ten latest" \
+  test "$(rows "$work/final.html" items | cut -d'|' -f2)" = "$(store_query "SELECT body FROM items ORDER BY id DESC LIMIT 10")"
+check "the rates line counts the last minute" grep -q 'id="rates"[^>]*>[0-9]* in the last minute' "$work/final.html"
 check "no page error under serve: '$(page_errors "$work/final.html")'" \
   test -z "$(page_errors "$work/final.html")"
 kill -INT "$serve"; wait "$serve"; rc=$?
 check "serve stops cleanly on SIGINT (exit $rc)" test $rc -eq 0
 check "... saying so" grep -q "^stopped" "$work/serve.out"
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

@@ -2,7 +2,8 @@
 // 127.0.0.x: disallowed requests become RobotsDisallowed failures and never
 // reach the server, robots.txt is fetched once per origin however many workers
 // ask at once, 4xx allows everything, 5xx and an unreachable server disallow
-// everything (after the fetch's retries), redirects are followed, a 1 MiB file
+// everything (after the fetch's retries), redirects are followed (and a
+// request's redirect target must be allowed too), a 1 MiB file
 // is parsed up to 500 KiB, Crawl-delay caps the rate measured at the server,
 // and with the option off robots.txt is never asked for.
 #include <algorithm>
@@ -93,9 +94,10 @@ struct Crawl {
 };
 
 // A crawl whose "list" step follows every link and whose "page" step yields
-// the page's URL.
-Crawl crawl(std::vector<Request> entries, DriverOptions options) {
+// the page's URL. `follow_redirects`: the scraper's setting (off by default).
+Crawl crawl(std::vector<Request> entries, DriverOptions options, bool follow_redirects = false) {
   LambdaScraper scraper;
+  scraper.follow(follow_redirects);
   scraper.entries = std::move(entries);
   scraper.add_step("list", [](const Response& r) -> Step {
     for (const std::string& href : links(r)) {
@@ -328,6 +330,43 @@ TEST(DriverRobots, ARedirectingRobotsTxtIsFollowed) {
   EXPECT_EQ(c.items.size(), 22u);
   EXPECT_EQ(c.result.failure_counts[FailureKind::robots_disallowed], 20u);
   EXPECT_EQ(count_prefix(site.paths(), "/private/"), 0u);
+}
+
+// A redirect a request follows passes the gate too: to a disallowed path of
+// its own host, to another host whose robots.txt is still on its way (the
+// redirect waits for it), and to an allowed page of that host.
+TEST(DriverRobots, ARedirectToADisallowedTargetIsRefusedAndNeverSent) {
+  RobotsSite a("127.0.0.4"), b("127.0.0.5");
+  a.robots_text("User-agent: *\nDisallow: /private/\n");
+  b.robots_text("User-agent: *\nDisallow: /secret\n", milliseconds{150});
+  a.server()->respond("GET", "/go-private", ServerResponse::redirect("/private/x", 302));
+  a.server()->respond("GET", "/go-away", ServerResponse::redirect(b.url("/secret"), 302));
+  a.server()->respond("GET", "/go-fine", ServerResponse::redirect(b.url("/a/fine"), 302));
+  std::vector<Request> entries;
+  for (const char* path : {"/go-private", "/go-away", "/go-fine"})
+    entries.push_back(Request::get(a.url(path)).to("page"));
+  const Crawl c =
+      crawl(std::move(entries), robots_options("robots-redirect-target", 4), /*follow_redirects=*/true);
+
+  EXPECT_EQ(c.result.status, RunStatus::completed);
+  EXPECT_EQ(c.items, std::multiset<std::string>{b.url("/a/fine")});
+  EXPECT_EQ(count_prefix(a.paths(), "/private/"), 0u);
+  EXPECT_EQ(b.paths(), std::vector<std::string>{"/a/fine"});  // never /secret
+  EXPECT_EQ(a.robots_fetches(), 1);
+  EXPECT_EQ(b.robots_fetches(), 1);
+  EXPECT_EQ(c.result.failure_counts[FailureKind::robots_disallowed], 2u);
+  ASSERT_EQ(c.seen.size(), 2u);
+  std::set<std::string> refused;
+  for (const Failure& f : c.seen) {
+    EXPECT_EQ(f.kind, FailureKind::robots_disallowed);
+    EXPECT_NE(f.message.find("a redirect led to it"), std::string::npos) << f.message;
+    EXPECT_NE(f.message.find("robots.txt disallows it"), std::string::npos) << f.message;
+    EXPECT_THROW(std::rethrow_exception(f.error), RobotsDisallowedError);
+    refused.insert(f.message.find(b.url("/secret")) != std::string::npos ? "secret"
+                   : f.message.find(a.url("/private/x")) != std::string::npos ? "private"
+                                                                              : f.message);
+  }
+  EXPECT_EQ(refused, (std::set<std::string>{"private", "secret"}));
 }
 
 TEST(DriverRobots, TooManyRedirectsMeansUnavailableSoEverythingIsAllowed) {

@@ -163,5 +163,80 @@ TEST_F(ClientTest, EveryRedirectHopFeedsAndAsksTheJar) {
   EXPECT_EQ(server().last_request()->header("Cookie").value_or(""), "a=mine");
 }
 
+// HttpRequest::redirect_check: asked with every hop's target before it is
+// fetched; a refusal ends the request with the refusal, never sending the hop.
+TEST_F(ClientTest, ARedirectCheckSeesEveryHopAndItsRefusalEndsTheRequest) {
+  server().respond("GET", "/private", ServerResponse::text("must not be fetched"));
+  const std::string first = server().redirect_chain("/hop", 2, "/private");
+  std::vector<std::string> asked;
+  HttpRequest r;
+  r.url = server().url(first);
+  r.redirect_check = [&](const Url& target, HttpRequest::RedirectAnswer answer) {
+    asked.push_back(target.str());
+    if (target.path() == "/private")
+      return answer(std::make_exception_ptr(RedirectRefusedError(target.str(), "not allowed")));
+    answer(nullptr);
+  };
+  const std::string what = expect_error<RedirectRefusedError>(fetch(std::move(r)));
+  EXPECT_NE(what.find("not allowed"), std::string::npos) << what;
+  EXPECT_EQ(asked, (std::vector<std::string>{server().url("/hop/1"), server().url("/private")}));
+  EXPECT_EQ(server().request_count(), 2u);  // /hop/0 and /hop/1, never /private
+}
+
+// An answer on a later loop turn (the driver's gate fetching robots.txt first)
+// goes on with the hop; meanwhile the request waits and its connection is back
+// in the pool (the hop reuses it).
+TEST_F(ClientTest, ARedirectCheckMayAnswerLater) {
+  server().respond("GET", "/start", ServerResponse::redirect("/end", 302));
+  server().respond("GET", "/end", ServerResponse::text("end"));
+  HttpRequest::RedirectAnswer held;
+  HttpRequest r;
+  r.url = server().url("/start");
+  r.redirect_check = [&](const Url&, HttpRequest::RedirectAnswer answer) {
+    held = std::move(answer);
+  };
+  Client& c = client();
+  std::optional<Result> out;
+  c.fetch(std::move(r), [&](Result res) { out = std::move(res); });
+  run_for(2s, [&] { return static_cast<bool>(held); });
+  run_for(100ms, [&] { return out.has_value(); }, false);
+  EXPECT_FALSE(out) << "the hop went on before the check answered";
+  EXPECT_EQ(server().request_count(), 1u);
+  held(nullptr);
+  run_for(2s, [&] { return out.has_value(); });
+  ASSERT_TRUE(out);
+  EXPECT_EQ(ok(*out).body, "end");
+  EXPECT_EQ(server().connections_accepted(), 1u);
+}
+
+// A request cancelled while its redirect is being checked ends cancelled; the
+// answer that comes afterwards is ignored.
+TEST_F(ClientTest, AnAnswerAfterCancelIsIgnored) {
+  server().respond("GET", "/start", ServerResponse::redirect("/end", 302));
+  server().respond("GET", "/end", ServerResponse::text("end"));
+  HttpRequest::RedirectAnswer held;
+  HttpRequest r;
+  r.url = server().url("/start");
+  r.redirect_check = [&](const Url&, HttpRequest::RedirectAnswer answer) {
+    held = std::move(answer);
+  };
+  Client& c = client();
+  std::optional<Result> out;
+  int calls = 0;
+  const RequestId id = c.fetch(std::move(r), [&](Result res) {
+    ++calls;
+    out = std::move(res);
+  });
+  run_for(2s, [&] { return static_cast<bool>(held); });
+  c.cancel(id);
+  run_for(2s, [&] { return out.has_value(); });
+  held(nullptr);  // too late
+  run_for(200ms, [] { return false; }, false);
+  ASSERT_TRUE(out);
+  expect_error<CancelledError>(*out);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(server().request_count(), 1u);  // /end was never asked for
+}
+
 }  // namespace
 }  // namespace uvscrape::http::test

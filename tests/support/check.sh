@@ -4,10 +4,15 @@
 # usage (from a test): source "$(dirname "$0")/../support/check.sh" NAME
 #   then start servers with `cmd & pids+=($!)`, assert with `check`, and end
 #   with `finish` (exit 1 if any check failed, after showing the logs).
+#   What else must go at exit goes in a function named in `cleanup_hooks`
+#   (`cleanup_hooks+=(my_cleanup)`); hooks run first, before the processes
+#   are stopped and $work is removed.
 set -uo pipefail
 work=$(mktemp -d -t "uvscrape-$1.XXXXXX")
 pids=()
+cleanup_hooks=()
 cleanup() {
+  for hook in "${cleanup_hooks[@]}"; do "$hook"; done
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$work"

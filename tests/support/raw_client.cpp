@@ -12,17 +12,20 @@
 
 namespace uvscrape::testing {
 
-RawClient::RawClient(uint16_t port) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd_ < 0) throw std::runtime_error("raw client: socket() failed");
+RawClient::RawClient(uint16_t port) : RawClient("127.0.0.1", port) {}
+
+RawClient::RawClient(const std::string& ipv4, uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, ipv4.c_str(), &addr.sin_addr) != 1)
+    throw std::runtime_error("raw client: not an IPv4 address: " + ipv4);
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ < 0) throw std::runtime_error("raw client: socket() failed");
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd_);
-    throw std::runtime_error("raw client: connect to 127.0.0.1:" + std::to_string(port) + ": " +
+    throw std::runtime_error("raw client: connect to " + ipv4 + ":" + std::to_string(port) + ": " +
                              why);
   }
 }

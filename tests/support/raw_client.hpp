@@ -14,6 +14,7 @@ class RawClient {
   enum class End { open, eof, reset, timeout };
 
   explicit RawClient(uint16_t port);  // connects to 127.0.0.1:port; throws on failure
+  RawClient(const std::string& ipv4, uint16_t port);  // another local address
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
