@@ -27,6 +27,7 @@ namespace uvscrape {
 namespace html_detail {
 struct Document;  // the libxml2 document, shared by every Element of a page
 }
+class Response;
 
 // A submittable HTML form: what a browser would send with the default values.
 struct Form {
@@ -129,6 +130,11 @@ class Page : public Element {
   static Page parse(std::string_view html, std::string url);
 
  private:
+  // Response::page() parses its text(), which its decoding has just checked
+  // or made valid UTF-8: parse() without checking it again.
+  friend class Response;
+  static Page parse_valid_utf8(std::string_view html, std::string url);
+
   using Element::Element;
 };
 

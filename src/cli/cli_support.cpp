@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "cli/display_width.hpp"
+#include "store/redis_snapshot.hpp"
+#include "store/redis_url.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::cli {
@@ -31,7 +33,40 @@ store::StoreReader::Access access(bool writable) {
 
 }  // namespace
 
-StoreDb::StoreDb(const std::string& path, bool writable) try : reader_(path, access(writable)) {
+// A redis:// STORE is read from a snapshot: the run copied into a temporary
+// store file (store/redis_snapshot.hpp; it blocks, which the CLI may), opened
+// read-only and unlinked once open (the open handle keeps it readable, and
+// nothing is left behind). A command that changes the store is refused.
+StoreDb::Source::Source(const std::string& path, bool writable) : shown(path), file(path) {
+  if (!store::is_redis_url(path)) return;
+  const store::RedisAddress address = store::parse_redis_url(path);
+  shown = address.url;  // the password masked
+  if (writable)
+    throw CliError("run store " + shown +
+                   ": this command changes the store, and a Redis store is only read (from a "
+                   "snapshot) here; run it on a SQLite store");
+  static int snapshots = 0;
+  file = (std::filesystem::temp_directory_path() /
+          ("uvscrape-redis-" + std::to_string(::getpid()) + "-" + std::to_string(++snapshots) +
+           ".sqlite"))
+             .string();
+  temporary = true;
+  std::filesystem::remove(file);
+  try {
+    store::snapshot_redis_run(address, file);
+  } catch (const StoreError& e) {
+    throw CliError("run store " + shown + ": " + e.reason());
+  }
+}
+
+StoreDb::Source::~Source() {
+  std::error_code ignored;
+  if (temporary) std::filesystem::remove(file, ignored);
+}
+
+StoreDb::StoreDb(const std::string& path, bool writable) try
+    : source_(path, writable), reader_(source_.file, access(writable)) {
+  if (source_.temporary) std::filesystem::remove(source_.file);
   reader_.require_run_store();
 } catch (const StoreError& e) {
   throw CliError(e.what());

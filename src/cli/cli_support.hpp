@@ -45,9 +45,22 @@ class StoreDb {
   std::int64_t scalar(const std::string& sql, const std::vector<Value>& params = {});
   void exec(const std::string& sql);
   std::optional<std::string> meta(const std::string& key);
-  const std::string& path() const noexcept { return reader_.path(); }
+  // The store as given (a Redis URL with its password masked).
+  const std::string& path() const noexcept { return source_.shown; }
 
  private:
+  // The file the reader opens: the store itself, or a Redis run's snapshot
+  // (removed when done, also when the open fails).
+  struct Source {
+    Source(const std::string& path, bool writable);
+    ~Source();
+    Source(const Source&) = delete;
+    Source& operator=(const Source&) = delete;
+    std::string shown;
+    std::string file;
+    bool temporary = false;
+  };
+  Source source_;
   store::StoreReader reader_;
 };
 

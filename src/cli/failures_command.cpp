@@ -9,6 +9,7 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "store/redis_url.hpp"
 
 namespace uvscrape::cli {
 namespace {
@@ -54,6 +55,9 @@ std::vector<Json> select(StoreDb& db, const Args& args) {
 RetryOutcome retry_failures(const std::string& path, const Args& args, bool dry_run) {
   // The run's own lock: a run holding the store would not see the change.
   const std::string lock_path = path + ".lock";
+  // A Redis store is only read here: StoreDb refuses to open it for writing,
+  // before a lock file is made next to a URL.
+  if (store::is_redis_url(path)) StoreDb refused(path, /*writable=*/true);
   StoreDb check(path);  // refuses a missing or foreign file before anything is created
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw CliError("cannot open " + lock_path + ": " + std::strerror(errno));

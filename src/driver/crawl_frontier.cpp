@@ -42,13 +42,44 @@ CrawlFrontier::HostId CrawlFrontier::host_of(std::string_view url) {
   const std::string key = host_key(url);
   const auto named = options_.hosts.find(key);
   const HostPoliteness& own = named != options_.hosts.end() ? named->second : options_.per_host;
-  return frontier_.host(key, stricter(limits_of(own), scraper_limits_));
+  const HostLimits limits = stricter(limits_of(own), scraper_limits_);
+  const std::size_t known = frontier_.host_count();
+  const HostId id = frontier_.host(key, limits);
+  if (shared_store_ && frontier_.host_count() > known && limits.rate > 0) {
+    shared_rates_.emplace(id, SharedRate{limits.rate, limits.burst});
+    frontier_.share_rate(id);
+  }
+  return id;
+}
+
+void CrawlFrontier::share_rate_limits(store::RunStore& store) {
+  shared_store_ = &store;
+}
+
+void CrawlFrontier::ask_rate_tokens() {
+  if (!shared_store_) return;
+  for (const HostId id : frontier_.permits_wanted()) {
+    const SharedRate& limit = shared_rates_.at(id);
+    shared_store_->acquire_rate_token(
+        frontier_.host_name(id), limit.rate, limit.burst,
+        [this, id, alive = std::weak_ptr<bool>(alive_)](std::chrono::milliseconds wait) {
+          if (alive.expired()) return;
+          const FrontierTime now = FrontierClock::now();
+          if (wait.count() > 0) {
+            frontier_.refuse(id, now + wait, now);
+            return arm(now);
+          }
+          frontier_.grant(id, now);
+          on_wake_();
+        });
+  }
 }
 
 void CrawlFrontier::push(Request request, store::RequestId id) {
   const HostId host = host_of(request.url());
   const int priority = request.priority();
   frontier_.push(host, priority, Queued{std::move(request), id}, FrontierClock::now());
+  ask_rate_tokens();
 }
 
 void CrawlFrontier::push_after(Request request, store::RequestId id,
@@ -63,6 +94,7 @@ std::optional<CrawlFrontier::Taken> CrawlFrontier::take(
   const FrontierTime now = FrontierClock::now();
   auto taken =
       frontier_.take(now, [&can_send](const Queued& queued) { return can_send(queued.request); });
+  ask_rate_tokens();
   if (!taken) {
     arm(now);
     return std::nullopt;
@@ -74,6 +106,7 @@ std::optional<CrawlFrontier::Taken> CrawlFrontier::take(
 void CrawlFrontier::finished(const Ticket& ticket, std::optional<int> status) {
   const FrontierTime now = FrontierClock::now();
   frontier_.finished(ticket.host, now);
+  ask_rate_tokens();
   if (!options_.adaptive_throttle || !status) return;
   auto it = throttles_.find(ticket.host);
   if (it == throttles_.end()) {
@@ -82,8 +115,10 @@ void CrawlFrontier::finished(const Ticket& ticket, std::optional<int> status) {
              .first;
   }
   const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(now - ticket.sent);
-  if (it->second.on_answer(*status, latency, now))
+  if (it->second.on_answer(*status, latency, now)) {
     frontier_.set_host_rate(ticket.host, it->second.rate(), now);
+    ask_rate_tokens();
+  }
 }
 
 std::optional<std::chrono::milliseconds> CrawlFrontier::retry(const Request& request,
@@ -102,14 +137,22 @@ std::optional<std::chrono::milliseconds> CrawlFrontier::retry(const Request& req
 
 void CrawlFrontier::capacity_freed() {
   frontier_.capacity_freed(FrontierClock::now());
+  ask_rate_tokens();
 }
 
 void CrawlFrontier::cap_host_rate(std::string_view url, double rate) {
   if (rate <= 0) return;
   const HostId host = host_of(url);
   const double current = frontier_.host_rate(host);
+  if (shared_store_) {
+    // The site asked every crawler to slow down: the shared limit follows.
+    auto [shared, added] = shared_rates_.try_emplace(host, SharedRate{rate, 1});
+    if (added) frontier_.share_rate(host);
+    shared->second.rate = std::min(shared->second.rate, rate);
+  }
   if (current > 0 && current <= rate) return;
   frontier_.set_host_rate(host, rate, FrontierClock::now());
+  ask_rate_tokens();
 }
 
 Frontier<CrawlFrontier::Queued>::Discarded CrawlFrontier::discard_all() {
@@ -119,6 +162,7 @@ Frontier<CrawlFrontier::Queued>::Discarded CrawlFrontier::discard_all() {
 }
 
 void CrawlFrontier::close() {
+  alive_.reset();
   timer_.reset();  // closes the handle; the loop frees it on its next turn
   armed_for_.reset();
 }

@@ -6,6 +6,14 @@
 // finished attempt (finished()), and hands transient failures to retry(),
 // which puts the request back with a not-before time or says it has had its
 // retries. Everything runs on the loop thread.
+//
+// With a shared run store (share_rate_limits()), a rate-limited host's limit
+// is the store's: each request also takes a token from the store's shared
+// bucket (RunStore::acquire_rate_token), and a refusal holds the host back
+// for the time the store says. The local bucket stays too, so this process
+// never goes above the lower of the shared rate and the adaptive throttle's
+// (a throttle's cut is this process's own; a robots.txt Crawl-delay caps the
+// shared rate).
 #pragma once
 
 #include <uv.h>
@@ -77,6 +85,10 @@ class CrawlFrontier {
   // The HTTP client has a connection slot again.
   void capacity_freed();
 
+  // From now on rate-limited hosts take their tokens from `store` (a
+  // shared() one, which outlives this frontier's close()).
+  void share_rate_limits(store::RunStore& store);
+
   // Caps the rate of `url`'s host at `rate` per second (a robots.txt
   // Crawl-delay); a stricter rate already in force stays.
   void cap_host_rate(std::string_view url, double rate);
@@ -92,6 +104,13 @@ class CrawlFrontier {
  private:
   HostId host_of(std::string_view url);
   void arm(FrontierTime now);
+  void ask_rate_tokens();  // for the hosts waiting for one
+
+  // A host's limit as the shared store keeps it.
+  struct SharedRate {
+    double rate = 0;
+    double burst = 1;
+  };
 
   const DriverOptions& options_;
   HostLimits scraper_limits_;
@@ -101,6 +120,10 @@ class CrawlFrontier {
   std::unordered_map<HostId, HostThrottle> throttles_;
   std::unique_ptr<net::Timer> timer_;
   std::optional<FrontierTime> armed_for_;
+  store::RunStore* shared_store_ = nullptr;
+  std::unordered_map<HostId, SharedRate> shared_rates_;
+  // The store's answers check it: none is acted on after close().
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace uvscrape::driver

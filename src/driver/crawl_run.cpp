@@ -110,6 +110,7 @@ void Driver::Run::open_store() {
     store_ =
         std::make_unique<store::SqliteStore>(loop_, options().store_path, options().store_window);
   window_ = driver::StoreWindow(store_->window(), store_->shared());
+  if (store_->shared()) frontier_->share_rate_limits(*store_);
   store::RunIdentity identity;
   identity.scraper = driver_.scraper_.name();
   identity.seed_params = options().seed_params ? *options().seed_params : Json(nullptr);

@@ -18,6 +18,13 @@
 // (delayed_) and join their host's queue when due; they hold no worker and no
 // connection. Pure: time is passed in, no libuv; the run arms one timer for
 // next_wake().
+//
+// A host whose rate is shared with other processes (share_rate()) also needs
+// a permit for each request, granted from outside (the run store's shared
+// token bucket): when it could send but holds no permit, it is listed in
+// permits_wanted() and waits, in no heap, until grant() or refuse() (a
+// not-before time: timed_ until then, then it asks again). At most one ask
+// per host is out at a time, so a host holds at most one unused permit.
 #pragma once
 
 #include <algorithm>
@@ -91,6 +98,31 @@ class Frontier {
     }
   }
 
+  // From now on `id` needs a permit for each request (its rate is shared).
+  void share_rate(HostId id) { hosts_[id].shared_rate = true; }
+
+  // The hosts that could send now but for a permit, each listed once until
+  // its grant() or refuse(); the caller asks for their permits.
+  std::vector<HostId> permits_wanted() {
+    std::vector<HostId> out;
+    out.swap(wanting_);
+    return out;
+  }
+  // A permit for `id`: its next request may go.
+  void grant(HostId id, FrontierTime now) {
+    Host& h = hosts_[id];
+    h.asking = false;
+    ++h.permits;
+    wait_done(id, now);
+  }
+  // No permit for `id` before `not_before`: it asks again then.
+  void refuse(HostId id, FrontierTime not_before, FrontierTime now) {
+    Host& h = hosts_[id];
+    h.asking = false;
+    h.hold = not_before;
+    wait_done(id, now);
+  }
+
   // Queues a request that may go now.
   void push(HostId id, int priority, Payload payload, FrontierTime now) {
     enqueue(id, Entry{priority, next_counter_++, std::move(payload)}, now);
@@ -132,6 +164,7 @@ class Frontier {
       h.queue.pop_back();
       --queued_;
       h.bucket.try_take(now);
+      if (h.shared_rate && h.permits > 0) --h.permits;  // none: shared while ready
       global_.try_take(now);
       ++h.in_flight;
       evaluate(id, now);
@@ -185,8 +218,10 @@ class Frontier {
     Discarded out{queued_, delayed_.size()};
     for (Host& h : hosts_) {
       std::vector<Entry>().swap(h.queue);
-      h.state = State::idle;
+      h.state = State::idle;  // an ask still out is answered into an empty queue
     }
+    for (HostId id : wanting_) hosts_[id].asking = false;  // never asked: ask afresh
+    wanting_.clear();
     ready_.clear();
     timed_.clear();
     parked_.clear();
@@ -217,7 +252,8 @@ class Frontier {
     HostId host;
     Entry entry;
   };
-  enum class State : std::uint8_t { idle, ready, timed, parked };
+  // awaiting: needs a permit (listed in wanting_, or asked for).
+  enum class State : std::uint8_t { idle, ready, timed, parked, awaiting };
   struct Host {
     Host(std::string n, const HostLimits& limits)
         : name(std::move(n)),
@@ -231,6 +267,10 @@ class Frontier {
     std::size_t in_flight = 0;
     std::uint32_t heap_index = 0;  // in ready_ or timed_
     State state = State::idle;
+    bool shared_rate = false;   // share_rate(): a permit per request
+    bool asking = false;        // listed in wanting_ or asked, not answered
+    std::uint32_t permits = 0;  // granted, not used yet
+    FrontierTime hold{};        // refuse(): no ask before this
   };
 
   static bool before(const Entry& a, const Entry& b) noexcept {
@@ -330,8 +370,31 @@ class Frontier {
       timed_.insert(id, *this);
       return;
     }
+    if (h.shared_rate && h.permits == 0) {
+      if (h.hold > now) {
+        h.state = State::timed;
+        h.wake = h.hold;
+        timed_.insert(id, *this);
+        return;
+      }
+      h.state = State::awaiting;
+      if (!h.asking) {
+        h.asking = true;
+        wanting_.push_back(id);
+      }
+      return;
+    }
     h.state = State::ready;
     ready_.insert(id, *this);
+  }
+
+  // A permit's answer: an awaiting host (or one idle after discard_all())
+  // goes where its rules say now.
+  void wait_done(HostId id, FrontierTime now) {
+    Host& h = hosts_[id];
+    if (h.state != State::awaiting && h.state != State::idle) return;
+    h.state = State::idle;
+    evaluate(id, now);
   }
 
   // Hosts whose token is due, and retries whose time has come, become candidates.
@@ -362,6 +425,7 @@ class Frontier {
   HostHeap<false> ready_;
   HostHeap<true> timed_;
   std::vector<HostId> parked_;
+  std::vector<HostId> wanting_;   // awaiting a permit, not asked for yet
   std::vector<Delayed> delayed_;  // a heap: front() is due first
   TokenBucket global_;
   std::size_t queued_ = 0;

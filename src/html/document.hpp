@@ -42,6 +42,8 @@ struct Document {
   static Element element(std::shared_ptr<const Document> document, xmlNodePtr node) {
     return Element(std::move(document), node);
   }
+  // The document an element belongs to.
+  static const Document& of(const Element& element) noexcept { return *element.doc_; }
 
   xmlDocPtr doc;
   std::string url;

@@ -9,6 +9,7 @@
 
 #include "common/utf8.hpp"
 #include "html/document.hpp"
+#include "html/text_elision.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape {
@@ -47,6 +48,7 @@ struct ParserSlot {
   std::unique_ptr<htmlParserCtxt, ParserContextDeleter> ctxt;
   std::shared_ptr<std::atomic<long>> documents;  // alive, built by ctxt
   unsigned uses = 0;
+  html_detail::TextElision elision;  // its buffers are reused too
 };
 
 void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attributes);
@@ -88,17 +90,21 @@ void start_element_bounded(void* ctx, const xmlChar* name, const xmlChar** attri
 }  // namespace
 
 Page Page::parse(std::string_view html, std::string url) {
+  if (html.size() > static_cast<size_t>(INT_MAX))
+    fail_html("Document is too large", std::move(url));
+  // Bad UTF-8 would pass through libxml2 into every extracted string.
+  if (is_valid_utf8(html)) return parse_valid_utf8(html, std::move(url));
+  std::string repaired;
+  repaired.reserve(html.size() + 16);
+  append_repaired_utf8(repaired, html);
+  return parse_valid_utf8(repaired, std::move(url));
+}
+
+Page Page::parse_valid_utf8(std::string_view html, std::string url) {
   html_detail::ensure_quiet_libxml();
   if (html.size() > static_cast<size_t>(INT_MAX))
     fail_html("Document is too large", std::move(url));
   if (html.empty()) fail_html("Document is empty", std::move(url));
-  // Bad UTF-8 would pass through libxml2 into every extracted string.
-  std::string repaired;
-  if (!is_valid_utf8(html)) {
-    repaired.reserve(html.size() + 16);
-    append_repaired_utf8(repaired, html);
-    html = repaired;
-  }
   ParserSlot& parser = parser_for_this_thread();
   htmlParserCtxtPtr ctxt = parser.ctxt.get();
   const auto read = [&](std::string_view input) {
@@ -111,10 +117,18 @@ Page Page::parse(std::string_view html, std::string url) {
   // A parser that halted (our bound, or any limit of libxml2's) built only
   // part of the page: say so rather than answer queries from the part.
   const auto halted = [&] { return ctxt->instate == XML_PARSER_EOF || ctxt->disableSAX != 0; };
-  // TextElision (text_elision.hpp) would let long text runs skip libxml2's
-  // tokenizer; it is not used yet: the 2,000-case benchmark crawl aborted
-  // ("free(): invalid pointer") with it, not yet explained.
-  htmlDocPtr doc = read(html);
+  // Long text runs skip libxml2's tokenizer (text_elision.hpp); when one
+  // cannot be put back, the page is parsed in full.
+  htmlDocPtr doc = nullptr;
+  if (parser.elision.cut(html)) {
+    doc = read(parser.elision.shortened());
+    if (doc != nullptr && !halted() && !parser.elision.restore(doc)) {
+      xmlFreeDoc(doc);
+      doc = read(html);
+    }
+  } else {
+    doc = read(html);
+  }
   const bool stopped_early = halted();
   auto document =
       std::make_shared<const html_detail::Document>(doc, std::move(url), parser.documents);

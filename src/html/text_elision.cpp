@@ -105,16 +105,15 @@ bool TextElision::cut(std::string_view html) {
   return true;
 }
 
-bool TextElision::restore_node(xmlNodePtr node, std::vector<bool>& restored,
-                               std::string& scratch) const {
+bool TextElision::restore_node(xmlNodePtr node) {
   if (node->content == nullptr) return true;
   const std::string_view content(reinterpret_cast<const char*>(node->content));
   size_t open = content.find(kOpen);
   if (open == std::string_view::npos) return true;
-  scratch.clear();
+  scratch_.clear();
   size_t done = 0;
   while (open != std::string_view::npos) {
-    scratch.append(content.substr(done, open - done));
+    scratch_.append(content.substr(done, open - done));
     size_t at = open + kOpen.size();
     size_t index = 0;
     const size_t digits_from = at;
@@ -124,22 +123,21 @@ bool TextElision::restore_node(xmlNodePtr node, std::vector<bool>& restored,
       ++at;
     }
     if (at == digits_from || content.substr(at, kClose.size()) != kClose) return false;
-    if (index >= runs_.size() || restored[index]) return false;
-    restored[index] = true;
-    scratch.append(runs_[index]);
+    if (index >= runs_.size() || restored_[index]) return false;
+    restored_[index] = true;
+    scratch_.append(runs_[index]);
     done = at + kClose.size();
     open = content.find(kOpen, done);
   }
-  scratch.append(content.substr(done));
-  xmlNodeSetContentLen(node, reinterpret_cast<const xmlChar*>(scratch.data()),
-                       static_cast<int>(scratch.size()));
+  scratch_.append(content.substr(done));
+  xmlNodeSetContentLen(node, reinterpret_cast<const xmlChar*>(scratch_.data()),
+                       static_cast<int>(scratch_.size()));
   return true;
 }
 
-bool TextElision::restore(xmlDocPtr doc) const {
+bool TextElision::restore(xmlDocPtr doc) {
   if (doc == nullptr) return false;
-  std::vector<bool> restored(runs_.size(), false);
-  std::string scratch;
+  restored_.assign(runs_.size(), false);
   const auto* const top = reinterpret_cast<xmlNodePtr>(doc);
   // Depth first over the document's nodes (never into attributes or the DTD).
   xmlNodePtr node = doc->children;
@@ -149,7 +147,7 @@ bool TextElision::restore(xmlDocPtr doc) const {
       case XML_CDATA_SECTION_NODE:
       case XML_COMMENT_NODE:
       case XML_PI_NODE:
-        if (!restore_node(node, restored, scratch)) return false;
+        if (!restore_node(node)) return false;
         break;
       default: break;
     }
@@ -163,7 +161,7 @@ bool TextElision::restore(xmlDocPtr doc) const {
     }
     if (node != nullptr) node = node->next;
   }
-  for (bool r : restored)
+  for (bool r : restored_)
     if (!r) return false;
   return true;
 }

@@ -40,13 +40,17 @@ class TextElision {
 
   // Puts every run back into `doc`, parsed from shortened(). False when a
   // placeholder is missing, torn or repeated: `doc` is then not the page's tree.
-  bool restore(xmlDocPtr doc) const;
+  bool restore(xmlDocPtr doc);
 
  private:
-  bool restore_node(xmlNodePtr node, std::vector<bool>& restored, std::string& scratch) const;
+  bool restore_node(xmlNodePtr node);
 
+  // Kept between pages (one TextElision per parser), so a page costs no
+  // allocation here once they have grown.
   std::string shortened_;
   std::vector<std::string_view> runs_;
+  std::vector<bool> restored_;  // per run, during restore()
+  std::string scratch_;         // a node's new content, during restore()
 };
 
 }  // namespace uvscrape::html_detail

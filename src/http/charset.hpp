@@ -52,8 +52,9 @@ const Encoding* encoding_from_meta(std::string_view html);
 // The rule above. Reads at most the first 1024 bytes of `body`.
 CharsetDecision decide_charset(std::string_view body, std::string_view content_type);
 
-// `body` as UTF-8 under `decision`. nullopt when `body` already is exactly that
-// text (valid UTF-8 without a BOM), so the caller can use the bytes it has.
+// `body` as UTF-8 under `decision`: always valid UTF-8 (Response::page()
+// relies on it). nullopt when `body` already is exactly that text (valid UTF-8
+// without a BOM), so the caller can use the bytes it has.
 // Legacy CJK and single-byte encodings other than windows-1252 go through the
 // C library's iconv; its first use of each converter may load a module from
 // disk (once per process).

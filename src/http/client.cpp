@@ -427,11 +427,12 @@ void Client::Impl::arm_read_timer(Connection& c, Transfer& t, bool first_byte) {
   const auto timeout = first_byte ? timeout_or(o.first_byte_timeout, options.first_byte_timeout)
                                   : timeout_or(o.idle_timeout, options.idle_timeout);
   if (timeout.count() <= 0) return c.read_timer.stop();
-  const TimeoutPhase phase = first_byte ? TimeoutPhase::first_byte : TimeoutPhase::idle_read;
+  t.read_timeout = timeout;
+  t.read_phase = first_byte ? TimeoutPhase::first_byte : TimeoutPhase::idle_read;
   Transfer* tp = &t;
-  c.read_timer.start(static_cast<uint64_t>(timeout.count()), [this, tp, timeout, phase] {
-    fail(*tp,
-         std::make_exception_ptr(RequestTimeoutException(tp->url_text, seconds(timeout), phase)));
+  c.read_timer.start(static_cast<uint64_t>(timeout.count()), [this, tp] {
+    fail(*tp, std::make_exception_ptr(RequestTimeoutException(
+                  tp->url_text, seconds(tp->read_timeout), tp->read_phase)));
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -26,6 +27,7 @@
 #include "net/stream.hpp"
 #include "net/tls_config.hpp"
 #include "net/uv_util.hpp"
+#include "uvscrape/errors.hpp"
 #include "uvscrape/url.hpp"
 
 namespace uvscrape::http {
@@ -78,6 +80,10 @@ struct Transfer {
   Connection* connection = nullptr;
   bool retried = false;  // the one retry on a fresh connection is spent
   std::unique_ptr<net::Timer> total_timer;
+  // What its connection's read timer reports when it fires; kept here so that
+  // the timer's callback is small enough to be stored without an allocation.
+  std::chrono::milliseconds read_timeout{0};
+  TimeoutPhase read_phase = TimeoutPhase::first_byte;
 
   // Response of the current hop.
   HttpResponse response;

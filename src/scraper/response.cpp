@@ -38,8 +38,17 @@ const std::string& Response::text() const {
 }
 
 const Page& Response::page() const {
-  // From text(), so that pages and text agree on the charset.
-  if (!page_) page_ = std::make_shared<const Page>(Page::parse(text(), url));
+  if (!page_) {
+    // From text(), so that pages and text agree on the charset. Its decoding
+    // leaves valid UTF-8 (http/charset.hpp): a text of its own always;
+    // `content` itself when checked by this very call, not by an earlier
+    // text(), since `content` may have been changed since.
+    const bool checked_now = !text_decoded_;
+    const std::string& decoded = text();
+    page_ = std::make_shared<const Page>(checked_now || text_
+                                             ? Page::parse_valid_utf8(decoded, url)
+                                             : Page::parse(decoded, url));
+  }
   return *page_;
 }
 

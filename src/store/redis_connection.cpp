@@ -74,6 +74,10 @@ void RedisConnection::connect() {
   redisAsyncSetDisconnectCallback(context, [](const redisAsyncContext* c, int status) {
     if (RedisConnection* self = owner_of(c)) self->on_disconnected(status);
   });
+  uv_timer_start(
+      retry_timer_,
+      [](uv_timer_t* t) { static_cast<RedisConnection*>(t->data)->connect_timed_out(); },
+      static_cast<uint64_t>(std::chrono::milliseconds(kConnectTimeout).count()), 0);
   // The handshake, then every unanswered command, pipelined in order.
   auto handshake_reply = [](redisAsyncContext* c, void* r, void*) {
     RedisConnection* self = owner_of(c);
@@ -155,6 +159,7 @@ void RedisConnection::on_reply(redisReply* reply) {
 }
 
 void RedisConnection::on_connected(int status, const std::string& error) {
+  if (retry_timer_) uv_timer_stop(retry_timer_);
   if (status == REDIS_OK) {
     connected_ = true;
     ever_connected_ = true;
@@ -166,6 +171,16 @@ void RedisConnection::on_connected(int status, const std::string& error) {
   if (closing_) return finish_close();
   if (!ever_connected_) return fail("cannot connect: " + error);
   schedule_reconnect();
+}
+
+void RedisConnection::connect_timed_out() {
+  if (connected_ || !context_) return;
+  redisAsyncContext* context = context_;
+  context->data = nullptr;  // none of its callbacks reaches this object any more
+  redisAsyncFree(context);
+  on_connected(REDIS_ERR, "timed out after " + std::to_string(kConnectTimeout.count()) +
+                              " s (nothing answers at " + address_.host + ":" +
+                              std::to_string(address_.port) + ")");
 }
 
 void RedisConnection::on_disconnected(int status) {

@@ -40,6 +40,9 @@ struct RedisReply {
 class RedisConnection {
  public:
   static constexpr std::chrono::seconds kMaxOutage{60};
+  // A connect not answered by then (an address that drops the SYNs) fails
+  // as a refused one does: at start a clear error, later a reconnect.
+  static constexpr std::chrono::seconds kConnectTimeout{5};
   using Callback = std::function<void(RedisReply)>;
 
   // on_failed(reason): the connection is given up; called once, on the loop.
@@ -68,6 +71,7 @@ class RedisConnection {
   void connect();
   void send_on_wire(const Command& command);
   void on_connected(int status, const std::string& error);
+  void connect_timed_out();
   void on_disconnected(int status);
   void on_reply(redisReply* reply);
   bool loading(const redisReply& reply);
@@ -89,8 +93,10 @@ class RedisConnection {
   // of them went on the current connection.
   std::deque<Command> unanswered_;
   std::size_t on_wire_ = 0;
-  std::size_t handshake_ = 0;          // AUTH/SELECT replies still due on this connection
-  uv_timer_t* retry_timer_ = nullptr;  // freed by its close callback
+  std::size_t handshake_ = 0;  // AUTH/SELECT replies still due on this connection
+  // The backoff before a reconnect, and the connect's timeout; freed by its
+  // close callback.
+  uv_timer_t* retry_timer_ = nullptr;
   std::chrono::milliseconds backoff_{100};
   std::chrono::steady_clock::time_point lost_at_{};
   std::size_t reconnects_ = 0;

@@ -82,6 +82,7 @@ if id ~= '' then
   end
 end
 local meta = k('meta')
+local own_body = id ~= '' and redis.call('HGET', k('req'), id)
 if settle == 'done' or settle == 'failed' then
   redis.call('ZREM', k('leased'), id)
   redis.call('HDEL', k('lease'), id)
@@ -103,6 +104,7 @@ elseif settle == 'unstarted' then
 end
 local seeded = redis.call('HGET', meta, 'seeded') == '1'
 local ids = {}
+local admitted = 0
 local at = 8
 for i = 1, tonumber(ARGV[7]) do
   local key, record_only, prio, body = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
@@ -116,10 +118,18 @@ for i = 1, tonumber(ARGV[7]) do
     redis.call('HSET', k('req'), cid, body)
     redis.call('HSET', k('prio'), cid, prio)
     redis.call('ZADD', k('pending'), prio, cid)
+    -- The child's previous_request(): this request, kept while it has children.
+    if id ~= '' then redis.call('HSET', k('parent'), cid, id) end
+    admitted = admitted + 1
     ids[#ids + 1] = cid
   else
     ids[#ids + 1] = '0'
   end
+end
+if admitted > 0 and own_body then redis.call('HSET', k('parents'), id, own_body) end
+-- A finished request that is nobody's parent needs no link up any more.
+if (settle == 'done' or settle == 'failed') and redis.call('HEXISTS', k('parents'), id) == 0 then
+  redis.call('HDEL', k('parent'), id)
 end
 for i = 1, tonumber(ARGV[at]) do redis.call('RPUSH', k('items'), ARGV[at + i]) end
 at = at + tonumber(ARGV[at]) + 1
@@ -143,10 +153,13 @@ return {1, result}
 constexpr const char* kRefill = R"lua(
 local now = now_ms()
 sweep(now)
-local out = {0}
 local popped = redis.call('ZPOPMIN', k('pending'), ARGV[2])
+local out = {0, #popped / 2}
+local chain_of = {}
 for i = 1, #popped, 2 do
   local id = popped[i]
+  local parent = redis.call('HGET', k('parent'), id) or ''
+  chain_of[#chain_of + 1] = parent
   local token = tostring(redis.call('INCR', k('tokens')))
   redis.call('HSET', k('lease'), id, token)
   redis.call('ZADD', k('leased'), now + tonumber(ARGV[3]), id)
@@ -155,6 +168,19 @@ for i = 1, #popped, 2 do
   out[#out + 1] = redis.call('HGET', k('req'), id) or ''
   out[#out + 1] = redis.call('HGET', k('attempts'), id) or '0'
   out[#out + 1] = redis.call('HGET', k('nb'), id) or ''
+  out[#out + 1] = parent
+end
+-- Every ancestor of the requests taken, once: id, its parent, its JSON.
+local listed = {}
+for _, at in ipairs(chain_of) do
+  while at ~= '' and not listed[at] do
+    listed[at] = true
+    local up = redis.call('HGET', k('parent'), at) or ''
+    out[#out + 1] = at
+    out[#out + 1] = up
+    out[#out + 1] = redis.call('HGET', k('parents'), at) or ''
+    at = up
+  end
 end
 if more() then out[1] = 1 end
 return out
@@ -188,6 +214,25 @@ end
 return 1
 )lua";
 
+// The generic cell rate algorithm: the key holds the host's theoretical
+// arrival time (TAT, microseconds on Redis's clock); each grant moves it one
+// interval on; a request may go while the TAT is at most burst - 1 intervals
+// ahead of now. So over any T seconds at most burst + rate * T are granted,
+// however many processes ask. The key expires once it is back in the past.
+constexpr const char* kRateToken = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local rate, burst = tonumber(ARGV[3]), math.max(1, tonumber(ARGV[4]))
+local interval = 1000000 / rate
+local key = k('rate:' .. ARGV[2])
+local tat = math.max(tonumber(redis.call('GET', key) or now), now)
+local ahead = tat - now - interval * (burst - 1)
+if ahead > 0 then return math.max(1, math.ceil(ahead / 1000)) end
+tat = tat + interval
+redis.call('SET', key, string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+return 0
+)lua";
+
 }  // namespace
 
 const std::string& open() {
@@ -204,6 +249,10 @@ const std::string& refill() {
 }
 const std::string& renew() {
   static const std::string s = std::string(kCommon) + kRenew;
+  return s;
+}
+const std::string& rate_token() {
+  static const std::string s = std::string(kCommon) + kRateToken;
   return s;
 }
 const std::string& release() {

@@ -25,13 +25,21 @@ const std::string& open();
 // lease was not this process's any more, nothing was stored.
 const std::string& commit();
 
-// ARGV: prefix, max, lease_ms. Returns {more, (id, token, body, attempts,
-// not_before_ms or "") * n}: the best-ranked pending requests, leased.
+// ARGV: prefix, max, lease_ms. Returns {more, n, (id, token, body, attempts,
+// not_before_ms or "", parent id or "") * n, (id, parent id or "", body) * m}:
+// the best-ranked pending requests, leased, then each of their ancestors
+// once (so that previous_request() is rebuilt).
 const std::string& refill();
 
 // ARGV: prefix, lease_ms, (id, token) * n. Renews the leases still held;
 // returns the ids whose lease was lost. Sweeps expired leases back to pending.
 const std::string& renew();
+
+// ARGV: prefix, host, rate (per second), burst. One token of the host's
+// rate limit, shared by every process (GCRA on Redis's clock, one key
+// "PREFIX:rate:HOST"). Returns 0: granted, or the milliseconds to wait
+// before asking again (nothing taken).
+const std::string& rate_token();
 
 // ARGV: prefix, status, (id, token) * n. The leases go back to pending; the
 // run's status is recorded.

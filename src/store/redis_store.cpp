@@ -8,6 +8,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
 
 #include "scraper/request_internals.hpp"
 #include "store/redis_scripts.hpp"
@@ -64,6 +67,36 @@ std::string reason_of(const RedisReply& reply) {
     return "Redis is out of memory (maxmemory reached; the crawl stops): " + reply.text;
   return "Redis replied: " + reply.text;
 }
+
+// The ancestors a refill's reply lists (id -> its parent's id, its JSON),
+// built into previous_request() chains; siblings share their ancestors.
+struct Ancestors {
+  std::unordered_map<std::string, std::pair<std::string, std::string>> stored;
+  std::unordered_map<std::string, std::shared_ptr<const Request>> built;
+
+  // The request `id` with its chain; null for "" or one not listed (the
+  // chain ends there).
+  std::shared_ptr<const Request> request(const std::string& id) {
+    std::vector<std::pair<std::string, Request>> chain;  // id, its parent, ... not built yet
+    std::shared_ptr<const Request> top;
+    for (std::string at = id; !at.empty();) {
+      if (auto b = built.find(at); b != built.end()) {
+        top = b->second;
+        break;
+      }
+      const auto s = stored.find(at);
+      if (s == stored.end() || s->second.second.empty()) break;
+      chain.emplace_back(at, request_from_json(Json::parse(s->second.second)));
+      at = s->second.first;
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      detail::RequestAccess::set_parent(it->second, std::move(top));
+      top = std::make_shared<const Request>(std::move(it->second));
+      built.emplace(it->first, top);
+    }
+    return top;
+  }
+};
 
 }  // namespace
 
@@ -255,18 +288,25 @@ void RedisStore::on_refilled(const RedisReply& reply) {
   refill_on_wire_ = false;
   if (failed_ || closing_) return;
   if (reply.is_error() || reply.elements.empty()) return fail(reason_of(reply));
-  const bool more = reply.elements[0].integer != 0;
+  const auto& el = reply.elements;
+  const bool more = el[0].integer != 0;
   std::vector<PendingRequest> pending;
   try {
-    for (std::size_t i = 1; i + 4 < reply.elements.size(); i += 5) {
-      const RequestId id = parse_id(reply.elements[i].text);
-      leases_[id] = reply.elements[i + 1].text;
-      PendingRequest p{id, request_from_json(Json::parse(reply.elements[i + 2].text)),
-                       std::nullopt};
-      for (long long a = std::stoll(reply.elements[i + 3].text); a > 0; --a)
+    const auto n = static_cast<std::size_t>(el.at(1).integer);
+    const std::size_t ancestors_at = 2 + 6 * n;
+    if (el.size() < ancestors_at) throw std::runtime_error("short reply");
+    Ancestors ancestors;
+    for (std::size_t i = ancestors_at; i + 2 < el.size(); i += 3)
+      ancestors.stored.emplace(el[i].text, std::make_pair(el[i + 1].text, el[i + 2].text));
+    for (std::size_t i = 2; i < ancestors_at; i += 6) {
+      const RequestId id = parse_id(el[i].text);
+      leases_[id] = el[i + 1].text;
+      PendingRequest p{id, request_from_json(Json::parse(el[i + 2].text)), std::nullopt};
+      for (long long a = std::stoll(el[i + 3].text); a > 0; --a)
         detail::RequestAccess::count_attempt(p.request);
-      if (const std::string& nb = reply.elements[i + 4].text; !nb.empty())
+      if (const std::string& nb = el[i + 4].text; !nb.empty())
         p.not_before = WallClock::time_point(std::chrono::milliseconds(std::stoll(nb)));
+      detail::RequestAccess::set_parent(p.request, ancestors.request(el[i + 5].text));
       pending.push_back(std::move(p));
     }
   } catch (const std::exception& e) {
@@ -282,6 +322,20 @@ void RedisStore::on_refilled(const RedisReply& reply) {
   }
   refill_wanted_ = false;
   listener_->store_refilled(std::move(pending), more);
+}
+
+void RedisStore::acquire_rate_token(const std::string& host, double rate, double burst,
+                                    RateTokenDone done) {
+  if (failed_ || closing_ || !connection_) return;
+  auto args = eval(redis_scripts::rate_token());
+  args.push_back(host);
+  args.push_back(std::to_string(rate));
+  args.push_back(std::to_string(burst));
+  connection_->send(std::move(args), [this, done = std::move(done)](RedisReply reply) {
+    if (failed_ || closing_) return;
+    if (reply.is_error() || reply.type != RedisReply::Type::integer) return fail(reason_of(reply));
+    done(std::chrono::milliseconds(reply.integer));
+  });
 }
 
 void RedisStore::renew() {

@@ -23,6 +23,13 @@
 // work or the crawl is over (it polls every kPoll): the crawl ends for every
 // process when nothing is pending and nothing is leased.
 //
+// A request taken by refill() comes with its previous_request() chain,
+// rebuilt from the JSON of its ancestors (kept in Redis while they have
+// children).
+//
+// Per-host rate limits hold across the processes: a token bucket (GCRA) per
+// host in Redis, taken by acquire_rate_token().
+//
 // Everything runs on the loop thread on one hiredis asynchronous connection
 // (store/redis_connection.hpp); nothing blocks.
 #pragma once
@@ -62,6 +69,10 @@ class RedisStore final : public RunStore {
   bool shared() const noexcept override { return true; }
   std::size_t window() const noexcept override { return window_; }
   void refill(std::size_t max, std::vector<RequestId> exclude) override;
+  // One script call (redis_scripts::rate_token) on the connection, in order
+  // with every other command.
+  void acquire_rate_token(const std::string& host, double rate, double burst,
+                          RateTokenDone done) override;
 
   // Commits rejected because this process's lease had been lost.
   std::uint64_t stale_commits() const noexcept { return stale_commits_; }

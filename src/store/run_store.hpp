@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -209,6 +210,25 @@ class RunStore {
   virtual void refill(std::size_t max, std::vector<RequestId> exclude) {
     static_cast<void>(max);
     static_cast<void>(exclude);
+  }
+
+  // A shared() store keeps the per-host rate limits of every process sharing
+  // it: before a request to a rate-limited host goes out, the driver takes
+  // one token of `host` (at `rate` per second, at most `burst` at once) with
+  // this call, and `done(wait)` answers on the loop thread (a shared store
+  // never answers from inside the call): wait 0 means granted, the request may go; otherwise no
+  // token was taken and the host waits `wait` before asking again. The clock
+  // is the store's own (Redis's TIME), never a process's. No answer comes
+  // after store_failed. An unshared store's limits hold in its one process,
+  // in the driver's own token buckets: the driver never calls this then, and
+  // the default grants at once, from inside the call.
+  using RateTokenDone = std::function<void(std::chrono::milliseconds wait)>;
+  virtual void acquire_rate_token(const std::string& host, double rate, double burst,
+                                  RateTokenDone done) {
+    static_cast<void>(host);
+    static_cast<void>(rate);
+    static_cast<void>(burst);
+    done(std::chrono::milliseconds(0));
   }
 };
 

@@ -182,6 +182,36 @@ TEST(Frontier, LoweringAWaitingHostsRateMovesItsWake) {
   EXPECT_DOUBLE_EQ(f.host_rate(a), 0.5);
 }
 
+// A host whose rate is shared (the run store's bucket): each request waits
+// for a permit, asked once at a time; a refusal holds the host until its
+// time, and meanwhile another host flows.
+TEST(Frontier, ASharedRateHostSendsOnlyWithAPermit) {
+  Frontier<std::string> f;
+  const auto shared = f.host("shared", {.rate = 100, .burst = 10});
+  const auto other = f.host("other", {});
+  f.share_rate(shared);
+  for (int i = 0; i < 3; ++i) f.push(shared, 0, "s" + std::to_string(i), t0);
+  f.push(other, 9, "o0", t0);
+  EXPECT_EQ(f.permits_wanted(), std::vector<Frontier<std::string>::HostId>{shared});
+  EXPECT_TRUE(f.permits_wanted().empty());  // listed once until answered
+  EXPECT_EQ(f.take(t0, always)->payload, "o0");
+  EXPECT_FALSE(f.take(t0, always));
+  f.grant(shared, t0);
+  const auto first = f.take(t0, always);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->payload, "s0");
+  EXPECT_FALSE(f.take(t0, always));  // the permit is used up: ask again
+  EXPECT_EQ(f.permits_wanted(), std::vector<Frontier<std::string>::HostId>{shared});
+  f.refuse(shared, t0 + milliseconds{30}, t0);
+  EXPECT_EQ(f.next_wake(t0), t0 + milliseconds{30});
+  EXPECT_FALSE(f.take(t0 + milliseconds{29}, always));
+  EXPECT_TRUE(f.permits_wanted().empty());
+  EXPECT_FALSE(f.take(t0 + milliseconds{30}, always));  // its time: it asks again
+  EXPECT_EQ(f.permits_wanted(), std::vector<Frontier<std::string>::HostId>{shared});
+  f.grant(shared, t0 + milliseconds{31});
+  EXPECT_EQ(f.take(t0 + milliseconds{31}, always)->payload, "s1");
+}
+
 TEST(Frontier, DiscardAllCountsQueuedAndWaiting) {
   Frontier<int> f;
   const auto a = f.host("a", {});

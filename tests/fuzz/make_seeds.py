@@ -135,6 +135,19 @@ write("html", "unclosed", "//span//text()\nspan span\n" + "<span>x" * 300 + "<a 
 write("html", "latin1_meta", b"//p/text()\np\n<meta charset=iso-8859-1><p>caf\xe9</p>")
 write("html", "fragments", "/html/body/*\n  td  ,  tr>td  \n<td>cell</td><tr>row<!-- c --><![CDATA[x]]>")
 
+# --- text_elision: option byte, then the page ---
+run = " ".join(["lorem"] * 20)
+write("text_elision", "case_page", "\x00<!DOCTYPE html><html><head><title>Case 1</title></head>"
+      "<body><div class=case-details><h1>Beetle v. Ant</h1><dl><dt>Docket</dt>"
+      "<dd class=docket>BCC-000001</dd></dl><p class=summary>" + " ".join(["appeal"] * 200)
+      + "</p></div></body></html>\n")
+write("text_elision", "contexts", "\x01<p>" + run + "</p><div>  \n " + run + " \n</div><pre>\n"
+      + run + "</pre><script>if (a > b) { " + run + " }</script><!-- x > " + run + " -->"
+      "<ul><li>" + run + "<li>caf\u00e9 " + run + "</ul>" + run + "<table><tr>" + run + "</table>")
+write("text_elision", "in_attribute", "\x00<a title=\"1 > " + run + " < 2\" href=/x>link</a>"
+      "<p>" + run + "</p>")
+write("text_elision", "placeholder_bytes", "\x01<p>" + run + "</p><p>\ufdd0" + "0\ufdd1</p>")
+
 # --- request_json: JSON text ---
 requests = {
     "minimal": {"url": "https://example.com/a"},

@@ -11,48 +11,13 @@
 #include <vector>
 
 #include "html/document.hpp"
+#include "tests/html/tree_dump.hpp"
 #include "uvscrape/page.hpp"
 
 namespace uvscrape::html_detail {
 namespace {
 
 constexpr const char* kUrl = "http://127.0.0.1:8080/cases/1.html";
-
-// Every node of the tree with its type, name, content and attributes; adjacent
-// text nodes stay apart (XPath's text() tells them apart too).
-void dump(const xmlNode* node, std::string& out, int depth) {
-  for (; node != nullptr; node = node->next) {
-    out.append(static_cast<size_t>(depth), ' ');
-    out += std::to_string(node->type);
-    if (node->name != nullptr)
-      out += " <" + std::string(reinterpret_cast<const char*>(node->name)) + ">";
-    if (node->type != XML_ELEMENT_NODE && node->type != XML_DTD_NODE && node->content != nullptr)
-      out += " [" + std::string(reinterpret_cast<const char*>(node->content)) + "]";
-    if (node->type == XML_DTD_NODE) {
-      const auto* dtd = reinterpret_cast<const xmlDtd*>(node);
-      if (dtd->ExternalID)
-        out += " public=" + std::string(reinterpret_cast<const char*>(dtd->ExternalID));
-      if (dtd->SystemID)
-        out += " system=" + std::string(reinterpret_cast<const char*>(dtd->SystemID));
-    }
-    if (node->type == XML_ELEMENT_NODE) {
-      for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
-        xmlChar* value = xmlNodeGetContent(reinterpret_cast<const xmlNode*>(a));
-        out += " " + std::string(reinterpret_cast<const char*>(a->name)) + "=\"" +
-               (value ? reinterpret_cast<const char*>(value) : "") + "\"";
-        xmlFree(value);
-      }
-    }
-    out += '\n';
-    if (node->type == XML_ELEMENT_NODE) dump(node->children, out, depth + 1);
-  }
-}
-
-std::string tree_of(xmlDocPtr doc) {
-  std::string out;
-  if (doc != nullptr) dump(doc->children, out, 0);
-  return out;
-}
 
 xmlDocPtr read(std::string_view html) {
   ensure_quiet_libxml();
@@ -72,7 +37,9 @@ Outcome parse_both(const std::string& html) {
   xmlDocPtr full = read(html);
   o.full = tree_of(full);
   xmlFreeDoc(full);
-  TextElision elision;
+  // One for every page, as Page::parse keeps one per thread: what a page left
+  // in its buffers must not leak into the next.
+  static TextElision elision;
   o.cut = elision.cut(html);
   if (o.cut) {
     xmlDocPtr shortened = read(elision.shortened());

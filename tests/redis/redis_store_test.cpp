@@ -3,40 +3,23 @@
 // a stop leaves the rest pending and a resume finishes without repeats; a
 // completed run reopened does nothing; an unreachable Redis is a StoreError
 // naming the URL.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "redis_test_support.hpp"
+#include "store/redis_connection.hpp"
 
 namespace uvscrape::redis_test {
 namespace {
 
+using store_test::crawl;
+using store_test::Crawl;
 using store_test::fresh_dir;
 using store_test::item_difference;
-using store_test::StoreSiteScraper;
 using testing::RedisFixture;
 using testing::ThreadedTestServer;
-
-struct Crawl {
-  RunResult result;
-  std::multiset<std::string> items;
-};
-
-Crawl crawl(const ThreadedTestServer& server, const std::string& store, const std::string& dir,
-            int stop_after = -1) {
-  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
-  DriverOptions o;
-  o.num_workers = 8;
-  o.store_path = store;
-  o.storage_dir = dir;
-  o.retry_backoff_base = std::chrono::milliseconds(2);
-  o.retry_backoff_cap = std::chrono::milliseconds(10);
-  Driver driver(scraper, o);
-  Crawl out;
-  driver.on_data = [&](const Json& item) {
-    out.items.insert(item.dump());
-    if (static_cast<int>(out.items.size()) == stop_after) driver.stop();
-  };
-  out.result = driver.run();
-  return out;
-}
 
 TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
   RedisFixture redis;
@@ -44,16 +27,14 @@ TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
   store_test::serve_store_site(server, true);
   const auto dir = fresh_dir("redis-full");
   const std::string url = redis.url() + "?prefix=full";
-  const Crawl first = crawl(server, url, (dir / "files").string());
+  const Crawl first = crawl(server, url, (dir / "files").string(), 8);
   ASSERT_EQ(first.result.status, RunStatus::completed)
       << (first.result.error ? "error" : "no error");
   EXPECT_FALSE(first.result.resumed);
-  EXPECT_EQ(without_lineage(first.items), expected_items())
-      << item_difference(without_lineage(first.items), expected_items());
+  EXPECT_EQ(first.items, expected_items()) << item_difference(first.items, expected_items());
   RedisClient client(redis.port());
   const auto stored = client.items("full");
-  EXPECT_EQ(without_lineage(stored), expected_items())
-      << item_difference(without_lineage(stored), expected_items());
+  EXPECT_EQ(stored, expected_items()) << item_difference(stored, expected_items());
   EXPECT_EQ(client.integer({"ZCARD", "full:pending"}), 0);
   EXPECT_EQ(client.integer({"ZCARD", "full:leased"}), 0);
   EXPECT_EQ(client.integer({"HLEN", "full:files"}), store_test::kPages * store_test::kPerPage / 5);
@@ -61,8 +42,16 @@ TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
   // Every list page and case once (each has a key), every document once.
   EXPECT_EQ(client.integer({"SCARD", "full:seen"}),
             store_test::kPages + store_test::kPages * store_test::kPerPage * 6 / 5 - 1 + 1);
+  // The parents kept for previous_request(): every list page and every case
+  // with a document; a link up for each but the entry.
+  const long parents = store_test::kPages + store_test::kPages * store_test::kPerPage / 5;
+  EXPECT_EQ(client.integer({"HLEN", "full:parents"}), parents);
+  EXPECT_EQ(client.integer({"HLEN", "full:parent"}), parents - 1);
+  std::printf("lineage: %lld bytes for %ld parents, %lld bytes of links\n",
+              client.integer({"MEMORY", "USAGE", "full:parents", "SAMPLES", "0"}), parents,
+              client.integer({"MEMORY", "USAGE", "full:parent", "SAMPLES", "0"}));
   const size_t requests = server->request_count();
-  const Crawl again = crawl(server, url, (dir / "files").string());
+  const Crawl again = crawl(server, url, (dir / "files").string(), 8);
   EXPECT_EQ(again.result.status, RunStatus::completed);
   EXPECT_TRUE(again.result.already_finished);
   EXPECT_TRUE(again.items.empty());
@@ -77,21 +66,20 @@ TEST(RedisStore, AStopLeavesThePendingAndAResumeFinishesWithoutRepeats) {
   store_test::serve_store_site(server, false);
   const auto dir = fresh_dir("redis-stop");
   const std::string url = redis.url() + "?prefix=stop";
-  const Crawl stopped = crawl(server, url, (dir / "files").string(), 300);
+  const Crawl stopped = crawl(server, url, (dir / "files").string(), 8, 300);
   ASSERT_EQ(stopped.result.status, RunStatus::stopped);
   RedisClient client(redis.port());
   EXPECT_EQ(client.text({"HGET", "stop:meta", "status"}), "stopped");
   EXPECT_EQ(client.integer({"ZCARD", "stop:leased"}), 0);  // released on close
   EXPECT_GT(client.integer({"ZCARD", "stop:pending"}), 0);
   EXPECT_EQ(client.items("stop"), stopped.items);
-  const Crawl resumed = crawl(server, url, (dir / "files").string());
+  const Crawl resumed = crawl(server, url, (dir / "files").string(), 8);
   ASSERT_EQ(resumed.result.status, RunStatus::completed);
   EXPECT_TRUE(resumed.result.resumed);
   std::multiset<std::string> all = stopped.items;
   all.insert(resumed.items.begin(), resumed.items.end());
-  EXPECT_EQ(without_lineage(all), expected_items())
-      << item_difference(without_lineage(all), expected_items());
-  EXPECT_EQ(without_lineage(client.items("stop")), expected_items());
+  EXPECT_EQ(all, expected_items()) << item_difference(all, expected_items());
+  EXPECT_EQ(client.items("stop"), expected_items());
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
 }
@@ -103,13 +91,52 @@ TEST(RedisStore, AnUnreachableRedisIsAStoreErrorNamingTheUrl) {
   const auto dir = fresh_dir("redis-down");
   const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0?prefix=down";
   try {
-    crawl(server, url, (dir / "files").string());  // run() throws the run's error
+    crawl(server, url, (dir / "files").string(), 8);  // run() throws the run's error
     ADD_FAILURE() << "no error";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.file(), url);
     EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
   }
   EXPECT_EQ(server->request_count(), 0u);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+// An address that drops the connection's SYNs: a listening socket whose
+// accept queue is full (backlog 0, one connection queued, never accepted).
+// The open fails with a clear error after the connect timeout, not a hang.
+TEST(RedisStore, ABlackholedRedisIsAStoreErrorAfterTheConnectTimeout) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int filler = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::connect(filler, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-blackhole");
+  const std::string url =
+      "redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/0?prefix=blackhole";
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    crawl(server, url, (dir / "files").string(), 8);
+    ADD_FAILURE() << "no error";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.file(), url);
+    EXPECT_NE(std::string(e.what()).find("cannot connect: timed out"), std::string::npos)
+        << e.what();
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, store::RedisConnection::kConnectTimeout);
+  EXPECT_LT(took, store::RedisConnection::kConnectTimeout + std::chrono::seconds(5));
+  EXPECT_EQ(server->request_count(), 0u);
+  ::close(filler);
+  ::close(listener);
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
 }

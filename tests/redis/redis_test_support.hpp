@@ -1,9 +1,8 @@
-// Helpers of the Redis store tests: a blocking hiredis client for the test
-// thread (never a loop thread) that reads a run back from Redis.
+// Helpers of the Redis store tests: the store site's items, and a blocking
+// client for the test thread (never a loop thread) that reads a run back.
 #pragma once
 
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 #include <set>
 #include <stdexcept>
@@ -11,58 +10,32 @@
 #include <vector>
 
 #include "redis_fixture.hpp"
+#include "store/redis_blocking.hpp"
+#include "store/redis_url.hpp"
 #include "store_test_support.hpp"
 
 namespace uvscrape::redis_test {
 
-// The store site's items without what the steps saw of previous_request():
-// a request taken from Redis carries no parent chain yet (the Redis store
-// keeps each request alone; docs/crawling-with-many-processes.md), so these
-// tests check every item once, not the lineage the SQLite tests check.
-inline std::multiset<std::string> without_lineage(const std::multiset<std::string>& items) {
-  std::multiset<std::string> out;
-  for (const auto& text : items) {
-    Json item = Json::parse(text);
-    item.erase("from");
-    item.erase("depth");
-    out.insert(item.dump());
-  }
-  return out;
-}
-inline std::multiset<std::string> expected_items() {
-  return without_lineage(store_test::expected_items());
+// Every item of the store site's first `pages`, with its lineage (what the
+// steps saw of previous_request(), rebuilt from Redis for a request taken
+// from it).
+inline std::multiset<std::string> expected_items(int pages = store_test::kPages) {
+  return store_test::expected_items(pages);
 }
 
+// Reads a run back from the test's Redis (blocking: the test thread only).
 class RedisClient {
  public:
-  explicit RedisClient(uint16_t port) {
-    context_ = redisConnect("127.0.0.1", port);
-    if (!context_ || context_->err)
-      throw std::runtime_error("cannot connect to the test's redis-server");
-  }
-  ~RedisClient() { redisFree(context_); }
-  RedisClient(const RedisClient&) = delete;
-  RedisClient& operator=(const RedisClient&) = delete;
+  explicit RedisClient(uint16_t port)
+      : redis_(store::parse_redis_url("redis://127.0.0.1:" + std::to_string(port) + "/0")) {}
 
-  long long integer(const std::vector<std::string>& args) {
-    redisReply* r = command(args);
-    const long long v = r->integer;
-    freeReplyObject(r);
-    return v;
-  }
+  long long integer(const std::vector<std::string>& args) { return redis_.command(args)->integer; }
   std::string text(const std::vector<std::string>& args) {
-    redisReply* r = command(args);
-    std::string v = r->str ? std::string(r->str, r->len) : "";
-    freeReplyObject(r);
-    return v;
+    const auto r = redis_.command(args);
+    return r->str ? std::string(r->str, r->len) : "";
   }
   std::vector<std::string> list(const std::vector<std::string>& args) {
-    redisReply* r = command(args);
-    std::vector<std::string> out;
-    for (size_t i = 0; i < r->elements; ++i)
-      out.emplace_back(r->element[i]->str ? r->element[i]->str : "", r->element[i]->len);
-    freeReplyObject(r);
-    return out;
+    return redis_.strings(args);
   }
   // The run's stored items' values, as on_data saw them (dumped).
   std::multiset<std::string> items(const std::string& prefix) {
@@ -73,20 +46,7 @@ class RedisClient {
   }
 
  private:
-  redisReply* command(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lens.data()));
-    if (!r) throw std::runtime_error("redis command failed: " + args.at(0));
-    return r;
-  }
-
-  redisContext* context_ = nullptr;
+  store::BlockingRedis redis_;
 };
 
 }  // namespace uvscrape::redis_test

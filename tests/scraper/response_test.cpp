@@ -123,6 +123,18 @@ TEST(ResponseCharset, BomOnly) {
             "\xC3\xA9");
 }
 
+// page() trusts text() to be valid UTF-8 only when this very call decoded it:
+// `content` changed after an earlier text() is checked (and repaired) again.
+TEST(ResponseCharset, ContentChangedAfterTextIsCheckedAgainByPage) {
+  Response r = html_response("<p>caf\xC3\xA9</p>");
+  EXPECT_EQ(&r.text(), &r.content);  // valid UTF-8: the body itself
+  // Not UTF-8 (a surrogate), and text() is still `content`. Unchecked, libxml2
+  // would drop the three bytes; checked, each becomes U+FFFD.
+  r.content = "<p>a\xED\xA0\x80z</p>";
+  EXPECT_EQ(r.page().checked_xpath_strings("//p/text()", "paragraph", 1, 1)[0],
+            "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDz");
+}
+
 TEST(ResponseCharset, HeaderWinsOverADisagreeingMeta) {
   // Valid UTF-8 bytes and a UTF-8 <meta>, but the server says Latin-1: the header wins.
   const Response r =

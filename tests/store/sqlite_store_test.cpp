@@ -19,32 +19,6 @@
 namespace uvscrape::store_test {
 namespace {
 
-struct Crawl {
-  RunResult result;
-  std::multiset<std::string> items;
-};
-
-Crawl crawl(const ThreadedTestServer& server, const std::string& store, const std::string& dir,
-            size_t workers = 4, int stop_after = -1, bool force = false, size_t window = 0) {
-  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
-  DriverOptions o;
-  o.num_workers = workers;
-  o.store_path = store;
-  o.storage_dir = dir;
-  o.store_force = force;
-  o.store_window = window;
-  o.retry_backoff_base = std::chrono::milliseconds(2);
-  o.retry_backoff_cap = std::chrono::milliseconds(10);
-  Driver driver(scraper, o);
-  Crawl out;
-  driver.on_data = [&](const Json& item) {
-    out.items.insert(item.dump());
-    if (static_cast<int>(out.items.size()) == stop_after) driver.stop();
-  };
-  out.result = driver.run();
-  return out;
-}
-
 TEST(SqliteStore, DurableRunGivesEveryItemAndReopenedDoesNothing) {
   ThreadedTestServer server;
   serve_store_site(server, true);
@@ -318,8 +292,8 @@ TEST(SqliteStore, AFullDiskFailsWithTheFileNamedAndKeepsWhatWasCommitted) {
   const std::string store = (dir / "run.db").string();
   const std::string files = (dir / "files").string();
   const std::string port = std::to_string(server.port());
-  const std::string command =
-      std::string(STORE_CRAWL_CHILD) + " " + port + " " + store + " " + files + " 400000";
+  const std::string command = std::string(STORE_CRAWL_CHILD) + " " + port + " " + store + " " +
+                              files + " fsize_limit=400000";
   FILE* child = ::popen(command.c_str(), "r");
   ASSERT_NE(child, nullptr);
   char line[4096] = {};

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <set>
@@ -29,34 +30,42 @@ using testing::ThreadedTestServer;
 // `case_delay` holds each case page back (on the server's timer, not its
 // thread), so that a crawl shared by processes started one after another
 // lasts long enough for every one of them to take a share.
-inline void serve_store_site(ThreadedTestServer& server, bool flaky,
-                             std::chrono::milliseconds case_delay = {}) {
-  server->route("GET", "/list/*", [](const ServerRequest& req, ServerResponse& res) {
-    const int p = std::atoi(req.path.c_str() + 6);
-    std::string html = "<html><body>";
-    for (int i = 0; i < kPerPage; ++i)
-      html +=
-          "<a class='case' href='/case/" + std::to_string(p) + "-" + std::to_string(i) + "'>c</a>";
-    if (p < kPages) html += "<a rel='next' href='/list/" + std::to_string(p + 1) + "'>next</a>";
-    res = ServerResponse::html(html + "</body></html>");
-  });
-  auto failed_once = std::make_shared<std::set<std::string>>();  // the server thread's only
-  server->route("GET", "/case/*",
-                [flaky, failed_once, case_delay](const ServerRequest& req, ServerResponse& res) {
-                  const std::string id = req.path.substr(6);
-                  const int p = std::atoi(id.c_str());
-                  const int i = std::atoi(id.c_str() + id.find('-') + 1);
-                  if (flaky && (p * kPerPage + i) % 7 == 3 && failed_once->insert(id).second) {
-                    res = ServerResponse::with_status(503);
-                    return;
-                  }
-                  std::string html = "<html><body><p class='id'>" + id + "</p>";
-                  if (has_document(p, i))
-                    html += "<a class='pdf' href='/doc/" + id + ".pdf'>pdf</a>";
+// `pages`: the site's first list pages only (the last one has no next link).
+// `on_arrival` runs on the server thread as each request arrives.
+inline void serve_store_site(
+    ThreadedTestServer& server, bool flaky, std::chrono::milliseconds case_delay = {},
+    int pages = kPages, std::function<void()> on_arrival = [] {}) {
+  server->route("GET", "/list/*",
+                [pages, on_arrival](const ServerRequest& req, ServerResponse& res) {
+                  on_arrival();
+                  const int p = std::atoi(req.path.c_str() + 6);
+                  std::string html = "<html><body>";
+                  for (int i = 0; i < kPerPage; ++i)
+                    html += "<a class='case' href='/case/" + std::to_string(p) + "-" +
+                            std::to_string(i) + "'>c</a>";
+                  if (p < pages)
+                    html += "<a rel='next' href='/list/" + std::to_string(p + 1) + "'>next</a>";
                   res = ServerResponse::html(html + "</body></html>");
-                  res.delay_before_headers = case_delay;
                 });
-  server->route("GET", "/doc/*", [](const ServerRequest& req, ServerResponse& res) {
+  auto failed_once = std::make_shared<std::set<std::string>>();  // the server thread's only
+  server->route(
+      "GET", "/case/*",
+      [flaky, failed_once, case_delay, on_arrival](const ServerRequest& req, ServerResponse& res) {
+        on_arrival();
+        const std::string id = req.path.substr(6);
+        const int p = std::atoi(id.c_str());
+        const int i = std::atoi(id.c_str() + id.find('-') + 1);
+        if (flaky && (p * kPerPage + i) % 7 == 3 && failed_once->insert(id).second) {
+          res = ServerResponse::with_status(503);
+          return;
+        }
+        std::string html = "<html><body><p class='id'>" + id + "</p>";
+        if (has_document(p, i)) html += "<a class='pdf' href='/doc/" + id + ".pdf'>pdf</a>";
+        res = ServerResponse::html(html + "</body></html>");
+        res.delay_before_headers = case_delay;
+      });
+  server->route("GET", "/doc/*", [on_arrival](const ServerRequest& req, ServerResponse& res) {
+    on_arrival();
     res.body = document_body(req.path.substr(5));
     res.header("Content-Type", "application/pdf");
     res.chunked = true;
@@ -65,15 +74,45 @@ inline void serve_store_site(ThreadedTestServer& server, bool flaky,
   });
 }
 
-// Every item the full crawl yields, as JSON text.
-inline std::multiset<std::string> expected_items() {
+// Every item the crawl of the site's first `pages` yields, as JSON text.
+inline std::multiset<std::string> expected_items(int pages = kPages) {
   std::multiset<std::string> out;
-  for (int p = 1; p <= kPages; ++p)
+  for (int p = 1; p <= pages; ++p)
     for (int i = 0; i < kPerPage; ++i) {
       out.insert(case_item(p, i).dump());
       if (has_document(p, i))
         out.insert(doc_item(std::to_string(p) + "-" + std::to_string(i)).dump());
     }
+  return out;
+}
+
+// A crawl of the store site with the run store `store` (a file or a
+// redis:// URL): its result and the items on_data saw; it stops after
+// `stop_after` items (-1: never).
+struct Crawl {
+  RunResult result;
+  std::multiset<std::string> items;
+};
+
+inline Crawl crawl(const ThreadedTestServer& server, const std::string& store,
+                   const std::string& dir, size_t workers = 4, int stop_after = -1,
+                   bool force = false, size_t window = 0) {
+  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.num_workers = workers;
+  o.store_path = store;
+  o.storage_dir = dir;
+  o.store_force = force;
+  o.store_window = window;
+  o.retry_backoff_base = std::chrono::milliseconds(2);
+  o.retry_backoff_cap = std::chrono::milliseconds(10);
+  Driver driver(scraper, o);
+  Crawl out;
+  driver.on_data = [&](const Json& item) {
+    out.items.insert(item.dump());
+    if (static_cast<int>(out.items.size()) == stop_after) driver.stop();
+  };
+  out.result = driver.run();
   return out;
 }
 

@@ -115,6 +115,27 @@ bool loopback_port_accepts(uint16_t port) {
   return ok;
 }
 
+bool start_server(ChildProcess& child, const ServerStart& start, std::string& failure,
+                  bool& port_taken) {
+  port_taken = false;
+  if (!child.spawn(start.args, start.output_path, failure)) return false;
+  switch (child.wait_until_accepting(start.ports, start.timeout)) {
+    case ChildProcess::Ready::accepting: return true;
+    case ChildProcess::Ready::exited: {
+      const std::string log = start.read_log();
+      port_taken = log.find("Address already in use") != std::string::npos;
+      failure = start.name + " exited at start (status " + std::to_string(child.exit_status()) +
+                "):\n" + log;
+      return false;
+    }
+    case ChildProcess::Ready::timed_out: break;
+  }
+  child.stop();
+  failure = start.name + " did not accept connections within " +
+            std::to_string(start.timeout.count() / 1000) + " s:\n" + start.read_log();
+  return false;
+}
+
 uint16_t pick_free_loopback_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("pick_free_loopback_port: socket() failed");

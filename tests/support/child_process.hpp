@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,23 @@ class ChildProcess {
   pid_t pid_ = -1;
   int exit_status_ = 0;
 };
+
+// A server's start: what to run and how to tell whether it came up.
+struct ServerStart {
+  std::string name;  // for messages: "nginx", "redis-server"...
+  std::vector<std::string> args;
+  std::string output_path;  // its stdout and stderr
+  std::vector<uint16_t> ports;
+  std::chrono::milliseconds timeout{10'000};
+  std::function<std::string()> read_log;  // what the server logged, for `failure`
+};
+
+// Spawns the server with `child` and waits until its ports accept. False
+// with `failure` saying why (with its log) when it could not spawn, exited
+// (`port_taken` set when its log says "Address already in use": pick other
+// ports and try again) or did not accept within the timeout (then stopped).
+bool start_server(ChildProcess& child, const ServerStart& start, std::string& failure,
+                  bool& port_taken);
 
 // True if a TCP connection to 127.0.0.1:port succeeds right now.
 bool loopback_port_accepts(uint16_t port);

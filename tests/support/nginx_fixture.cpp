@@ -154,25 +154,15 @@ bool NginxFixture::try_start(std::string& failure, bool& port_taken) {
   const std::string conf_s = conf.string();
   const std::string early_log = (dir_ / "logs" / "error.log").string();
   const std::string output = (dir_ / "logs" / "stderr.log").string();
-  const std::vector<std::string> args = {options_.binary, "-p", prefix,   "-c",
-                                         conf_s,          "-e", early_log};
-  if (!child_.spawn(args, output, failure)) return false;
-  switch (child_.wait_until_accepting(
-      tls_port_ ? std::vector<uint16_t>{port_, tls_port_} : std::vector<uint16_t>{port_},
-      kStartTimeout)) {
-    case ChildProcess::Ready::accepting: return true;
-    case ChildProcess::Ready::exited: {
-      const std::string log = error_log() + read_text(output);
-      port_taken = log.find("Address already in use") != std::string::npos;
-      failure =
-          "nginx exited at start (status " + std::to_string(child_.exit_status()) + "):\n" + log;
-      return false;
-    }
-    case ChildProcess::Ready::timed_out: break;
-  }
-  stop();
-  failure = "nginx did not accept connections within 10 s:\n" + error_log();
-  return false;
+  return start_server(child_,
+                      ServerStart{"nginx",
+                                  {options_.binary, "-p", prefix, "-c", conf_s, "-e", early_log},
+                                  output,
+                                  tls_port_ ? std::vector<uint16_t>{port_, tls_port_}
+                                            : std::vector<uint16_t>{port_},
+                                  kStartTimeout,
+                                  [this, output] { return error_log() + read_text(output); }},
+                      failure, port_taken);
 }
 
 void NginxFixture::start() {

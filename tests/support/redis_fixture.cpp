@@ -71,21 +71,14 @@ bool RedisFixture::try_start(std::string& failure, bool& port_taken) {
   if (!options_.maxmemory.empty())
     args.insert(args.end(),
                 {"--maxmemory", options_.maxmemory, "--maxmemory-policy", "noeviction"});
-  if (!child_.spawn(args, (dir_ / "redis.log").string(), failure)) return false;
-  switch (child_.wait_until_accepting({port_}, kStartTimeout)) {
-    case ChildProcess::Ready::accepting: return true;
-    case ChildProcess::Ready::exited: {
-      const std::string text = log();
-      port_taken = text.find("Address already in use") != std::string::npos;
-      failure = "redis-server exited at start (status " + std::to_string(child_.exit_status()) +
-                "):\n" + text;
-      return false;
-    }
-    case ChildProcess::Ready::timed_out: break;
-  }
-  stop();
-  failure = "redis-server did not accept connections within 10 s:\n" + log();
-  return false;
+  return start_server(child_,
+                      ServerStart{"redis-server",
+                                  std::move(args),
+                                  (dir_ / "redis.log").string(),
+                                  {port_},
+                                  kStartTimeout,
+                                  [this] { return log(); }},
+                      failure, port_taken);
 }
 
 void RedisFixture::stop() {

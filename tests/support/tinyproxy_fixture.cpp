@@ -71,22 +71,14 @@ bool TinyproxyFixture::try_start(std::string& failure, bool& port_taken) {
     if (!out) throw std::runtime_error("tinyproxy fixture: cannot write " + conf_path.string());
   }
   const std::string log_path = (dir_ / "tinyproxy.log").string();
-  const std::vector<std::string> args = {options_.binary, "-d", "-c", conf_path.string()};
-  if (!child_.spawn(args, log_path, failure)) return false;
-  switch (child_.wait_until_accepting({port_}, kStartTimeout)) {
-    case ChildProcess::Ready::accepting: return true;
-    case ChildProcess::Ready::exited: {
-      const std::string text = log();
-      port_taken = text.find("Address already in use") != std::string::npos;
-      failure = "tinyproxy exited at start (status " + std::to_string(child_.exit_status()) +
-                "):\n" + text;
-      return false;
-    }
-    case ChildProcess::Ready::timed_out: break;
-  }
-  stop();
-  failure = "tinyproxy did not accept connections within 10 s:\n" + log();
-  return false;
+  return start_server(child_,
+                      ServerStart{"tinyproxy",
+                                  {options_.binary, "-d", "-c", conf_path.string()},
+                                  log_path,
+                                  {port_},
+                                  kStartTimeout,
+                                  [this] { return log(); }},
+                      failure, port_taken);
 }
 
 void TinyproxyFixture::stop() {

@@ -1,0 +1,94 @@
+// The `uvscrape` command's store-only subcommands on a Redis store: a real
+// crawl into Redis, then `info` and `results export` on its redis:// URL
+// read it (from a snapshot in a temporary file, removed again) and give the
+// crawl's counts; `failures retry`, which would change the store, is refused
+// and changes nothing.
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "redis_test_support.hpp"
+
+namespace uvscrape::redis_test {
+namespace {
+
+using store_test::fresh_dir;
+using testing::ChildProcess;
+using testing::RedisFixture;
+using testing::ThreadedTestServer;
+
+struct Ran {
+  int exit_code = -1;
+  std::string output;
+};
+
+Ran run_cli(const std::vector<std::string>& args, const std::filesystem::path& output) {
+  std::vector<std::string> argv = {UVSCRAPE_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess child;
+  std::string failure;
+  Ran ran;
+  if (!child.spawn(argv, output.string(), failure)) {
+    ADD_FAILURE() << failure;
+    return ran;
+  }
+  EXPECT_TRUE(child.wait_for_exit(std::chrono::seconds(30)));
+  ran.exit_code = WIFEXITED(child.exit_status()) ? WEXITSTATUS(child.exit_status()) : -1;
+  std::ifstream in(output);
+  std::ostringstream text;
+  text << in.rdbuf();
+  ran.output = text.str();
+  return ran;
+}
+
+size_t snapshots_left() {
+  size_t n = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+    n += entry.path().filename().string().rfind("uvscrape-redis-", 0) == 0;
+  return n;
+}
+
+TEST(RedisCli, InfoAndResultsExportReadARedisRun) {
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-cli");
+  const std::string url = redis.url() + "?prefix=cli";
+  ASSERT_EQ(store_test::crawl(server, url, (dir / "files").string(), 8).result.status,
+            RunStatus::completed);
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+  const size_t before = snapshots_left();
+
+  const Ran info = run_cli({"info", url, "--format", "json"}, dir / "info.out");
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  const Json got = Json::parse(info.output);
+  EXPECT_EQ(got.at("store"), url);
+  EXPECT_EQ(got.at("scraper"), "StoreSite");
+  EXPECT_EQ(got.at("status"), "completed");
+  EXPECT_EQ(got.at("items"), expected_items().size());
+  EXPECT_EQ(got.at("files"), store_test::kPages * store_test::kPerPage / 5);
+  EXPECT_EQ(got.at("requests").at("pending"), 0);
+  EXPECT_TRUE(got.at("failures").empty()) << got.dump();
+
+  const Ran exported = run_cli({"results", "export", url}, dir / "export.out");
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  std::multiset<std::string> lines;
+  std::istringstream in(exported.output);
+  for (std::string line; std::getline(in, line);) lines.insert(Json::parse(line).dump());
+  EXPECT_EQ(lines, expected_items()) << store_test::item_difference(lines, expected_items());
+
+  // Refused with a message that says why, and Redis unchanged.
+  const Ran retry = run_cli({"failures", "retry", url, "--all"}, dir / "retry.out");
+  EXPECT_EQ(retry.exit_code, 1) << retry.output;
+  EXPECT_NE(retry.output.find("a Redis store is only read"), std::string::npos) << retry.output;
+  RedisClient client(redis.port());
+  EXPECT_EQ(client.text({"HGET", "cli:meta", "status"}), "completed");
+  EXPECT_EQ(client.integer({"LLEN", "cli:items"}), static_cast<long long>(expected_items().size()));
+  EXPECT_EQ(snapshots_left(), before);  // every snapshot removed
+}
+
+}  // namespace
+}  // namespace uvscrape::redis_test
