@@ -7,21 +7,35 @@
 //   }
 //
 // Link uvscrape_cli (pkg-config uvscrape-cli). The store-only subcommands
-// (info, requests, responses, results, failures, doctor) need no scraper;
-// replay runs one of `scrapers` (the driver calls its steps, hence not const).
-// Returns the exit code: 0 ok, 1 runtime error, 2 usage error (replay: 0 no
-// differences, 1 differences, 2 error).
+// (info, requests, responses, results, failures, doctor, serve) need no
+// scraper; run, resume and replay run one of `scrapers` (the driver calls its
+// steps, hence not const). Returns the exit code: 0 ok, 1 runtime error, 2
+// usage error; run/resume: 0 completed with no failure, 1 failures or an
+// error, 2 usage, 130 interrupted; replay: 0 no differences, 1 differences,
+// 2 error.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "uvscrape/json.hpp"
 #include "uvscrape/scraper.hpp"
 
 namespace uvscrape::cli {
 
-int main(int argc, char** argv, std::vector<ScraperBase*> scrapers = {});
+// What a program adds to `run` and `resume` (all optional; loop thread).
+struct RunHooks {
+  // The JSON line written to --out for an item (default: the item itself).
+  std::function<Json(const Json& item)> result_line;
+  // Text appended to the end-of-run summary (lines ending in a newline).
+  std::function<std::string()> summary;
+  // Lines appended to `run --help` for options the program takes itself.
+  std::string options_help;
+};
+
+int main(int argc, char** argv, std::vector<ScraperBase*> scrapers = {}, RunHooks hooks = {});
 
 // The scheme://host[:port] of a stored run's first entry request, for a
 // program whose scraper takes its site as a setting (the demo's --base-url)

@@ -57,7 +57,8 @@ class ProgressReporter {
   void report_now();
 
   bool status_line_mode() const noexcept { return status_line_; }
-  // The end-of-run summary: status, time, requests, rate, items, failures by kind.
+  // The end-of-run summary: status, time, requests, rate, items, failures,
+  // files archived, bytes received, failures by kind.
   std::string summary(const RunResult& result) const;
 
   // "requests 120 done, 5 queued, 8 in flight | items 80 | failures 0 |

@@ -22,6 +22,9 @@ namespace uvscrape {
 namespace detail {
 struct ResponseAccess;  // src/scraper/response_internals.hpp
 }
+namespace html_detail {
+struct SelectorTally;  // src/html/selector_tally.hpp
+}
 
 class Response {
  public:
@@ -78,6 +81,8 @@ class Response {
   mutable std::shared_ptr<const Json> json_;
   mutable std::shared_ptr<const std::string> shared_url_;
   std::shared_ptr<const std::vector<Cookie>> cookies_;  // shared by copies
+  // The selectors the step evaluated on this response (set by the step's run).
+  mutable std::shared_ptr<const html_detail::SelectorTally> selectors_;
 };
 
 // The response to an archive request: the body has been stored by the driver.

@@ -19,14 +19,17 @@ constexpr Command kCommands[] = {
     {"doctor", "what looks wrong: ghosts, stuck requests, failing hosts", doctor_command},
     {"serve", "the live dashboard: a web page over the store (127.0.0.1)", serve_command},
     {"replay", "the scraper over the stored responses, no network: what changed", replay_command},
+    {"run", "crawl with the program's scraper, with progress and a summary", run_command},
+    {"resume", "continue the run a store holds, with the scraper it names", resume_command},
 };
 
 void usage(std::ostream& out) {
-  out << "usage: uvscrape COMMAND STORE [options]   (uvscrape COMMAND --help for more)\n\n";
+  out << "usage: uvscrape COMMAND [STORE] [options]   (uvscrape COMMAND --help for more)\n\n";
   for (const auto& c : kCommands)
     out << "  " << c.name << std::string(11 - std::strlen(c.name), ' ') << c.summary << "\n";
   out << "\nExit status: 0 ok, 1 runtime error (bad store, nothing found), 2 usage error;\n"
-         "replay: 0 no differences, 1 differences, 2 error.\n";
+         "run, resume: 0 completed with no failure, 1 failures or an error, 2 usage error,\n"
+         "130 interrupted (Ctrl-C or SIGTERM); replay: 0 no differences, 1 differences, 2 error.\n";
 }
 
 }  // namespace
@@ -37,7 +40,7 @@ bool is_subcommand(const char* word) {
   return false;
 }
 
-int main(int argc, char** argv, std::vector<ScraperBase*> scrapers) {
+int main(int argc, char** argv, std::vector<ScraperBase*> scrapers, RunHooks hooks) {
   if (argc < 2) {
     usage(std::cerr);
     return kExitUsage;
@@ -50,7 +53,7 @@ int main(int argc, char** argv, std::vector<ScraperBase*> scrapers) {
   for (const auto& c : kCommands) {
     if (name != c.name) continue;
     Context ctx{std::vector<std::string>(argv + 2, argv + argc), std::move(scrapers), std::cout,
-                std::cerr};
+                std::cerr, hooks};
     try {
       return c.run(ctx);
     } catch (const UsageError& e) {

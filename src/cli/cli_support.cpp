@@ -8,6 +8,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "cli/display_width.hpp"
 #include "store/redis_snapshot.hpp"
 #include "store/redis_url.hpp"
 #include "uvscrape/errors.hpp"
@@ -139,31 +140,47 @@ Format format_of(const Args& args) {
   throw UsageError("--format takes table, json or jsonl (got " + f + ")");
 }
 
+std::optional<CommandLine> parse_command(const std::vector<std::string>& argv,
+                                         const CommandSpec& spec, std::ostream& out) {
+  CommandLine line;
+  line.args = parse_args(argv, spec.valued, spec.flags);
+  if (line.args.help) {
+    out << spec.help;
+    return std::nullopt;
+  }
+  if (spec.table_formats) line.format = format_of(line.args);
+  std::vector<std::string> words = line.args.positional;
+  std::string argument_name;  // the verb's, if it takes one
+  if (!spec.verbs.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < spec.verbs.size(); ++i)
+      names += (i == 0 ? "" : i + 1 == spec.verbs.size() ? " or " : ", ") +
+               spec.verbs[i].substr(0, spec.verbs[i].find(' '));
+    if (words.empty()) throw UsageError("takes " + names);
+    for (const auto& v : spec.verbs) {
+      const auto space = v.find(' ');
+      if (v.substr(0, space) != words[0]) continue;
+      line.verb = words[0];
+      if (space != std::string::npos) argument_name = v.substr(space + 1);
+    }
+    if (line.verb.empty()) throw UsageError("unknown verb " + words[0] + " (" + names + ")");
+    words.erase(words.begin());
+  }
+  const std::string who = line.verb.empty() ? "" : line.verb + " ";
+  const std::size_t wanted = argument_name.empty() ? 1 : 2;
+  if (words.size() != wanted)
+    throw UsageError(who + (argument_name.empty() ? "takes one STORE" : "takes STORE " + argument_name));
+  line.store = words[0];
+  if (wanted == 2) line.argument = words[1];
+  return line;
+}
+
 namespace {
 
 std::string cell_text(const Json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
-}
-
-// Display width in code points (UTF-8 continuation bytes do not count).
-std::size_t width_of(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string fit(const std::string& s, std::size_t width) {
-  if (width_of(s) <= width) return s + std::string(width - width_of(s), ' ');
-  std::string out;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80 && ++n > width - 1) break;
-    out += s[i];
-  }
-  return out + "…";
 }
 
 // 0: no limit (not a terminal and no COLUMNS).
@@ -197,13 +214,13 @@ void print_records(std::ostream& out, Format format, const std::vector<std::stri
   }
   std::vector<std::vector<std::string>> cells;
   std::vector<std::size_t> widths;
-  for (const auto& c : columns) widths.push_back(width_of(c));
+  for (const auto& c : columns) widths.push_back(display_width(c));
   for (const auto& r : records) {
     std::vector<std::string> row;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       std::string t = r.contains(columns[i]) ? cell_text(r[columns[i]]) : "";
       std::replace(t.begin(), t.end(), '\n', ' ');
-      widths[i] = std::max(widths[i], width_of(t));
+      widths[i] = std::max(widths[i], display_width(t));
       row.push_back(std::move(t));
     }
     cells.push_back(std::move(row));
@@ -225,7 +242,7 @@ void print_records(std::ostream& out, Format format, const std::vector<std::stri
   auto line = [&](const std::vector<std::string>& row, bool header) {
     std::string text;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      std::string c = fit(row[i], widths[i]);
+      std::string c = fit_to_width(row[i], widths[i]);
       if (i + 1 == row.size()) c.erase(c.find_last_not_of(' ') + 1);
       text += (i ? "  " : "") + c;
     }

@@ -80,6 +80,28 @@ Args parse_args(const std::vector<std::string>& argv, const std::vector<std::str
                 const std::vector<std::string>& flags = {});
 Format format_of(const Args& args);
 
+// The one shape of a subcommand's arguments: `COMMAND STORE [options]`, or
+// `COMMAND VERB STORE [ARG] [options]` when `verbs` is not empty. A verb is
+// written with the name of its argument when it takes one ("show ID").
+struct CommandSpec {
+  const char* help;                    // printed to stdout for --help
+  std::vector<std::string> valued;     // options with a value (--format is one if listed)
+  std::vector<std::string> flags = {};  // options without
+  std::vector<std::string> verbs = {};
+  bool table_formats = true;  // --format is table|json|jsonl (CommandLine::format)
+};
+struct CommandLine {
+  Args args;
+  Format format = Format::table;
+  std::string verb;      // empty without verbs
+  std::string store;
+  std::string argument;  // the verb's ARG, when it takes one
+};
+// nullopt: --help was asked for, and `spec.help` written to `out`. A missing
+// or unknown verb, a missing STORE or ARG and an extra word are UsageErrors.
+std::optional<CommandLine> parse_command(const std::vector<std::string>& argv,
+                                         const CommandSpec& spec, std::ostream& out);
+
 // Records (JSON objects with the given columns) printed in `format`: a table
 // fitted to the terminal width (colour only on a TTY), a JSON array, or one
 // object a line.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "uvscrape/cli.hpp"
 #include "uvscrape/scraper.hpp"
 
 namespace uvscrape::cli {
@@ -16,6 +17,7 @@ struct Context {
   std::vector<ScraperBase*> scrapers;
   std::ostream& out;
   std::ostream& err;
+  const RunHooks& hooks;
 };
 
 using CommandFn = int (*)(Context&);
@@ -45,5 +47,11 @@ struct RetryOutcome {
 };
 RetryOutcome retry_failures(const std::string& path, const Args& args, bool dry_run);
 int replay_command(Context& ctx);
+int run_command(Context& ctx);
+// The scraper `command` runs: --scraper NAME, else the one named `stored`
+// (the store's), else the program's only one; a UsageError otherwise.
+ScraperBase& choose_scraper(const Context& ctx, const std::string& command, const Args& args,
+                            const std::string& stored);
+int resume_command(Context& ctx);
 
 }  // namespace uvscrape::cli

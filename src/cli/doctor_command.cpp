@@ -22,21 +22,50 @@ bool run_holds(const std::string& path) {
   return held;
 }
 
+constexpr const char* kNotRecorded =
+    "not recorded by the store (made before schema version 5: a run of this uvscrape "
+    "records them)";
+
+// The selectors table, by step and selector, each row an object.
+std::vector<Json> selector_rows(StoreDb& db, const std::string& where) {
+  std::vector<Json> rows;
+  for (const auto& r : db.query("SELECT step, kind, selector, responses, matched FROM selectors" +
+                                where + " ORDER BY step, kind, selector"))
+    rows.push_back({{"step", r[0]},
+                    {"kind", r[1]},
+                    {"selector", r[2]},
+                    {"responses", r[3]},
+                    {"matched", r[4]}});
+  return rows;
+}
+
 }  // namespace
 
 int doctor_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--format"});
-  if (args.help) {
-    ctx.out << "usage: uvscrape doctor STORE [--format table|json|jsonl]\n"
-               "  ghosts: done requests whose step yielded nothing (no item, request or file);\n"
-               "  stuck: in-flight rows while no run holds the store; the hosts with the most\n"
-               "  failures. Selectors are not recorded by the store, so steps whose selectors\n"
-               "  never matched cannot be reported.\n";
+  const auto line = parse_command(
+      ctx.args,
+      {"usage: uvscrape doctor STORE [--selectors] [--format table|json|jsonl]\n"
+       "  ghosts: done requests whose step yielded nothing (no item, request or file);\n"
+       "  stuck: in-flight rows while no run holds the store; the hosts with the most\n"
+       "  failures; the selectors (XPath, CSS) a step evaluated that matched nothing\n"
+       "  on any response, by step (recorded by stores of schema version 5 on).\n"
+       "  --selectors: every recorded selector instead, with the responses it was\n"
+       "  evaluated on and the responses it matched something on.\n",
+       {"--format"},
+       {"--selectors"}},
+      ctx.out);
+  if (!line) return kExitOk;
+  const Format format = line->format;
+  StoreDb db(line->store);
+  const bool recorded =
+      db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'selectors'") > 0;
+  if (line->args.get("--selectors")) {
+    if (!recorded)
+      throw CliError("run store " + db.path() + ": " + kNotRecorded);
+    print_records(ctx.out, format, {"step", "kind", "selector", "responses", "matched"},
+                  selector_rows(db, ""));
     return kExitOk;
   }
-  const Format format = format_of(args);
-  if (args.positional.size() != 1) throw UsageError("takes one STORE");
-  StoreDb db(args.positional[0]);
   std::map<std::string, std::pair<std::int64_t, std::string>> ghosts;  // step -> count, example
   for (const auto& r :
        db.query("SELECT r.body FROM requests r WHERE r.state = 2 "
@@ -66,7 +95,17 @@ int doctor_command(Context& ctx) {
   for (std::size_t i = 0; i < ranked.size() && i < 10; ++i)
     hosts.push_back({{"host", ranked[i].second}, {"failures", -ranked[i].first}});
   report["failing_hosts"] = hosts;
-  report["selectors"] = "not recorded by the store";
+  Json never = Json::array();
+  if (recorded) {
+    for (auto& r : selector_rows(db, " WHERE matched = 0")) {
+      r.erase("matched");
+      never.push_back(std::move(r));
+    }
+    report["selectors_recorded"] = db.scalar("SELECT count(*) FROM selectors");
+    report["selectors_never_matched"] = never;
+  } else {
+    report["selectors_never_matched"] = kNotRecorded;
+  }
   if (format != Format::table) {
     print_object(ctx.out, format, report);
     return kExitOk;
@@ -89,7 +128,15 @@ int doctor_command(Context& ctx) {
     ctx.out << "\n";
     print_records(ctx.out, format, {"host", "failures"}, hosts);
   }
-  ctx.out << "selectors that never matched: not recorded by the store\n";
+  ctx.out << "selectors that never matched: ";
+  if (!recorded) {
+    ctx.out << kNotRecorded << "\n";
+  } else if (never.empty()) {
+    ctx.out << "none (" << report["selectors_recorded"] << " recorded)\n";
+  } else {
+    ctx.out << "\n";
+    print_records(ctx.out, format, {"step", "kind", "selector", "responses"}, never);
+  }
   return kExitOk;
 }
 

@@ -98,17 +98,17 @@ RetryOutcome retry_failures(const std::string& path, const Args& args, bool dry_
 }
 
 int failures_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--format", "--kind", "--step", "--host", "--id"},
-                         {"--all", "--dry-run"});
-  if (args.help || args.positional.empty()) {
-    if (!args.help) throw UsageError("takes list, summary or retry");
-    ctx.out << kHelp;
-    return kExitOk;
-  }
-  const Format format = format_of(args);
-  const std::string verb = args.positional[0];
-  if (args.positional.size() != 2) throw UsageError(verb + " takes one STORE");
-  const std::string path = args.positional[1];
+  const auto line = parse_command(ctx.args,
+                                  {kHelp,
+                                   {"--format", "--kind", "--step", "--host", "--id"},
+                                   {"--all", "--dry-run"},
+                                   {"list", "summary", "retry"}},
+                                  ctx.out);
+  if (!line) return kExitOk;
+  const Args& args = line->args;
+  const Format format = line->format;
+  const std::string& verb = line->verb;
+  const std::string& path = line->store;
   if (verb == "list") {
     StoreDb db(path);
     std::vector<Json> records;
@@ -126,7 +126,7 @@ int failures_command(Context& ctx) {
     print_records(ctx.out, format, {"kind", "step", "count", "example"}, records);
     return kExitOk;
   }
-  if (verb == "retry") {
+  {  // retry
     if (!args.get("--all") && args.all("--id").empty() && !args.get("--kind") &&
         !args.get("--step"))
       throw UsageError("retry needs --all, --id, --kind or --step");
@@ -138,7 +138,6 @@ int failures_command(Context& ctx) {
     ctx.out << "\n";
     return kExitOk;
   }
-  throw UsageError("unknown verb " + verb + " (list, summary or retry)");
 }
 
 }  // namespace uvscrape::cli

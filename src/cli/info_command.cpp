@@ -71,20 +71,20 @@ std::optional<Json> throughput(StoreDb& db, std::int64_t now) {
 }  // namespace
 
 int info_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--format"});
-  if (args.help) {
-    ctx.out << "usage: uvscrape info STORE [--format table|json|jsonl]\n"
-               "  The scraper, status, start and end, requests by state, items by model,\n"
-               "  failures by kind, archived files and stored responses; throughput (requests\n"
-               "  settled in the last minute and the last hour, and per second over the\n"
-               "  whole run) and, while requests are pending and some settled in the last\n"
-               "  hour, an ETA: pending / the recent rate. A store made before schema\n"
-               "  version 4 has no completion times, so no throughput is shown.\n";
-    return kExitOk;
-  }
-  const Format format = format_of(args);
-  if (args.positional.size() != 1) throw UsageError("takes one STORE");
-  StoreDb db(args.positional[0]);
+  const auto line = parse_command(
+      ctx.args,
+      {"usage: uvscrape info STORE [--format table|json|jsonl]\n"
+       "  The scraper, status, start and end, requests by state, items by model,\n"
+       "  failures by kind, archived files and stored responses; throughput (requests\n"
+       "  settled in the last minute and the last hour, and per second over the\n"
+       "  whole run) and, while requests are pending and some settled in the last\n"
+       "  hour, an ETA: pending / the recent rate. A store made before schema\n"
+       "  version 4 has no completion times, so no throughput is shown.\n",
+       {"--format"}},
+      ctx.out);
+  if (!line) return kExitOk;
+  const Format format = line->format;
+  StoreDb db(line->store);
   Json info = Json::object();
   info["store"] = db.path();
   info["scraper"] = db.meta("scraper").value_or("");

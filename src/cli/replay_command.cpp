@@ -39,23 +39,6 @@ constexpr const char* kHelp =
     "  uvscrape::cli::main (the installed uvscrape binary has none).\n"
     "  Exit status: 0 no differences, 1 differences, 2 error.\n";
 
-ScraperBase& pick_scraper(Context& ctx, const Args& args, StoreDb& db) {
-  if (ctx.scrapers.empty())
-    throw UsageError(
-        "needs a scraper, and this program has none: run replay from a program that passes "
-        "its scrapers to uvscrape::cli::main (e.g. bug_court_crawl replay STORE)");
-  std::string names;
-  for (const ScraperBase* s : ctx.scrapers) names += (names.empty() ? "" : ", ") + s->name();
-  const auto wanted = args.get("--scraper");
-  const std::string stored = db.meta("scraper").value_or("");
-  for (ScraperBase* s : ctx.scrapers)
-    if (s->name() == (wanted ? *wanted : stored)) return *s;
-  if (wanted) throw UsageError("no scraper named " + *wanted + " (this program has " + names + ")");
-  if (ctx.scrapers.size() == 1) return *ctx.scrapers[0];
-  throw UsageError("the store's scraper " + stored + " is not among " + names +
-                   ": choose one with --scraper");
-}
-
 // A temporary directory for the replay's store, removed on every way out.
 struct TempDir {
   std::filesystem::path path;
@@ -86,10 +69,10 @@ std::string fields_text(const Json& fields) {
   return text;
 }
 
-int replay(Context& ctx, const Args& args) {
-  const Format format = format_of(args);
-  if (args.positional.size() != 1) throw UsageError("takes one STORE");
-  const std::string path = args.positional[0];
+int replay(Context& ctx, const CommandLine& line) {
+  const Args& args = line.args;
+  const Format format = line.format;
+  const std::string& path = line.store;
   DriverOptions options;
   const std::string miss = args.get("--miss").value_or("fail");
   if (miss == "fail")
@@ -109,9 +92,11 @@ int replay(Context& ctx, const Args& args) {
       db.scalar("SELECT count(*) FROM responses") == 0)
     throw CliError("run store " + path +
                    ": keeps no responses (replay needs a run made with store_responses)");
-  ScraperBase& scraper = pick_scraper(ctx, args, db);
+  ScraperBase& scraper = choose_scraper(ctx, "replay", args, db.meta("scraper").value_or(""));
   const auto seed = db.meta("seed_params");
   if (seed && *seed != "null") options.seed_params = Json::parse(*seed);
+  // Entries the stored run was given later (add_seed_params), seeded as it was.
+  if (auto added = db.meta("added_seed_params")) options.add_seed_params = Json::parse(*added);
 
   TempDir temp;
   std::string output = (temp.path / "replay.db").string();
@@ -183,14 +168,12 @@ int replay(Context& ctx, const Args& args) {
 }  // namespace
 
 int replay_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--format", "--scraper", "--miss", "--output", "--workers"});
-  if (args.help) {
-    ctx.out << kHelp;
-    return kExitOk;
-  }
+  const auto line = parse_command(
+      ctx.args, {kHelp, {"--format", "--scraper", "--miss", "--output", "--workers"}}, ctx.out);
+  if (!line) return kExitOk;
   // Exit 1 means "differences", so every error is 2 here.
   try {
-    return replay(ctx, args);
+    return replay(ctx, *line);
   } catch (const UsageError&) {
     throw;
   } catch (const std::exception& e) {

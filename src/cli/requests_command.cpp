@@ -35,18 +35,19 @@ constexpr const char* kSelect = "SELECT id, state, priority, attempts, parent, b
 }  // namespace
 
 int requests_command(Context& ctx) {
-  Args args =
-      parse_args(ctx.args, {"--format", "--state", "--step", "--host", "--error", "--limit"});
-  if (args.help || args.positional.empty()) {
-    if (!args.help) throw UsageError("takes list, show or tree");
-    ctx.out << kHelp;
-    return kExitOk;
-  }
-  const Format format = format_of(args);
-  const std::string verb = args.positional[0];
+  const auto line =
+      parse_command(ctx.args,
+                    {kHelp,
+                     {"--format", "--state", "--step", "--host", "--error", "--limit"},
+                     {},
+                     {"list", "show ID", "tree ID"}},
+                    ctx.out);
+  if (!line) return kExitOk;
+  const Args& args = line->args;
+  const Format format = line->format;
+  const std::string& verb = line->verb;
   const std::vector<std::string> columns = {"id", "state", "step", "attempts", "parent", "url"};
   if (verb == "list") {
-    if (args.positional.size() != 2) throw UsageError("list takes one STORE");
     std::string sql = std::string(kSelect) + " WHERE 1";
     std::vector<Value> params;
     if (auto s = args.get("--state")) {
@@ -64,7 +65,7 @@ int requests_command(Context& ctx) {
     const auto step = args.get("--step");
     const auto host = args.get("--host");
     const std::int64_t limit = args.get("--limit") ? to_int(*args.get("--limit"), "--limit") : 0;
-    StoreDb db(args.positional[1]);
+    StoreDb db(line->store);
     std::vector<Json> records;
     for (const auto& row : db.query(sql, params)) {
       Json r = record(row);
@@ -76,10 +77,9 @@ int requests_command(Context& ctx) {
     print_records(ctx.out, format, columns, records);
     return kExitOk;
   }
-  if (verb == "show" || verb == "tree") {
-    if (args.positional.size() != 3) throw UsageError(verb + " takes STORE ID");
-    std::int64_t id = to_int(args.positional[2], "ID");
-    StoreDb db(args.positional[1]);
+  {  // show, tree
+    std::int64_t id = to_int(line->argument, "ID");
+    StoreDb db(line->store);
     if (verb == "show") {
       auto rows = db.query(std::string(kSelect) + " WHERE id = ?1", {id});
       if (rows.empty())
@@ -117,7 +117,6 @@ int requests_command(Context& ctx) {
     print_records(ctx.out, format, columns, entry_first);
     return kExitOk;
   }
-  throw UsageError("unknown verb " + verb + " (list, show or tree)");
 }
 
 }  // namespace uvscrape::cli

@@ -9,26 +9,25 @@
 namespace uvscrape::cli {
 
 int responses_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--format"});
-  if (args.help || args.positional.empty()) {
-    if (!args.help) throw UsageError("takes show or body");
-    ctx.out << "usage: uvscrape responses show STORE REQUEST [--format table|json|jsonl]\n"
-               "       uvscrape responses body STORE REQUEST\n"
-               "  show: status, final URL, step, headers and size; body: the bytes the step\n"
-               "  saw, to stdout. Only runs with store_responses keep responses.\n";
-    return kExitOk;
-  }
-  const Format format = format_of(args);
-  const std::string verb = args.positional[0];
-  if (verb != "show" && verb != "body")
-    throw UsageError("unknown verb " + verb + " (show or body)");
-  if (args.positional.size() != 3) throw UsageError(verb + " takes STORE REQUEST");
-  const std::int64_t id = to_int(args.positional[2], "REQUEST");
-  { StoreDb check(args.positional[1]); }  // the CLI's one-line errors for a bad file
-  store::StoredResponses responses(args.positional[1]);
+  const auto line = parse_command(
+      ctx.args,
+      {"usage: uvscrape responses show STORE REQUEST [--format table|json|jsonl]\n"
+       "       uvscrape responses body STORE REQUEST\n"
+       "  show: status, final URL, step, headers and size; body: the bytes the step\n"
+       "  saw, to stdout. Only runs with store_responses keep responses.\n",
+       {"--format"},
+       {},
+       {"show REQUEST", "body REQUEST"}},
+      ctx.out);
+  if (!line) return kExitOk;
+  const Format format = line->format;
+  const std::string& verb = line->verb;
+  const std::int64_t id = to_int(line->argument, "REQUEST");
+  { StoreDb check(line->store); }  // the CLI's one-line errors for a bad file
+  store::StoredResponses responses(line->store);
   auto r = responses.get(static_cast<store::RequestId>(id));
   if (!r)
-    throw CliError("run store " + args.positional[1] + ": no stored response for request " +
+    throw CliError("run store " + line->store + ": no stored response for request " +
                    std::to_string(id));
   if (verb == "body") {
     ctx.out << r->body;

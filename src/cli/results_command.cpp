@@ -28,18 +28,17 @@ std::string csv_field(const std::string& s) {
 }  // namespace
 
 int results_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--format", "--model", "--out"});
-  if (args.help || args.positional.empty()) {
-    if (!args.help) throw UsageError("takes export or validate");
-    ctx.out << kHelp;
-    return kExitOk;
-  }
-  const std::string verb = args.positional[0];
-  if (args.positional.size() != 2) throw UsageError(verb + " takes one STORE");
+  // export's --format is jsonl|csv, validate's table|json|jsonl.
+  const auto line = parse_command(
+      ctx.args, {kHelp, {"--format", "--model", "--out"}, {}, {"export", "validate"}, false},
+      ctx.out);
+  if (!line) return kExitOk;
+  const Args& args = line->args;
+  const std::string& verb = line->verb;
   if (verb == "export") {
     const std::string format = args.get("--format").value_or("jsonl");
     if (format != "jsonl" && format != "csv") throw UsageError("--format takes jsonl or csv");
-    StoreDb db(args.positional[1]);
+    StoreDb db(line->store);
     std::string sql = "SELECT body FROM items";
     std::vector<Value> params;
     if (auto m = args.get("--model")) sql += " WHERE model = ?1", params.emplace_back(*m);
@@ -83,9 +82,9 @@ int results_command(Context& ctx) {
     if (!*out) throw CliError("writing the export failed");
     return kExitOk;
   }
-  if (verb == "validate") {
+  {  // validate
     const Format format = format_of(args);
-    StoreDb db(args.positional[1]);
+    StoreDb db(line->store);
     std::vector<Json> bad;
     std::int64_t total = 0;
     for (const auto& r :
@@ -106,7 +105,6 @@ int results_command(Context& ctx) {
       print_records(ctx.out, format, {"item", "request", "model", "problem"}, bad);
     return bad.empty() ? kExitOk : kExitError;
   }
-  throw UsageError("unknown verb " + verb + " (export or validate)");
 }
 
 }  // namespace uvscrape::cli

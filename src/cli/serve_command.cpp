@@ -43,13 +43,12 @@ Json retry_action(const std::string& path, const Json& body) {
 }  // namespace
 
 int serve_command(Context& ctx) {
-  Args args = parse_args(ctx.args, {"--port", "--bind", "--port-file"}, {"--allow-control"});
-  if (args.help) {
-    ctx.out << kHelp;
-    return kExitOk;
-  }
-  if (args.positional.size() != 1) throw UsageError("takes one STORE");
-  const std::string path = args.positional[0];
+  const auto line =
+      parse_command(ctx.args, {kHelp, {"--port", "--bind", "--port-file"}, {"--allow-control"}},
+                    ctx.out);
+  if (!line) return kExitOk;
+  const Args& args = line->args;
+  const std::string& path = line->store;
   std::int64_t port = kDefaultPort;
   if (auto p = args.get("--port")) port = to_int(*p, "--port");
   if (port > 65535) throw UsageError("--port takes 0 to 65535");

@@ -6,6 +6,8 @@
 #include "driver/cookies_file.hpp"
 #include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
+#include "html/selector_tally.hpp"
+#include "scraper/response_internals.hpp"
 #include "store/memory_store.hpp"
 #include "store/redis_store.hpp"
 #include "store/redis_url.hpp"
@@ -213,6 +215,7 @@ void Driver::Run::add_seeds(const Json& params) {
     auto key = seen_key(request);
     push(std::move(request), key, false);
   }
+  completion_.added_seed_params = params;
   submit(std::move(completion_));
 }
 
@@ -494,6 +497,10 @@ void Driver::Run::keep_response(Response& response) {
 // settled before the first yield is applied.
 void Driver::Run::apply_step(driver::StepJob& job) {
   const Response& response = *job.outcome.response;
+  if (const auto& tally = detail::ResponseAccess::selector_tally(response))
+    for (const auto& e : tally->entries)
+      completion_.selectors.push_back(
+          {std::string(response.request->to()), e.kind, e.selector, e.matched});
   std::vector<YieldIssue> issues;
   try {
     if (job.error) std::rethrow_exception(job.error);

@@ -1,6 +1,7 @@
 // Failure kinds; see failure_kind.hpp and uvscrape/failure.hpp.
 #include "driver/failure_kind.hpp"
 
+#include "driver/stored_failure.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape {
@@ -35,6 +36,8 @@ FailureKind failure_kind(const std::exception_ptr& error) noexcept {
   if (!error) return FailureKind::other;
   try {
     std::rethrow_exception(error);
+  } catch (const StoredFailureError& e) {
+    return e.kind();
   } catch (const PersistentHTTPResponseException&) {
     return FailureKind::http_status_persistent;
   } catch (const HTMLResponseAssumptionException&) {
@@ -72,6 +75,12 @@ FailureKind failure_kind(const std::exception_ptr& error) noexcept {
   } catch (...) {
     return FailureKind::other;
   }
+}
+
+FailureKind failure_kind_named(std::string_view name) noexcept {
+  for (std::size_t k = 0; k < kFailureKinds; ++k)
+    if (name == to_string(static_cast<FailureKind>(k))) return static_cast<FailureKind>(k);
+  return FailureKind::other;
 }
 
 }  // namespace driver

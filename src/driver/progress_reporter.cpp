@@ -33,6 +33,18 @@ std::string clock_text(double secs) {
   return buf;
 }
 
+// "12.3 KiB (12595)"
+std::string byte_text(std::uint64_t bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  for (; value >= 1024 && unit < 4; ++unit) value /= 1024;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s (%llu)" : "%.1f %s (%llu)", value,
+                units[unit], ull(bytes));
+  return buf;
+}
+
 void write_stderr(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stderr);  // a terminal write; small
   std::fflush(stderr);
@@ -141,6 +153,9 @@ std::string ProgressReporter::summary(const RunResult& result) const {
                 ull(result.items_emitted), ull(result.requests_failed),
                 ull(result.requests_discarded), ull(result.requests_cancelled));
   std::string out = buf;
+  const DriverProgress p = driver_.progress();
+  out += "  files archived: " + std::to_string(p.files_archived) + "\n";
+  out += "  bytes received: " + byte_text(p.bytes_received) + "\n";
   for (std::size_t k = 0; k < kFailureKinds; ++k) {
     std::uint64_t n = result.failure_counts.by_kind[k];
     if (n == 0) continue;

@@ -3,7 +3,8 @@
 
 #include <sqlite3.h>
 
-#include <unordered_map>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include "uvscrape/errors.hpp"
@@ -27,8 +28,9 @@ std::string replay_identity(const Request& request) {
   return identity;
 }
 
-// The stored run opened read-only: its requests by identity, its responses
-// and its archived files. Used on the thread pool only.
+// The stored run opened read-only: its requests by identity (an index in a
+// temporary table, see load()), its responses and its archived files. Used on
+// the thread pool only.
 struct ReplaySource::Index {
   explicit Index(const std::string& path) : path(path), responses(path) {
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
@@ -49,23 +51,95 @@ struct ReplaySource::Index {
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
 
+  // The stored requests by identity go to a temporary table of this
+  // read-only connection (SQLite's temp database, which spills to a temporary
+  // file past its cache), keyed by a hash of the identity: the index of a
+  // million stored requests is not held in memory. One pass, streamed.
   void load() {
-    sqlite3_stmt* q = prepare("SELECT id, body FROM requests ORDER BY id");
+    exec("PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -4096;"
+         "CREATE TEMP TABLE replay_index (hash INTEGER NOT NULL, id INTEGER NOT NULL, "
+         "taken INTEGER NOT NULL DEFAULT 0);"
+         "BEGIN");
+    sqlite3_stmt* q = prepare("SELECT id, body FROM main.requests ORDER BY id");
+    sqlite3_stmt* insert = prepare("INSERT INTO temp.replay_index (hash, id) VALUES (?1, ?2)");
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-      const auto id = static_cast<store::RequestId>(sqlite3_column_int64(q, 0));
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+      const auto id = sqlite3_column_int64(q, 0);
+      std::string identity;
       try {
-        const Request request = request_from_json(Json::parse(text ? text : ""));
-        by_identity[replay_identity(request)].ids.push_back(id);
-      } catch (const std::exception& e) {
+        identity = identity_of(q, 1, id);
+      } catch (...) {
         sqlite3_finalize(q);
-        throw StoreError(path,
-                         "stored request " + std::to_string(id) + " cannot be read: " + e.what());
+        sqlite3_finalize(insert);
+        throw;
       }
+      sqlite3_bind_int64(insert, 1, hash_of(identity));
+      sqlite3_bind_int64(insert, 2, id);
+      const int inserted = sqlite3_step(insert);
+      sqlite3_reset(insert);
+      if (inserted != SQLITE_DONE) break;
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(insert);
+    if (rc != SQLITE_DONE) throw StoreError(path, sqlite3_errmsg(db));
+    exec("COMMIT; CREATE INDEX temp.replay_by_hash ON replay_index (hash, id)");
+  }
+
+  void exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string reason = message ? message : sqlite3_errmsg(db);
+      sqlite3_free(message);
+      throw StoreError(path, reason);
+    }
+  }
+
+  static sqlite3_int64 hash_of(const std::string& identity) {
+    return static_cast<sqlite3_int64>(std::hash<std::string>{}(identity));
+  }
+
+  // The replay identity of the stored request in column `c` of `q`.
+  std::string identity_of(sqlite3_stmt* q, int c, sqlite3_int64 id) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, c));
+    try {
+      return replay_identity(request_from_json(Json::parse(text ? text : "")));
+    } catch (const std::exception& e) {
+      throw StoreError(path, "stored request " + std::to_string(id) + " cannot be read: " + e.what());
+    }
+  }
+
+  // The ids of the stored requests with `identity`, in the stored run's
+  // order (those whose identity only hashes alike are left out), and how
+  // many lookups took one before.
+  std::pair<std::vector<store::RequestId>, std::size_t> requests_of(const std::string& identity) {
+    sqlite3_stmt* q = prepare(
+        "SELECT x.id, x.taken, r.body FROM temp.replay_index x JOIN main.requests r ON r.id = "
+        "x.id WHERE x.hash = ?1 ORDER BY x.id");
+    sqlite3_bind_int64(q, 1, hash_of(identity));
+    std::vector<store::RequestId> ids;
+    std::size_t taken = 0;
+    int rc;
+    try {
+      while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const auto id = sqlite3_column_int64(q, 0);
+        if (identity_of(q, 2, id) != identity) continue;
+        if (ids.empty()) taken = static_cast<std::size_t>(sqlite3_column_int64(q, 1));
+        ids.push_back(static_cast<store::RequestId>(id));
+      }
+    } catch (...) {
+      sqlite3_finalize(q);
+      throw;
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) throw StoreError(path, sqlite3_errmsg(db));
+    if (!ids.empty()) {  // the count is kept on the identity's first row
+      sqlite3_stmt* u = prepare("UPDATE temp.replay_index SET taken = taken + 1 WHERE id = ?1");
+      sqlite3_bind_int64(u, 1, static_cast<sqlite3_int64>(ids.front()));
+      rc = sqlite3_step(u);
+      sqlite3_finalize(u);
+      if (rc != SQLITE_DONE) throw StoreError(path, sqlite3_errmsg(db));
+    }
+    return {std::move(ids), taken};
   }
 
   sqlite3_stmt* prepare(const char* sql) {
@@ -93,31 +167,48 @@ struct ReplaySource::Index {
     return file;
   }
 
+  // The last failure of stored request `id`, if it failed for good.
+  std::optional<std::pair<std::string, std::string>> failure_of(store::RequestId id) {
+    sqlite3_stmt* q = prepare(
+        "SELECT f.kind, f.message FROM main.failures f JOIN main.requests r ON r.id = f.request "
+        "WHERE f.request = ?1 AND r.state = 3 ORDER BY f.id DESC LIMIT 1");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    std::optional<std::pair<std::string, std::string>> failure;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+      auto column = [q](int c) {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(q, c));
+        return p ? std::string(p) : std::string();
+      };
+      failure.emplace(column(0), column(1));
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw StoreError(path, sqlite3_errmsg(db));
+    return failure;
+  }
+
   // The stored answer of the next request with `identity`.
   ReplayAnswer answer(const std::string& identity, bool archive) {
     ReplayAnswer answer;
-    auto found = by_identity.find(identity);
-    if (found == by_identity.end()) {
+    const auto [ids, taken] = requests_of(identity);
+    if (ids.empty()) {
       answer.miss = true;
       return answer;
     }
-    Requests& requests = found->second;
-    const store::RequestId id = requests.ids[std::min(requests.next, requests.ids.size() - 1)];
-    ++requests.next;
+    const store::RequestId id = ids[std::min(taken, ids.size() - 1)];
     answer.response = responses.get(id);
     if (archive) answer.file = file_of(id);
     answer.miss = archive ? !answer.file : !answer.response;
+    if (answer.miss) {
+      answer.stored_failure = failure_of(id);
+      answer.miss = !answer.stored_failure;
+    }
     return answer;
   }
 
-  struct Requests {
-    std::vector<store::RequestId> ids;  // in the stored run's order
-    std::size_t next = 0;               // how many lookups took one
-  };
   const std::string path;
   sqlite3* db = nullptr;
   store::StoredResponses responses;
-  std::unordered_map<std::string, Requests> by_identity;
 };
 
 namespace {

@@ -3,7 +3,9 @@
 //
 // A request is looked up by its wire identity: method, URL with its query
 // parameters, and body (replay_identity()). The stored run's requests are
-// indexed by the same identity the first time a lookup runs; a request the
+// indexed by the same identity the first time a lookup runs (in a temporary
+// table of SQLite's, on disk past a small cache: a replay of a million pages
+// does not hold their requests in memory); a request the
 // stored run made more than once (no dedup) gets its stored answers in the
 // order the stored run made them, then the last one again.
 //
@@ -22,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "store/run_store.hpp"
 #include "store/stored_responses.hpp"
@@ -35,6 +38,8 @@ struct ReplayAnswer {
   std::optional<store::StoredResponse> response;  // the step's response (no body for archives)
   std::optional<store::ArchivedFile> file;        // an archive request's stored file
   bool miss = false;                              // the stored run has no answer for it
+  // The request failed for good in the stored run: its failure (kind, message).
+  std::optional<std::pair<std::string, std::string>> stored_failure;
   std::exception_ptr error;
 };
 

@@ -1,6 +1,8 @@
 // A worker's request in a replay (DriverOptions::replay_from): the stored
 // answer stands in for the transfer, then the outcome is the live run's.
+#include "driver/failure_kind.hpp"
 #include "driver/http_mapping.hpp"
+#include "driver/stored_failure.hpp"
 #include "driver/worker.hpp"
 #include "uvscrape/errors.hpp"
 
@@ -18,11 +20,16 @@ void Worker::begin_replay() {
 
 void Worker::on_replayed(ReplayAnswer answer) {
   if (answer.error) return fail(answer.error);  // the stored run cannot be read: the run fails
-  if (answer.miss) {
+  if (answer.miss || answer.stored_failure) {
     // A probe the stored run never got an answer for: its range ended there
     // (there is no status to report, hence 0).
     if (request_->is_speculative())
       return fail(std::make_exception_ptr(SpeculationHTTPFailure(0, request_->url_with_params())));
+    if (answer.stored_failure)
+      return fail(std::make_exception_ptr(StoredFailureError(
+          failure_kind_named(answer.stored_failure->first),
+          "failed in the stored run " + context_.replay->path() + ": " +
+              answer.stored_failure->second)));
     if (context_.options.replay_miss == ReplayMiss::fail)
       return fail(std::make_exception_ptr(
           NoStoredResponseError(request_->url_with_params(), context_.replay->path())));

@@ -7,6 +7,7 @@
 #include "common/utf8.hpp"
 #include "html/css_to_xpath.hpp"
 #include "html/document.hpp"
+#include "html/selector_tally.hpp"
 
 namespace uvscrape {
 namespace {
@@ -62,6 +63,7 @@ std::vector<Element> Element::checked_nodes(const std::string& xpath, std::strin
                                             long min_count, std::optional<long> max_count) const {
   const XPathResult result = html_detail::evaluate_xpath(xpath, as_node(node_));
   if (!result.valid()) {
+    html_detail::record_selector(selector_type, selector, false);
     throw_invalid(selector, selector_type, description, "invalid XPath expression", min_count,
                   max_count, doc_->url, true);
   }
@@ -78,6 +80,7 @@ std::vector<Element> Element::checked_nodes(const std::string& xpath, std::strin
     }
   }
   const auto count = static_cast<long>(found.size());
+  html_detail::record_selector(selector_type, selector, count > 0);
   if (!count_fits(count, min_count, max_count)) {
     throw HTMLStructuralAssumptionException(std::string(selector), selector_type,
                                             std::string(description), min_count, max_count, count,
@@ -97,6 +100,7 @@ std::vector<std::string> Element::checked_xpath_strings(std::string_view expr,
                                                         std::optional<long> max_count) const {
   const XPathResult result = html_detail::evaluate_xpath(expr, as_node(node_));
   if (!result.valid()) {
+    html_detail::record_selector("xpath", expr, false);
     throw_invalid(expr, "xpath", description, "invalid XPath expression", min_count, max_count,
                   doc_->url, false);
   }
@@ -120,6 +124,7 @@ std::vector<std::string> Element::checked_xpath_strings(std::string_view expr,
     }
   }
   const auto count = static_cast<long>(strings.size());
+  html_detail::record_selector("xpath", expr, count > 0);
   if (!count_fits(count, min_count, max_count)) {
     throw HTMLStructuralAssumptionException(std::string(expr), "xpath", std::string(description),
                                             min_count, max_count, count, doc_->url, false);
@@ -131,6 +136,7 @@ std::vector<Element> Element::checked_css(std::string_view selector, std::string
                                           long min_count, std::optional<long> max_count) const {
   const html_detail::CssTranslation& translation = translated_css(selector);
   if (!translation.ok) {
+    html_detail::record_selector("css", selector, false);
     throw_invalid(selector, "css", description, "invalid CSS selector: " + translation.error,
                   min_count, max_count, doc_->url, true);
   }

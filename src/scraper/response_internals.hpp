@@ -25,6 +25,16 @@ struct ResponseAccess {
     r.text_.reset();
     r.text_decoded_ = false;
   }
+  // The selectors the step evaluated on `r` (run_step sets them; null when
+  // the step evaluated none).
+  static const std::shared_ptr<const html_detail::SelectorTally>& selector_tally(
+      const Response& r) noexcept {
+    return r.selectors_;
+  }
+  static void set_selector_tally(const Response& r,
+                                 std::shared_ptr<const html_detail::SelectorTally> tally) noexcept {
+    r.selectors_ = std::move(tally);
+  }
   // The jar's snapshot for the response's URL (the driver sets it).
   static void set_cookies(Response& r, std::vector<Cookie> cookies) {
     if (cookies.empty()) return r.cookies_.reset();

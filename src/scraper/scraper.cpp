@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <typeinfo>
 
+#include "html/selector_tally.hpp"
+#include "scraper/response_internals.hpp"
 #include "scraper/run_step.hpp"
 
 namespace uvscrape {
@@ -111,6 +113,25 @@ std::vector<Yield> run_step(ScraperBase& scraper, std::string_view step, const R
     Running() { step_running = true; }
     ~Running() { step_running = outer; }
   } running;
+  // The selectors the step evaluates, kept with the response (also when it
+  // throws) for the driver to commit with the request.
+  struct Tallied {
+    const Response& response;
+    html_detail::SelectorTally tally;
+    html_detail::SelectorTallyScope scope{tally};
+    explicit Tallied(const Response& r) : response(r) {}
+    Tallied(const Tallied&) = delete;
+    Tallied& operator=(const Tallied&) = delete;
+    ~Tallied() {
+      if (tally.entries.empty()) return;
+      try {
+        detail::ResponseAccess::set_selector_tally(
+            response, std::make_shared<const html_detail::SelectorTally>(std::move(tally)));
+      } catch (...) {
+        // Out of memory: the counts of this response are lost, the step's result is not.
+      }
+    }
+  } tallied(response);
   std::vector<Yield> yields = scraper.call_step(step, response);
   for (Yield& y : yields) {
     if (!y.is_request()) continue;

@@ -113,6 +113,15 @@ struct ResponseRecord {
   std::string body;  // as the step saw it (Content-Encoding removed)
 };
 
+// A selector the step evaluated on the request's response; the store adds
+// them up per step, for `uvscrape doctor`'s selectors that never matched.
+struct SelectorUse {
+  std::string step;
+  std::string kind;  // "xpath" or "css"
+  std::string selector;
+  bool matched = false;  // matched something on this response
+};
+
 struct Item {
   Json value;
   std::string model;  // the model's name, "" for plain JSON
@@ -139,6 +148,10 @@ struct Completion {
   std::optional<ArchivedFile> file;
   std::optional<Json> speculation;         // the tracker's state after this completion
   std::optional<ResponseRecord> response;  // with DriverOptions::store_responses
+  std::vector<SelectorUse> selectors;      // the step's, each once
+  // Settle::seed of DriverOptions::add_seed_params: the parameters, which the
+  // store appends to the run's record of additions (so a replay seeds them too).
+  std::optional<Json> added_seed_params;
   // The cookie jar's state after this completion. A slot for the jar (docs/
   // design.md §21), which is built elsewhere; the stores keep it, nothing
   // fills it yet.

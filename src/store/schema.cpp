@@ -96,8 +96,25 @@ CREATE INDEX requests_by_settled_at ON requests (settled_at) WHERE settled_at IS
 PRAGMA user_version = 4;
 )sql";
 
+// Version 5: selectors, per step and selector (kind "xpath" or "css"), the
+// responses the step evaluated it on and how many of those it matched
+// anything on, committed with each request (so counted once across resumes),
+// for `uvscrape doctor`'s "selectors that never matched". An older file gets
+// an empty table: its earlier requests are not counted.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE selectors (
+  step TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  selector TEXT NOT NULL,
+  responses INTEGER NOT NULL,
+  matched INTEGER NOT NULL,
+  PRIMARY KEY (step, kind, selector)
+) WITHOUT ROWID;
+PRAGMA user_version = 5;
+)sql";
+
 // kMigrations[v - 1] takes a file from version v - 1 to v.
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4};
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3, kVersion4, kVersion5};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kCurrentVersion);
 
 }  // namespace

@@ -184,12 +184,31 @@ class SqliteStore::Database {
           .bind(4, id)
           .bind_text_or_null(5, c.file->sha256)
           .run();
+    for (const SelectorUse& s : c.selectors)
+      count_selector_->bind(1, s.step)
+          .bind(2, s.kind)
+          .bind(3, s.selector)
+          .bind(4, s.matched ? 1 : 0)
+          .run();
     if (c.speculation) set_meta("speculation", c.speculation->dump());
+    if (c.added_seed_params) record_added_seeds(*c.added_seed_params);
     if (c.response) {  // compressed here, on the writer thread (store/response_writer.hpp)
       if (!handles_.responses) handles_.responses = std::make_unique<ResponseWriter>(db_, path_);
       handles_.responses->write(c.request, *c.response);
     }
     if (c.cookies) set_meta("cookies", c.cookies->dump());
+  }
+
+  // meta.added_seed_params: every addition's parameters, in one JSON array
+  // (the additions' arrays joined; an addition of one object is one element).
+  void record_added_seeds(const Json& params) {
+    Json all = Json::array();
+    if (auto s = meta("added_seed_params")) all = Json::parse(*s);
+    if (params.is_array())
+      for (const auto& p : params) all.push_back(p);
+    else
+      all.push_back(params);
+    set_meta("added_seed_params", all.dump());
   }
 
   // Dedup against the seen table, inside the transaction that commits the
@@ -321,6 +340,11 @@ class SqliteStore::Database {
         "INSERT OR REPLACE INTO files (path, url, size, request, sha256) VALUES (?1, ?2, ?3, ?4, "
         "?5)");
     set_meta_ = make("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+    // Per step and selector: the responses it was evaluated on, and matched (schema v5).
+    count_selector_ = make(
+        "INSERT INTO selectors (step, kind, selector, responses, matched) VALUES (?1, ?2, ?3, 1, "
+        "?4) ON CONFLICT (step, kind, selector) DO UPDATE SET responses = responses + 1, matched "
+        "= matched + excluded.matched");
     select_request_ = make("SELECT coalesce(parent, 0), body FROM requests WHERE id = ?1");
   }
 
@@ -445,6 +469,7 @@ class SqliteStore::Database {
   Statement* insert_failure_ = nullptr;
   Statement* insert_file_ = nullptr;
   Statement* set_meta_ = nullptr;
+  Statement* count_selector_ = nullptr;
   Statement* select_request_ = nullptr;
   RequestId next_id_ = 1;  // the next admitted child's id
   RecentKeys recent_;

@@ -25,6 +25,16 @@ items=$(wc -l <"$work/results.jsonl")
 justices=$(grep -c '"_type":"JusticeData"' "$work/results.jsonl")
 check "the crawl found justices ($justices)" test "$justices" -gt 0
 
+# A run given more entries later (--add-seed on the completed store).
+timeout 60 "$crawl_bin" --base-url "$url" --workers 4 --out "$work/added.jsonl" \
+  --storage "$work/added-files" --seed '[{"get_justices": {}}]' --store "$work/added.db" \
+  --store-responses --quiet
+timeout 60 "$crawl_bin" --base-url "$url" --workers 4 --out "$work/added.jsonl" \
+  --storage "$work/added-files" --seed '[{"get_justices": {}}]' --store "$work/added.db" \
+  --add-seed '[{"get_oral_arguments": {}}]' --store-responses --quiet
+check "the added entries' items are in the store" \
+  test "$(grep -c '"_type":"OralArgumentData"' "$work/added.jsonl")" -gt 0
+
 # The server goes; a listener on its port counts every connection attempt.
 kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null
 python3 - "$port" "$work/accepts" <<'PY' &
@@ -55,6 +65,14 @@ check "... with no failures" test "$(json 'd["replay"]["failures"]' <"$work/same
 check "... every item unchanged" test "$(json 'sum(g["unchanged"] for g in d["by_step"])' <"$work/same.json")" -eq "$items"
 check "replay --format jsonl prints nothing without differences" \
   test "$("$crawl_bin" replay "$store" --format jsonl | wc -l)" -eq 0
+
+# A run with entries added later: the replay seeds them too, so nothing differs.
+"$crawl_bin" replay "$work/added.db" --format json >"$work/added.json"; rc=$?
+check "replay of a run with --add-seed entries exits 0 (got $rc)" test $rc -eq 0
+check "... the replay emitted every stored item ($(wc -l <"$work/added.jsonl"))" \
+  test "$(json 'd["replay"]["items"]' <"$work/added.json")" -eq "$(wc -l <"$work/added.jsonl")"
+check "... with the added entries' items unchanged, not removed" \
+  test "$(json 'sum(g["removed"] for g in d["by_step"])' <"$work/added.json")" -eq 0
 
 # One field renamed: exactly the justices' items change, title -> rank.
 "$renamed_bin" replay "$store" --format json >"$work/renamed.json"; rc=$?

@@ -123,8 +123,32 @@ check "results validate counts the items" grep -q "^$items items, 0 invalid" "$w
 check "doctor exits 0" test $rc -eq 0
 check "doctor finds the soft-404 probes as ghosts of parse_case_detail" \
   grep -q "^parse_case_detail" "$work/doctor.txt"
-check "doctor says selectors are not recorded" grep -q "not recorded by the store" "$work/doctor.txt"
 check "doctor json" test "$("$cli" doctor "$store" --format json | json 'd["stuck"]')" -eq 0
+# selectors (schema v5): what each step evaluated, on how many responses, matched on how many
+"$cli" doctor "$store" --selectors --format json >"$work/selectors.json"; rc=$?
+check "doctor --selectors exits 0 (got $rc)" test $rc -eq 0
+check "doctor --selectors: the case pages' selectors, evaluated on every case page" \
+  test "$(json 'max(r["responses"] for r in d if r["step"] == "parse_case_detail")' <"$work/selectors.json")" \
+  -eq "$("$cli" requests list "$store" --step parse_case_detail --state done --format jsonl | wc -l)"
+check "doctor --selectors: matched on at most the responses evaluated" \
+  test "$(json 'all(0 <= r["matched"] <= r["responses"] for r in d)' <"$work/selectors.json")" = True
+check "doctor json: never-matched selectors are those of --selectors with matched 0" \
+  test "$("$cli" doctor "$store" --format json | json 'sorted(r["selector"] for r in d["selectors_never_matched"])')" \
+  = "$(json 'sorted(r["selector"] for r in d if r["matched"] == 0)' <"$work/selectors.json")"
+cp "$store" "$work/nomatch.db"
+python3 -c "import sqlite3; c=sqlite3.connect('$work/nomatch.db'); c.execute(\"UPDATE selectors SET matched = 0 WHERE step = 'parse_justices_json' OR (step = 'parse_case_detail' AND selector = (SELECT min(selector) FROM selectors WHERE step = 'parse_case_detail'))\"); c.commit()"
+first_case_selector=$(json 'min(r["selector"] for r in d if r["step"] == "parse_case_detail")' <"$work/selectors.json")
+"$cli" doctor "$work/nomatch.db" >"$work/nomatch.txt"
+check "doctor lists a selector that matched on no response, by step" \
+  grep -qF "parse_case_detail  " "$work/nomatch.txt"
+check "... naming it" grep -qF -- "$first_case_selector" "$work/nomatch.txt"
+cp "$store" "$work/v4.db"
+python3 -c "import sqlite3; c=sqlite3.connect('$work/v4.db'); c.execute('DROP TABLE selectors'); c.execute('PRAGMA user_version = 4'); c.commit()"
+"$cli" doctor "$work/v4.db" >"$work/v4.txt"; rc=$?
+check "doctor on a version 4 store exits 0 (got $rc), selectors not recorded" \
+  bash -c "test $rc -eq 0 && grep -q 'selectors that never matched: not recorded by the store' '$work/v4.txt'"
+"$cli" doctor "$work/v4.db" --selectors 2>"$work/v4.err"; rc=$?
+check "doctor --selectors on a version 4 store exits 1 (got $rc)" test $rc -eq 1
 
 # failures: a run against a port where nothing listens
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$work/port"

@@ -5,25 +5,6 @@
 # usage: cli_test.sh BUG_COURT_SERVER BUG_COURT_CRAWL EMBED_STATUS
 server_bin=$1 crawl_bin=$2 embed_bin=$3
 source "$(dirname "$0")/../support/check.sh" cli-test
-# Programs that receive signals run without `timeout` (it would pass each signal
-# on twice); this kills them if they outlive a minute.
-watchdog() {
-  (
-    sleep 60 &
-    nap=$!
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    wait "$nap" && kill -KILL "$1" 2>/dev/null
-  ) &
-  pids+=($!)
-}
-start_server() {  # start_server NAME [args...]: sets $url
-  local name=$1; shift
-  timeout 120 "$server_bin" --port 0 --port-file "$work/$name.url" --quiet "$@" \
-    >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  wait_for_file "$work/$name.url" || { echo "FAIL - server $name did not start"; exit 1; }
-  url=$(cat "$work/$name.url")
-}
 seed='[{"fetch_case": {"case_id": {"year": 2024, "min": 1, "gap": 3}}},
        {"fetch_case": {"case_id": {"year": 2025, "min": 1, "gap": 3}}},
        {"fetch_case": {"case_id": {"year": 2026, "min": 1, "gap": 3}}},
@@ -45,17 +26,11 @@ check "non-terminal progress is plain (no escape codes)" bash -c "! grep -q $'\e
 # 2. Ctrl-C stops gracefully: exit 130, partial results, status stopped.
 start_server slow --delay-ms 50
 slow_url=$url
-"$crawl_bin" --base-url "$slow_url" --workers 2 --out "$work/stop.jsonl" \
-  --storage "$work/stop-files" --seed "$seed" 2>"$work/stop.err" &
-crawl=$!
-watchdog "$crawl"
-sleep 0.8
-kill -INT "$crawl"
-wait "$crawl"
-rc=$?
+signal_after 0.8 INT "$work/stop.err" "$crawl_bin" --base-url "$slow_url" --workers 2 \
+  --out "$work/stop.jsonl" --storage "$work/stop-files" --seed "$seed"
 check "Ctrl-C exits 130 (got $rc)" test "$rc" -eq 130
 check "Ctrl-C leaves partial results" test "$(wc -l <"$work/stop.jsonl")" -lt 69
-check "Ctrl-C summary says stopped" grep -q "Crawl stopped" "$work/stop.err"
+check "Ctrl-C summary says stopped" grep -q "^run stopped" "$work/stop.err"
 
 # 3. A second Ctrl-C aborts at once, while a (very slow) request is in flight.
 start_server very_slow --delay-ms 3000

@@ -27,6 +27,39 @@ wait_for_file() {  # a file another process writes, non-empty within 10 s
   for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done
   return 1
 }
+# Programs that receive signals run without `timeout` (it would pass each signal
+# on twice); this kills them if they outlive a minute.
+watchdog() {  # watchdog PID
+  (
+    sleep 60 &
+    nap=$!
+    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    wait "$nap" && kill -KILL "$1" 2>/dev/null
+  ) &
+  pids+=($!)
+}
+# Runs a command in the background (stderr to ERR), sends it SIGNAL after
+# SECONDS and waits for it; its exit status is left in $rc.
+signal_after() {  # signal_after SECONDS SIGNAL ERR COMMAND...
+  local delay=$1 signal=$2 err=$3
+  shift 3
+  "$@" 2>"$err" &
+  local child=$!
+  watchdog "$child"
+  sleep "$delay"
+  kill -"$signal" "$child"
+  wait "$child"
+  rc=$?
+}
+# The demo site (bug_court_server, in $server_bin) on a free port; sets $url.
+start_server() {  # start_server NAME [server args...]
+  local name=$1; shift
+  timeout 120 "$server_bin" --port 0 --port-file "$work/$name.url" --quiet "$@" \
+    >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  wait_for_file "$work/$name.url" || { echo "FAIL - server $name did not start"; exit 1; }
+  url=$(cat "$work/$name.url")
+}
 finish() {  # the verdict; on failure the tail of every log under $work
   echo "$failures failure(s)"
   if [ "$failures" -ne 0 ]; then
