@@ -144,6 +144,12 @@ void Driver::Run::store_opened(store::Opened opened) {
 // the frontier, retry waits kept; the entries are not seeded again.
 void Driver::Run::resume(store::Opened& opened) {
   resumed_ = true;
+  // The speculative templates come from the entries' invocation (initial_seed
+  // stores them); a resume in a new process must make them again, or the
+  // restored tracker has no state to extend and the probes stop at the stored
+  // ceiling. The entry requests themselves are the store's: not queued again.
+  if (driver_.scraper_.speculative_templates().empty())
+    (void)driver_.scraper_.entry_requests(options().seed_params);
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   if (opened.speculation) speculation_->restore(*opened.speculation);
   if (opened.cookies && options().cookies) {

@@ -108,5 +108,45 @@ TEST(DriverSpeculation, SameOutcomeWithManyWorkers) {
   EXPECT_EQ(r.items, (std::set<int>{1, 2, 4, 5, 7, 8, 9, 10, 11}));
 }
 
+// A durable run stopped early, before the probes went past the first window,
+// and resumed by a new scraper object (a new process): the restored tracker
+// extends the window again and every case arrives once.
+TEST(DriverSpeculation, AResumeInANewProcessGoesOnProbingPastTheStoredCeiling) {
+  ThreadedTestServer server;
+  std::set<int> existing;
+  for (int id = 1; id <= 12; ++id) existing.insert(id);
+  serve_cases(server, existing, false);
+  const std::string root = server.url("/");
+  const std::string base = root.substr(0, root.size() - 1);
+  const auto dir = fresh_dir("speculation-resume");
+  DriverOptions o = test_options("speculation-resume", 1);
+  Json invocation = Json::object();
+  invocation["fetch_case"]["case_id"] = range(1, 2);
+  o.seed_params = Json::array({invocation});
+  o.store_path = (dir / "run.db").string();
+  std::multiset<int> items;
+  StopSignal signal;
+  {
+    ProbingScraper first(base);
+    DriverOptions stopping = o;
+    stopping.stop_signal = signal;
+    Driver driver(first, stopping);
+    driver.on_data = [&](const Json& j) {
+      items.insert(j.get<int>());
+      if (items.size() == 2) signal.request_stop();
+    };
+    Deadline deadline(std::chrono::seconds(30));
+    EXPECT_EQ(driver.run().status, RunStatus::stopped);
+  }
+  ASSERT_LT(items.size(), existing.size());
+  ProbingScraper second(base);  // no templates yet, as in a new process
+  Driver driver(second, o);
+  driver.on_data = [&](const Json& j) { items.insert(j.get<int>()); };
+  Deadline deadline(std::chrono::seconds(30));
+  EXPECT_EQ(driver.run().status, RunStatus::completed);
+  EXPECT_EQ(items, std::multiset<int>(existing.begin(), existing.end()));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace uvscrape::driver_test
