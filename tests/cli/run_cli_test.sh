@@ -89,8 +89,8 @@ rc=$?
 check "run with failures exits 1 (got $rc)" test $rc -eq 1
 check "... and its summary lists them by kind" grep -q "^  ConnectionError: 2$" "$work/refused.err"
 
-# The justices and the oral arguments (24 items, 17 files), without the
-# speculative case ranges.
+# The justices and the oral arguments (24 items): short runs for the
+# terminal and SIGTERM checks.
 entries='[{"get_justices": {}}, {"get_oral_arguments": {}}]'
 start_server slow --delay-ms 50
 slow_url=$url
@@ -103,15 +103,17 @@ check "run on a terminal exits 0 (got $rc)" test $rc -eq 0
 check "... rewriting a status line in place" grep -q $'\r\e\\[Krequests [0-9]* done' "$work/tty.out"
 check "... then the summary" grep -q "run completed in" "$work/tty.out"
 
-# 5. Ctrl-C mid-run: exit 130 with part of the items; resume finishes the run,
-# and across both every item is in the results and the store exactly once.
+# 5. Ctrl-C mid-run of the whole demo crawl (its speculative case ranges
+# too): exit 130 with part of the items; resume (a new process) finishes the
+# run, and across both every item is in the results and the store exactly once.
 signal_after 0.8 INT "$work/int.err" "$crawl_bin" run --base-url "$slow_url" --workers 1 \
-  --store "$work/int.db" --seed "$entries" --out "$work/int.jsonl" --storage "$work/int-files"
+  --store "$work/int.db" --seed "@$work/seed.json" --out "$work/int.jsonl" \
+  --storage "$work/int-files"
 check "Ctrl-C exits 130 (got $rc)" test $rc -eq 130
 check "... says it stops after the requests in flight" grep -q "stopping after the requests in flight" "$work/int.err"
 check "... summary says stopped" grep -q "^run stopped in" "$work/int.err"
 first=$(wc -l <"$work/int.jsonl")
-check "... with part of the items ($first)" test "$first" -gt 0 -a "$first" -lt 24
+check "... with part of the items ($first)" test "$first" -gt 0 -a "$first" -lt 69
 check "... the store says stopped" \
   test "$("$cli" info "$work/int.db" --format json | json 'd["status"]')" = stopped
 "$crawl_bin" resume "$work/int.db" --workers 4 --out "$work/int.jsonl" --storage "$work/int-files" \
@@ -119,9 +121,9 @@ check "... the store says stopped" \
 rc=$?
 check "resume exits 0 (got $rc)" test $rc -eq 0
 check "... saying it resumed" grep -q "^  store: $work/int.db (resumed)$" "$work/resume.err"
-check "... with the rest of the items" grep -q ", $((24 - first)) items, 0 failures," "$work/resume.err"
-check "every item exactly once in the results and the store" exactly_once "$work/int.jsonl" "$work/int.db" 24
-check "the archive has every file" test "$(ls "$work/int-files" | wc -l)" -eq 17
+check "... with the rest of the items" grep -q ", $((69 - first)) items, 0 failures," "$work/resume.err"
+check "every item exactly once in the results and the store" exactly_once "$work/int.jsonl" "$work/int.db" 69
+check "the archive has every file" test "$(ls "$work/int-files" | wc -l)" -eq 32
 
 # 6. SIGTERM stops as Ctrl-C does (a second signal aborting at once is
 # tests/demo/cli_test.sh's check, on the same command).
