@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "client_fixture.hpp"
+#include "full_listener.hpp"
 
 namespace uvscrape::http::test {
 namespace {
@@ -255,30 +256,13 @@ TEST_F(ClientFaults, UnknownHostIsDnsError) {
 }
 
 TEST_F(ClientFaults, UnansweredConnectHitsTheConnectTimeout) {
-  // A listener whose accept queue is full drops further SYNs, so a connect
-  // neither succeeds nor fails: only the connect timeout ends it.
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 0), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  std::vector<int> fillers;
-  for (int i = 0; i < 4; ++i) {
-    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    ::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    fillers.push_back(s);
-  }
+  // A connect to it neither succeeds nor fails: only the connect timeout ends it.
+  const testing::FullListener blackhole;
   ClientOptions o;
   o.connect_timeout = 200ms;
   HttpRequest r;
-  r.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  r.url = "http://127.0.0.1:" + std::to_string(blackhole.port()) + "/";
   const Result res = fetch(std::move(r), 5s, o);
-  for (int s : fillers) ::close(s);
-  ::close(listener);
   expect_error<RequestTimeoutException>(res);
   try {
     std::rethrow_exception(res.error);

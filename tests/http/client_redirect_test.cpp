@@ -183,18 +183,28 @@ TEST_F(ClientTest, ARedirectCheckSeesEveryHopAndItsRefusalEndsTheRequest) {
   EXPECT_EQ(server().request_count(), 2u);  // /hop/0 and /hop/1, never /private
 }
 
+// /start redirects to /end; the request's redirect_check keeps its answer in
+// `held`, for the test to give when it wants.
+class RedirectCheckTest : public ClientTest {
+ protected:
+  HttpRequest held_redirect() {
+    server().respond("GET", "/start", ServerResponse::redirect("/end", 302));
+    server().respond("GET", "/end", ServerResponse::text("end"));
+    HttpRequest r;
+    r.url = server().url("/start");
+    r.redirect_check = [this](const Url&, HttpRequest::RedirectAnswer answer) {
+      held = std::move(answer);
+    };
+    return r;
+  }
+  HttpRequest::RedirectAnswer held;
+};
+
 // An answer on a later loop turn (the driver's gate fetching robots.txt first)
 // goes on with the hop; meanwhile the request waits and its connection is back
 // in the pool (the hop reuses it).
-TEST_F(ClientTest, ARedirectCheckMayAnswerLater) {
-  server().respond("GET", "/start", ServerResponse::redirect("/end", 302));
-  server().respond("GET", "/end", ServerResponse::text("end"));
-  HttpRequest::RedirectAnswer held;
-  HttpRequest r;
-  r.url = server().url("/start");
-  r.redirect_check = [&](const Url&, HttpRequest::RedirectAnswer answer) {
-    held = std::move(answer);
-  };
+TEST_F(RedirectCheckTest, ARedirectCheckMayAnswerLater) {
+  HttpRequest r = held_redirect();
   Client& c = client();
   std::optional<Result> out;
   c.fetch(std::move(r), [&](Result res) { out = std::move(res); });
@@ -211,15 +221,8 @@ TEST_F(ClientTest, ARedirectCheckMayAnswerLater) {
 
 // A request cancelled while its redirect is being checked ends cancelled; the
 // answer that comes afterwards is ignored.
-TEST_F(ClientTest, AnAnswerAfterCancelIsIgnored) {
-  server().respond("GET", "/start", ServerResponse::redirect("/end", 302));
-  server().respond("GET", "/end", ServerResponse::text("end"));
-  HttpRequest::RedirectAnswer held;
-  HttpRequest r;
-  r.url = server().url("/start");
-  r.redirect_check = [&](const Url&, HttpRequest::RedirectAnswer answer) {
-    held = std::move(answer);
-  };
+TEST_F(RedirectCheckTest, AnAnswerAfterCancelIsIgnored) {
+  HttpRequest r = held_redirect();
   Client& c = client();
   std::optional<Result> out;
   int calls = 0;

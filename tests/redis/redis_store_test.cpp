@@ -3,11 +3,7 @@
 // a stop leaves the rest pending and a resume finishes without repeats; a
 // completed run reopened does nothing; an unreachable Redis is a StoreError
 // naming the URL.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include "full_listener.hpp"
 #include "redis_test_support.hpp"
 #include "store/redis_connection.hpp"
 
@@ -102,26 +98,15 @@ TEST(RedisStore, AnUnreachableRedisIsAStoreErrorNamingTheUrl) {
   EXPECT_EQ(server.loop_close_result(), 0);
 }
 
-// An address that drops the connection's SYNs: a listening socket whose
-// accept queue is full (backlog 0, one connection queued, never accepted).
-// The open fails with a clear error after the connect timeout, not a hang.
+// An address that drops the connection's SYNs (testing::FullListener): the
+// open fails with a clear error after the connect timeout, not a hang.
 TEST(RedisStore, ABlackholedRedisIsAStoreErrorAfterTheConnectTimeout) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(listener, 0), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const int filler = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(::connect(filler, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const testing::FullListener blackhole;
   ThreadedTestServer server;
   store_test::serve_store_site(server, false);
   const auto dir = fresh_dir("redis-blackhole");
   const std::string url =
-      "redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/0?prefix=blackhole";
+      "redis://127.0.0.1:" + std::to_string(blackhole.port()) + "/0?prefix=blackhole";
   const auto start = std::chrono::steady_clock::now();
   try {
     crawl(server, url, (dir / "files").string(), 8);
@@ -135,8 +120,6 @@ TEST(RedisStore, ABlackholedRedisIsAStoreErrorAfterTheConnectTimeout) {
   EXPECT_GE(took, store::RedisConnection::kConnectTimeout);
   EXPECT_LT(took, store::RedisConnection::kConnectTimeout + std::chrono::seconds(5));
   EXPECT_EQ(server->request_count(), 0u);
-  ::close(filler);
-  ::close(listener);
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
 }
