@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "client_fixture.hpp"
-#include "full_listener.hpp"
+#include "blackhole.hpp"
 
 namespace uvscrape::http::test {
 namespace {
@@ -257,7 +257,7 @@ TEST_F(ClientFaults, UnknownHostIsDnsError) {
 
 TEST_F(ClientFaults, UnansweredConnectHitsTheConnectTimeout) {
   // A connect to it neither succeeds nor fails: only the connect timeout ends it.
-  const testing::FullListener blackhole;
+  const testing::BlackholePort blackhole;
   ClientOptions o;
   o.connect_timeout = 200ms;
   HttpRequest r;

@@ -16,6 +16,9 @@
 namespace uvscrape::net::testing {
 namespace {
 
+using uvscrape::testing::BlackholePort;
+using uvscrape::testing::closed_port;
+
 using namespace std::chrono_literals;
 
 class TcpConnectTest : public LoopTest {

@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "blackhole.hpp"
 #include "loop_fixture.hpp"
 #include "net/resolver.hpp"
 #include "net/stream.hpp"

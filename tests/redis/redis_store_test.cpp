@@ -3,7 +3,7 @@
 // a stop leaves the rest pending and a resume finishes without repeats; a
 // completed run reopened does nothing; an unreachable Redis is a StoreError
 // naming the URL.
-#include "full_listener.hpp"
+#include "blackhole.hpp"
 #include "redis_test_support.hpp"
 #include "store/redis_connection.hpp"
 
@@ -98,10 +98,10 @@ TEST(RedisStore, AnUnreachableRedisIsAStoreErrorNamingTheUrl) {
   EXPECT_EQ(server.loop_close_result(), 0);
 }
 
-// An address that drops the connection's SYNs (testing::FullListener): the
+// An address that drops the connection's SYNs (testing::BlackholePort): the
 // open fails with a clear error after the connect timeout, not a hang.
 TEST(RedisStore, ABlackholedRedisIsAStoreErrorAfterTheConnectTimeout) {
-  const testing::FullListener blackhole;
+  const testing::BlackholePort blackhole;
   ThreadedTestServer server;
   store_test::serve_store_site(server, false);
   const auto dir = fresh_dir("redis-blackhole");

@@ -1,5 +1,8 @@
 // A 127.0.0.1 port where TCP connects hang: a listener with a full accept
-// queue (backlog 0, one connection parked, never accepted) drops further SYNs.
+// queue (backlog 0, one connection parked, never accepted) drops further SYNs,
+// so a connect neither succeeds nor fails until its own timeout ends it (a
+// "blackholed" address without leaving loopback). For the connect-timeout
+// tests of net, the HTTP client and the Redis store.
 #pragma once
 
 #include <arpa/inet.h>
@@ -9,7 +12,7 @@
 
 #include <cstdint>
 
-namespace uvscrape::net::testing {
+namespace uvscrape::testing {
 
 class BlackholePort {
  public:
@@ -26,6 +29,8 @@ class BlackholePort {
     parked_ = ::socket(AF_INET, SOCK_STREAM, 0);
     ::connect(parked_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);  // fills the queue
   }
+  BlackholePort(const BlackholePort&) = delete;
+  BlackholePort& operator=(const BlackholePort&) = delete;
   ~BlackholePort() {
     ::close(parked_);
     ::close(listener_);
@@ -51,4 +56,4 @@ inline uint16_t closed_port() {
   return ntohs(addr.sin_port);
 }
 
-}  // namespace uvscrape::net::testing
+}  // namespace uvscrape::testing
