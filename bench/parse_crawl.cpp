@@ -1,7 +1,8 @@
 // The parse-heavy crawl (bench/README.md): an index page links PAGES pages of
 // ~100 KiB of HTML; each page's step parses it, counts its rows and reads
 // every row's fields, so the crawl's CPU is libxml2's parse and XPath.
-//   parse_crawl BASE_URL STEP_THREADS [WORKERS] [PAGES]
+//   parse_crawl BASE_URL STEP_THREADS [WORKERS] [PAGES] [LOOP_HELPS]
+// LOOP_HELPS 0 keeps steps off the loop thread (DriverOptions::loop_helps_steps).
 // Exits 0 when every page (PAGES of them, when given) was crawled and every
 // row count matched the page's own <meta name="rows">, 1 otherwise, 2 for bad
 // arguments.
@@ -51,11 +52,12 @@ class ParseScraper : public Scraper<Json> {
 
 int main(int argc, char** argv) {
   if (argc < 3)
-    return std::fprintf(stderr, "usage: %s BASE_URL STEP_THREADS [WORKERS] [PAGES]\n", argv[0]), 2;
+    return std::fprintf(stderr, "usage: %s BASE_URL STEP_THREADS [WORKERS] [PAGES] [LOOP_HELPS]\n", argv[0]), 2;
   ParseScraper scraper(argv[1]);
   DriverOptions options;
   options.step_threads = std::strtoul(argv[2], nullptr, 10);
   options.num_workers = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 8;
+  options.loop_helps_steps = argc > 5 ? std::strtoul(argv[5], nullptr, 10) != 0 : true;
   Driver driver(scraper, options);
   size_t items = 0, bad = 0;
   driver.on_data = [&](const Json& item) {

@@ -31,11 +31,11 @@ def main():
     for name, rows in by_name.items():
         stats[name] = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s", "rss_mib", "req_per_s")}
         stats[name]["reps"] = len(rows)
-    print(f"{'program':<16} {'reps':>4} {'wall s':>7} {'CPU s':>6} {'CPU/wall':>8} {'peak RSS MiB':>12} {'pages/s':>8} {'vs 0':>6}")
+    print(f"{'program':<22} {'reps':>4} {'wall s':>7} {'CPU s':>6} {'CPU/wall':>8} {'peak RSS MiB':>12} {'pages/s':>8} {'vs 0':>6}")
     base = stats.get("step_threads 0")
-    for name, s in sorted(stats.items(), key=lambda kv: int(kv[0].split()[-1])):
+    for name, s in sorted(stats.items(), key=lambda kv: (int(kv[0].split()[1]), kv[0])):
         speedup = s["req_per_s"] / base["req_per_s"] if base else float("nan")
-        print(f"{name:<16} {s['reps']:>4} {s['wall_s']:>7.3f} {s['cpu_s']:>6.2f} {s['cpu_s'] / s['wall_s']:>8.2f} "
+        print(f"{name:<22} {s['reps']:>4} {s['wall_s']:>7.3f} {s['cpu_s']:>6.2f} {s['cpu_s'] / s['wall_s']:>8.2f} "
               f"{s['rss_mib']:>12.1f} {s['req_per_s']:>8.0f} {speedup:>5.2f}x")
     one = stats.get("step_threads 1")
     if not (base and one):

@@ -40,6 +40,13 @@ struct DriverOptions {
   std::size_t step_threads = default_step_threads();
   // The default of step_threads: std::thread::hardware_concurrency() - 1.
   static std::size_t default_step_threads() noexcept;
+  // With step threads: when more responses wait than there are step threads
+  // free, the loop thread runs the oldest waiting step itself (one at a time,
+  // polling I/O between them), so a parse-bound crawl uses every core. False:
+  // steps never run on the loop thread, which then never waits for one (for a
+  // program whose own loop must stay responsive); steps may then run on at
+  // most step_threads threads at once.
+  bool loop_helps_steps = true;
 
   // Where archive requests store their files. Empty: <system temp>/uvscrape_files.
   // Created (with parents) when the Driver is constructed.

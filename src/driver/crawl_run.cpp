@@ -58,7 +58,7 @@ void Driver::Run::begin() {
   });
   if (options().step_threads > 0) {
     step_threads_ = std::make_unique<driver::StepThreads>(
-        loop_, options().step_threads,
+        loop_, options().step_threads, options().loop_helps_steps,
         [this](std::unique_ptr<driver::StepJob> job) { step_finished(std::move(job)); });
   }
   const size_t n = options().num_workers ? options().num_workers : 1;
@@ -460,8 +460,11 @@ void Driver::Run::start_step(driver::Worker& worker, driver::Outcome outcome) {
   step_finished(std::move(job));
 }
 
+// Two responses waiting per thread that runs steps (the loop thread counts when
+// it helps): enough that a thread finishing a step finds the next one ready.
 bool Driver::Run::steps_full() const {
-  return step_threads_ && step_threads_->pending() >= 2 * options().step_threads;
+  const std::size_t runners = options().step_threads + (options().loop_helps_steps ? 1 : 0);
+  return step_threads_ && step_threads_->pending() >= 2 * runners;
 }
 
 void Driver::Run::step_finished(std::unique_ptr<driver::StepJob> job) {

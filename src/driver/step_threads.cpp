@@ -22,14 +22,17 @@ void StepJob::run() noexcept {
 }
 
 struct StepThreads::Wakeup {
-  uv_async_t async;
+  uv_async_t async;  // a step thread finished a job
+  uv_idle_t idle;    // started while the loop thread helps
   StepThreads* owner;
+  int open = 0;  // handles not yet closed: the last close callback deletes this
 };
 
-StepThreads::StepThreads(uv_loop_t* loop, std::size_t threads, Done done)
-    : done_(std::move(done)), wakeup_(new Wakeup{}) {
+StepThreads::StepThreads(uv_loop_t* loop, std::size_t threads, bool loop_helps, Done done)
+    : done_(std::move(done)), wakeup_(new Wakeup{}), loop_helps_(loop_helps) {
   wakeup_->owner = this;
   wakeup_->async.data = wakeup_;
+  wakeup_->idle.data = wakeup_;
   if (int rc = uv_async_init(loop, &wakeup_->async,
                              [](uv_async_t* handle) {
                                auto* wakeup = static_cast<Wakeup*>(handle->data);
@@ -39,6 +42,9 @@ StepThreads::StepThreads(uv_loop_t* loop, std::size_t threads, Done done)
     delete wakeup_;
     throw std::runtime_error(std::string("uv_async_init: ") + uv_strerror(rc));
   }
+  ++wakeup_->open;
+  uv_idle_init(loop, &wakeup_->idle);  // cannot fail
+  ++wakeup_->open;
   threads_.reserve(threads);
   try {
     for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
@@ -54,11 +60,41 @@ StepThreads::~StepThreads() {
 
 void StepThreads::submit(std::unique_ptr<StepJob> job) {
   ++pending_;
+  bool more_than_threads = false;
   {
     std::lock_guard lock(mutex_);
     queued_.emplace_back(next_submitted_++, std::move(job));
+    more_than_threads = queued_.size() > threads_.size() - running_;
   }
   work_ready_.notify_one();
+  if (loop_helps_ && more_than_threads && !helping_) {
+    helping_ = true;
+    uv_idle_start(&wakeup_->idle, [](uv_idle_t* handle) {
+      auto* wakeup = static_cast<Wakeup*>(handle->data);
+      if (wakeup->owner) wakeup->owner->help();
+    });
+  }
+}
+
+void StepThreads::help() noexcept {
+  std::pair<std::uint64_t, std::unique_ptr<StepJob>> item;
+  {
+    std::lock_guard lock(mutex_);
+    // A thread woken but not yet at the queue counts as free: the loop takes
+    // only what the threads cannot.
+    if (!stopping_ && queued_.size() > threads_.size() - running_) {
+      item = std::move(queued_.front());
+      queued_.pop_front();
+    }
+  }
+  if (!item.second) {
+    uv_idle_stop(&wakeup_->idle);
+    helping_ = false;
+    return;
+  }
+  item.second->run();  // blocks the loop for one step, as with step_threads = 0
+  reorder_.emplace(item.first, std::move(item.second));
+  deliver();
 }
 
 void StepThreads::thread_main() noexcept {
@@ -70,10 +106,12 @@ void StepThreads::thread_main() noexcept {
       if (stopping_) return;
       item = std::move(queued_.front());
       queued_.pop_front();
+      ++running_;
     }
     item.second->run();
     {
       std::lock_guard lock(mutex_);
+      --running_;
       finished_.push_back(std::move(item));
     }
     uv_async_send(&wakeup_->async);  // wake-ups coalesce; deliver() takes everything finished
@@ -109,8 +147,13 @@ void StepThreads::close() noexcept {
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   wakeup_->owner = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_->async),
-           [](uv_handle_t* handle) { delete static_cast<Wakeup*>(handle->data); });
+  helping_ = false;
+  const auto closed = [](uv_handle_t* handle) {
+    auto* wakeup = static_cast<Wakeup*>(handle->data);
+    if (--wakeup->open == 0) delete wakeup;
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_->idle), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_->async), closed);
   wakeup_ = nullptr;
 }
 

@@ -5,13 +5,20 @@
 // Dedicated threads rather than libuv's pool: a long step must never delay an
 // archive write or an on_archive callback, which use the pool.
 //
+// The loop helps: when more jobs wait than there are step threads free to take
+// them, the loop thread runs the oldest waiting job itself, one per loop
+// iteration, from an idle handle (so I/O is polled between jobs). With
+// step_threads = cores - 1 every core then parses on a parse-bound crawl,
+// where the loop thread alone would have little else to do.
+//
 // Order: jobs are handed back in the order they were submitted (a finished job
 // waits for those before it), so the yields of a run with step threads reach
 // the loop in the order of the responses' completion, as without them.
 //
 // Thread rules: submit(), pending(), close() and the done callback belong to
-// the loop thread; StepJob::run() is the only code that runs on a step thread,
-// and a job is touched by one thread at a time (the queues' mutex hands it over).
+// the loop thread; StepJob::run() is the only code that runs on a step thread
+// (and on the loop thread when it helps), and a job is touched by one thread at
+// a time (the queues' mutex hands it over).
 #pragma once
 
 #include <uv.h>
@@ -55,8 +62,9 @@ class StepThreads {
   using Done = std::function<void(std::unique_ptr<StepJob>)>;
 
   // Starts `threads` (>= 1) step threads; `done` gets each job back on the loop
-  // thread and must not throw.
-  StepThreads(uv_loop_t* loop, std::size_t threads, Done done);
+  // thread and must not throw. `loop_helps`: the loop thread runs waiting jobs
+  // when every step thread is busy (see above).
+  StepThreads(uv_loop_t* loop, std::size_t threads, bool loop_helps, Done done);
   StepThreads(const StepThreads&) = delete;
   StepThreads& operator=(const StepThreads&) = delete;
   ~StepThreads();  // close() if not closed yet
@@ -69,13 +77,16 @@ class StepThreads {
   void close() noexcept;
 
  private:
-  struct Wakeup;  // the uv_async_t, which outlives this object until its close callback
+  struct Wakeup;  // the loop's handles, which outlive this object until their close callbacks
   void thread_main() noexcept;
   void deliver() noexcept;  // on the loop thread, from the wake-up
+  void help() noexcept;     // on the loop thread, from the idle handle
 
   Done done_;
   Wakeup* wakeup_ = nullptr;
   std::vector<std::thread> threads_;
+  bool loop_helps_ = false;
+  bool helping_ = false;  // the idle handle is started
   std::size_t pending_ = 0;
   std::uint64_t next_submitted_ = 0;
   std::uint64_t next_delivered_ = 0;
@@ -85,6 +96,7 @@ class StepThreads {
   std::condition_variable work_ready_;
   std::deque<std::pair<std::uint64_t, std::unique_ptr<StepJob>>> queued_;
   std::vector<std::pair<std::uint64_t, std::unique_ptr<StepJob>>> finished_;
+  std::size_t running_ = 0;  // jobs a step thread has taken and not finished
   bool stopping_ = false;
 };
 

@@ -43,7 +43,7 @@ struct FanoutRun {
   std::thread::id callback_thread;
 };
 
-FanoutRun crawl_fanout(size_t workers, size_t step_threads) {
+FanoutRun crawl_fanout(size_t workers, size_t step_threads, bool loop_helps = true) {
   ThreadedTestServer server;
   serve_fanout(server, 10, 20);
   LambdaScraper scraper;
@@ -51,6 +51,7 @@ FanoutRun crawl_fanout(size_t workers, size_t step_threads) {
   fanout_scraper(scraper, server, notes);
   DriverOptions o = test_options("step-threads", workers);
   o.step_threads = step_threads;
+  o.loop_helps_steps = loop_helps;
   Driver driver(scraper, o);
   FanoutRun out;
   driver.on_data = [&](const Json& item) {
@@ -64,7 +65,7 @@ FanoutRun crawl_fanout(size_t workers, size_t step_threads) {
 }
 
 TEST(DriverStepThreads, StepsRunOffTheLoopAndCallbacksOnIt) {
-  const FanoutRun run = crawl_fanout(4, 2);
+  const FanoutRun run = crawl_fanout(4, 2, /*loop_helps=*/false);
   EXPECT_EQ(run.result.status, RunStatus::completed);
   EXPECT_EQ(run.result.items_emitted, 200u);
   EXPECT_EQ(run.items.size(), 200u);
@@ -72,6 +73,53 @@ TEST(DriverStepThreads, StepsRunOffTheLoopAndCallbacksOnIt) {
   ASSERT_FALSE(run.step_threads.empty());
   EXPECT_EQ(run.step_threads.count(std::this_thread::get_id()), 0u);
   EXPECT_LE(run.step_threads.size(), 2u);
+}
+
+// One step thread, slow steps, responses arriving every 30 ms: while the step
+// thread is busy and another response waits, the loop thread runs that one
+// itself; the yields are still applied in the order the responses arrived.
+TEST(DriverStepThreads, TheLoopRunsWaitingStepsWhenEveryStepThreadIsBusy) {
+  constexpr int kItems = 8;
+  for (bool loop_helps : {true, false}) {
+    ThreadedTestServer server;
+    serve_fanout(server, 1, kItems);
+    server->route("GET", "/item/*", [](const ServerRequest& req, ServerResponse& res) {
+      // /item/1-i answers after 30 ms x (i + 1): the arrival order is the items' order.
+      const int i = std::atoi(req.path.c_str() + std::string("/item/1-").size());
+      res = ServerResponse::html("<html><body><p class='v'>" + req.path.substr(6) +
+                                 "</p></body></html>");
+      res.delay_before_headers = std::chrono::milliseconds(30 * (i + 1));
+    });
+    LambdaScraper scraper;
+    ThreadNotes notes;
+    fanout_scraper(scraper, server, notes);
+    scraper.add_step("item", [&notes](const Response& r) -> Step {
+      notes.note();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      co_yield Json(page_of(r).checked_xpath_strings("//p[@class='v']/text()", "v", 1, 1)[0]);
+    });
+    DriverOptions o = test_options("step-loop-helps", kItems);
+    o.step_threads = 1;
+    o.loop_helps_steps = loop_helps;
+    Driver driver(scraper, o);
+    std::vector<std::string> items;
+    driver.on_data = [&](const Json& item) { items.push_back(item.get<std::string>()); };
+    Deadline deadline(std::chrono::seconds(30));
+    const auto started = std::chrono::steady_clock::now();
+    const RunResult result = driver.run();
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(result.status, RunStatus::completed);
+    std::vector<std::string> expected;
+    for (int i = 0; i < kItems; ++i) expected.push_back("1-" + std::to_string(i));
+    EXPECT_EQ(items, expected) << "loop helps: " << loop_helps;
+    EXPECT_EQ(notes.step_threads.count(std::this_thread::get_id()), loop_helps ? 1u : 0u);
+    EXPECT_EQ(notes.step_threads.size(), loop_helps ? 2u : 1u);
+    // Alone, the step thread takes 8 x 100 ms; with the loop's help about half.
+    if (loop_helps)
+      EXPECT_LT(took, std::chrono::milliseconds(700));
+    else
+      EXPECT_GE(took, std::chrono::milliseconds(800));
+  }
 }
 
 TEST(DriverStepThreads, ZeroRunsStepsOnTheLoopThread) {
@@ -164,7 +212,8 @@ TEST(DriverStepThreads, AStepThatChangesTheScraperFailsTheRun) {
 
 // Slow steps and many workers: fetching waits for the step thread, so the
 // responses fetched but not yet through their step stay bounded (the workers
-// still fetching plus 2 x step_threads waiting), far below the 60 pages.
+// still fetching plus 2 waiting per thread that runs steps: the step thread
+// and the loop thread, which helps), far below the 60 pages.
 TEST(DriverStepThreads, ResponsesWaitingForAStepThreadAreBounded) {
   constexpr size_t kWorkers = 8;
   constexpr size_t kThreads = 1;
@@ -196,7 +245,7 @@ TEST(DriverStepThreads, ResponsesWaitingForAStepThreadAreBounded) {
   EXPECT_EQ(r.status, RunStatus::completed);
   EXPECT_EQ(r.items_emitted, 60u);
   EXPECT_GE(worst_backlog.load(), 1u);
-  EXPECT_LE(worst_backlog.load(), kWorkers + 2 * kThreads);
+  EXPECT_LE(worst_backlog.load(), kWorkers + 2 * (kThreads + 1));
 }
 
 // A stop from a step's callback while other steps run: the run waits for them,
