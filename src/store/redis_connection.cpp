@@ -6,6 +6,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "store/redis_uv_adapter.hpp"
 
@@ -100,6 +101,12 @@ void RedisConnection::connect() {
   const size_t lens[] = {6, db.size()};
   redisAsyncCommandArgv(context, handshake_reply, nullptr, 2, argv, lens);
   ++handshake_;
+  for (const std::string& script : scripts_) {
+    const char* load[] = {"SCRIPT", "LOAD", script.c_str()};
+    const size_t load_lens[] = {6, 4, script.size()};
+    redisAsyncCommandArgv(context, handshake_reply, nullptr, 3, load, load_lens);
+    ++handshake_;
+  }
   on_wire_ = 0;
   for (const Command& command : unanswered_) {
     send_on_wire(command);
@@ -134,11 +141,14 @@ void RedisConnection::send(std::vector<std::string> args, Callback done) {
 }
 
 // A restarted Redis answers LOADING until it has read its data back: not an
-// answer. The connection is dropped and everything sent again after a backoff.
+// answer. Nor is NOSCRIPT (the scripts were flushed since this connection
+// loaded them). The connection is dropped and everything sent again after a
+// backoff, on a new connection that loads the scripts first.
 bool RedisConnection::loading(const redisReply& reply) {
   if (reloading_) return true;  // the rest of this connection's replies
-  if (reply.type != REDIS_REPLY_ERROR || std::string(reply.str, reply.len).rfind("LOADING", 0) != 0)
-    return false;
+  if (reply.type != REDIS_REPLY_ERROR) return false;
+  const std::string_view text(reply.str, reply.len);
+  if (text.rfind("LOADING", 0) != 0 && text.rfind("NOSCRIPT", 0) != 0) return false;
   reloading_ = true;
   if (context_) redisAsyncDisconnect(context_);  // after the replies due; -> on_disconnected
   return true;

@@ -9,6 +9,11 @@
 // once, though Redis may have run it twice (the store's scripts make that
 // harmless). After kMaxOutage without a connection, or when the first
 // connection fails, on_failed reports the reason and nothing more is sent.
+//
+// Scripts given to load_scripts() are loaded (SCRIPT LOAD) on every
+// connection before any command, so EVALSHA finds them on a restarted Redis
+// too; a NOSCRIPT reply (someone ran SCRIPT FLUSH) is treated as LOADING is:
+// the connection is dropped, and the new one loads them and sends again.
 #pragma once
 
 #include <uv.h>
@@ -52,6 +57,8 @@ class RedisConnection {
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
 
+  // Before start(): the scripts each connection loads after AUTH and SELECT.
+  void load_scripts(std::vector<std::string> scripts) { scripts_ = std::move(scripts); }
   // Connects (AUTH and SELECT first); commands sent meanwhile wait for it.
   void start();
   // Queues a command; `done` gets its reply (an error reply too).
@@ -82,6 +89,7 @@ class RedisConnection {
   uv_loop_t* loop_;
   const RedisAddress address_;
   std::function<void(std::string)> on_failed_;
+  std::vector<std::string> scripts_;
   redisAsyncContext* context_ = nullptr;
   bool connected_ = false;
   bool ever_connected_ = false;

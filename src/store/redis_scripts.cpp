@@ -3,6 +3,14 @@
 // the rank (priority, then id) is exact for any id.
 #include "store/redis_scripts.hpp"
 
+#include <mbedtls/sha1.h>
+
+#include <array>
+#include <map>
+#include <stdexcept>
+
+#include "common/hex.hpp"
+
 namespace uvscrape::store::redis_scripts {
 namespace {
 
@@ -170,8 +178,10 @@ for i = 1, #popped, 2 do
   out[#out + 1] = redis.call('HGET', k('nb'), id) or ''
   out[#out + 1] = parent
 end
--- Every ancestor of the requests taken, once: id, its parent, its JSON.
+-- Every ancestor of the requests taken, once: id, its parent, its JSON; the
+-- walk up stops at the ancestors the caller keeps (ARGV[4...]).
 local listed = {}
+for i = 4, #ARGV do listed[ARGV[i]] = true end
 for _, at in ipairs(chain_of) do
   while at ~= '' and not listed[at] do
     listed[at] = true
@@ -258,6 +268,28 @@ const std::string& rate_token() {
 const std::string& release() {
   static const std::string s = std::string(kCommon) + kRelease;
   return s;
+}
+
+const std::vector<std::string>& all() {
+  static const std::vector<std::string> scripts{open(),  commit(),     refill(),
+                                                renew(), rate_token(), release()};
+  return scripts;
+}
+
+const std::string& sha1_of(const std::string& script) {
+  // Keyed by the accessors' own strings, computed once (thread-safe static).
+  static const std::map<const std::string*, std::string> shas = [] {
+    std::map<const std::string*, std::string> out;
+    for (const std::string* s : {&open(), &commit(), &refill(), &renew(), &rate_token(), &release()}) {
+      std::array<unsigned char, 20> digest{};
+      mbedtls_sha1_ret(reinterpret_cast<const unsigned char*>(s->data()), s->size(), digest.data());
+      out.emplace(s, hex_encode({reinterpret_cast<const char*>(digest.data()), digest.size()}));
+    }
+    return out;
+  }();
+  const auto it = shas.find(&script);
+  if (it == shas.end()) throw std::logic_error("sha1_of: not one of the store's scripts");
+  return it->second;
 }
 
 }  // namespace uvscrape::store::redis_scripts

@@ -6,9 +6,14 @@
 // described in docs/crawling-with-many-processes.md. Each starts with "#!lua"
 // and no flags, so Redis refuses to start it (an OOM error reply) when it is
 // over maxmemory, instead of failing half-way through its writes.
+//
+// The scripts are called by EVALSHA with the SHA-1 Redis knows them by
+// (sha1_of), not sent whole with every call: each connection loads all() first
+// (store/redis_connection.hpp), so a restarted Redis has them again.
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace uvscrape::store::redis_scripts {
 
@@ -44,5 +49,10 @@ const std::string& rate_token();
 // ARGV: prefix, status, (id, token) * n. The leases go back to pending; the
 // run's status is recorded.
 const std::string& release();
+
+// Every script above, in that order.
+const std::vector<std::string>& all();
+// The hex SHA-1 of one of the scripts above (as SCRIPT LOAD answers it).
+const std::string& sha1_of(const std::string& script);
 
 }  // namespace uvscrape::store::redis_scripts

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "scraper/request_internals.hpp"
+#include "store/ancestor_cache.hpp"
 #include "store/redis_scripts.hpp"
 #include "uvscrape/errors.hpp"
 #include "uvscrape/request_json.hpp"
@@ -69,10 +70,12 @@ std::string reason_of(const RedisReply& reply) {
 }
 
 // The ancestors a refill's reply lists (id -> its parent's id, its JSON),
-// built into previous_request() chains; siblings share their ancestors.
+// built into previous_request() chains; siblings share their ancestors, and
+// chains built by earlier refills come from the cache (the script stopped
+// walking up at the parents the cache named).
 struct Ancestors {
+  AncestorCache& cache;
   std::unordered_map<std::string, std::pair<std::string, std::string>> stored;
-  std::unordered_map<std::string, std::shared_ptr<const Request>> built;
 
   // The request `id` with its chain; null for "" or one not listed (the
   // chain ends there).
@@ -80,8 +83,8 @@ struct Ancestors {
     std::vector<std::pair<std::string, Request>> chain;  // id, its parent, ... not built yet
     std::shared_ptr<const Request> top;
     for (std::string at = id; !at.empty();) {
-      if (auto b = built.find(at); b != built.end()) {
-        top = b->second;
+      if (auto built = cache.find(at)) {
+        top = std::move(built);
         break;
       }
       const auto s = stored.find(at);
@@ -92,7 +95,7 @@ struct Ancestors {
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
       detail::RequestAccess::set_parent(it->second, std::move(top));
       top = std::make_shared<const Request>(std::move(it->second));
-      built.emplace(it->first, top);
+      cache.add(it->first, top);
     }
     return top;
   }
@@ -111,9 +114,10 @@ RedisStore::RedisStore(uv_loop_t* loop, RedisAddress address, std::size_t window
 RedisStore::~RedisStore() = default;
 
 std::vector<std::string> RedisStore::eval(const std::string& script) const {
-  // EVAL, not EVALSHA: a restarted Redis has an empty script cache; Redis
-  // caches the compiled script by its SHA either way.
-  return {"EVAL", script, "0", address_.prefix};
+  // By its SHA-1: the connection loads every script first (a restarted Redis
+  // too, on the new connection), so the text is not sent, nor hashed by
+  // Redis, with each call.
+  return {"EVALSHA", redis_scripts::sha1_of(script), "0", address_.prefix};
 }
 
 void RedisStore::fail(const std::string& reason) {
@@ -126,6 +130,7 @@ void RedisStore::open(const RunIdentity& identity, Listener& listener) {
   listener_ = &listener;
   connection_ = std::make_unique<RedisConnection>(loop_, address_,
                                                   [this](std::string reason) { fail(reason); });
+  connection_->load_scripts(redis_scripts::all());
   connection_->start();
   auto args = eval(redis_scripts::open());
   args.push_back(identity.scraper);
@@ -281,6 +286,8 @@ void RedisStore::send_refill() {
   auto args = eval(redis_scripts::refill());
   args.push_back(std::to_string(refill_max_));
   args.push_back(std::to_string(address_.lease.count()));
+  // Ancestors the script need not list: their chains are kept here.
+  for (const std::string& id : ancestors_.recent_parents()) args.push_back(id);
   connection_->send(std::move(args), [this](RedisReply reply) { on_refilled(reply); });
 }
 
@@ -295,7 +302,7 @@ void RedisStore::on_refilled(const RedisReply& reply) {
     const auto n = static_cast<std::size_t>(el.at(1).integer);
     const std::size_t ancestors_at = 2 + 6 * n;
     if (el.size() < ancestors_at) throw std::runtime_error("short reply");
-    Ancestors ancestors;
+    Ancestors ancestors{ancestors_, {}};
     for (std::size_t i = ancestors_at; i + 2 < el.size(); i += 3)
       ancestors.stored.emplace(el[i].text, std::make_pair(el[i + 1].text, el[i + 2].text));
     for (std::size_t i = 2; i < ancestors_at; i += 6) {
@@ -307,8 +314,10 @@ void RedisStore::on_refilled(const RedisReply& reply) {
       if (const std::string& nb = el[i + 4].text; !nb.empty())
         p.not_before = WallClock::time_point(std::chrono::milliseconds(std::stoll(nb)));
       detail::RequestAccess::set_parent(p.request, ancestors.request(el[i + 5].text));
+      ancestors_.note_parent(el[i + 5].text);
       pending.push_back(std::move(p));
     }
+    ancestors_.trim();
   } catch (const std::exception& e) {
     return fail(std::string("unreadable stored request: ") + e.what());
   }

@@ -25,7 +25,8 @@
 //
 // A request taken by refill() comes with its previous_request() chain,
 // rebuilt from the JSON of its ancestors (kept in Redis while they have
-// children).
+// children); chains built before are kept (store/ancestor_cache.hpp), so a
+// refill lists only the ancestors this process has not seen.
 //
 // Per-host rate limits hold across the processes: a token bucket (GCRA) per
 // host in Redis, taken by acquire_rate_token().
@@ -42,6 +43,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/ancestor_cache.hpp"
 #include "store/redis_connection.hpp"
 #include "store/redis_url.hpp"
 #include "store/run_store.hpp"
@@ -96,6 +98,7 @@ class RedisStore final : public RunStore {
   Listener* listener_ = nullptr;
   std::unique_ptr<RedisConnection> connection_;
   std::unordered_map<RequestId, std::string> leases_;  // id -> fencing token
+  AncestorCache ancestors_;
   bool failed_ = false;
   bool closing_ = false;
   bool opened_ = false;

@@ -1,8 +1,11 @@
 // The Redis run store through the Driver, one process (docs/design.md §20):
 // a crawl of the store site gives every item exactly once, stored in Redis;
 // a stop leaves the rest pending and a resume finishes without repeats; a
-// completed run reopened does nothing; an unreachable Redis is a StoreError
-// naming the URL.
+// completed run reopened does nothing; scripts flushed mid-crawl are loaded
+// again; an unreachable Redis is a StoreError naming the URL.
+#include <atomic>
+#include <thread>
+
 #include "blackhole.hpp"
 #include "redis_test_support.hpp"
 #include "store/redis_connection.hpp"
@@ -76,6 +79,46 @@ TEST(RedisStore, AStopLeavesThePendingAndAResumeFinishesWithoutRepeats) {
   all.insert(resumed.items.begin(), resumed.items.end());
   EXPECT_EQ(all, expected_items()) << item_difference(all, expected_items());
   EXPECT_EQ(client.items("stop"), expected_items());
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+// The store calls its scripts by SHA-1 (EVALSHA), loaded on each connection:
+// a SCRIPT FLUSH mid-crawl makes Redis answer NOSCRIPT, and the store
+// reconnects, loads them again and sends again what was not answered; every
+// item once, lineage (previous_request() chains, partly from the store's
+// ancestor cache) included.
+TEST(RedisStore, ScriptsFlushedMidCrawlAreLoadedAgainAndNothingIsLost) {
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false, std::chrono::milliseconds(2));
+  const auto dir = fresh_dir("redis-flush");
+  const std::string url = redis.url() + "?prefix=flush";
+  std::atomic<bool> crawling{true};
+  std::atomic<long long> items_at_flush{-1};
+  std::thread flusher([&] {
+    RedisClient client(redis.port());
+    while (crawling && client.integer({"LLEN", "flush:items"}) < 300)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!crawling) return;
+    items_at_flush = client.integer({"LLEN", "flush:items"});
+    EXPECT_EQ(client.text({"SCRIPT", "FLUSH"}), "OK");
+  });
+  Crawl run;
+  try {
+    run = crawl(server, url, (dir / "files").string(), 8);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the crawl failed: " << e.what();
+  }
+  crawling = false;
+  flusher.join();
+  ASSERT_EQ(run.result.status, RunStatus::completed);
+  EXPECT_EQ(run.items, expected_items()) << item_difference(run.items, expected_items());
+  RedisClient client(redis.port());
+  // The flush came mid-crawl, and the crawl stored the rest after it.
+  ASSERT_GE(items_at_flush.load(), 300);
+  EXPECT_LT(items_at_flush.load(), static_cast<long long>(expected_items().size()));
+  EXPECT_EQ(client.items("flush"), expected_items());
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
 }
