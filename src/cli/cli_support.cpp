@@ -281,29 +281,6 @@ void print_object(std::ostream& out, Format format, const Json& object) {
   }
 }
 
-std::string state_name(std::int64_t state) {
-  switch (state) {
-    case 0: return "pending";
-    case 1: return "in_flight";
-    case 2: return "done";
-    case 3: return "failed";
-  }
-  return "unknown";
-}
-
-std::optional<int> state_number(const std::string& name) {
-  for (int s = 0; s < 4; ++s)
-    if (state_name(s) == name) return s;
-  return std::nullopt;
-}
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  const auto end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 std::string iso_time(std::int64_t epoch_ms) {
   const std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};
