@@ -1,9 +1,10 @@
 // The live dashboard's server: the page, the JSON snapshot of stores made by
-// real crawls (counts, failures by kind, hosts), a newer or corrupt store,
-// 404/405, bad requests (never a crash; 431, 413), the Host rule (421), the
-// connection cap, the request timeout (408), control refused unless enabled
-// and from a non-loopback peer, a port in use (a DashboardError naming the
-// address), and a Driver serving it during its run and closing it at the end.
+// real crawls (counts, failures by kind, hosts, the slowest hosts by fetch
+// time), a newer or corrupt store, 404/405, bad requests (never a crash; 431,
+// 413), the Host rule (421), the connection cap, the request timeout (408),
+// control refused unless enabled and from a non-loopback peer, a port in use
+// (a DashboardError naming the address), and a Driver serving it during its
+// run and closing it at the end.
 #include "dashboard/dashboard.hpp"
 
 #include <arpa/inet.h>
@@ -33,6 +34,7 @@ namespace {
 using dashboard::Dashboard;
 using dashboard::DashboardOptions;
 using testing::RawClient;
+using testing::TestServerOptions;
 
 struct Reply {
   int status = 0;
@@ -269,6 +271,81 @@ TEST(Dashboard, TheSnapshotShowsFailuresByKindAndRanksHostsByThem) {
     EXPECT_EQ(s["hosts"][2]["failures"], 0);
     EXPECT_EQ(s["hosts"][2]["recent"], 6);
     EXPECT_EQ(s["recent_items"].size(), 6u);
+  });
+}
+
+// Pages on a slow host and on a fast one.
+class TwoSpeedScraper : public Scraper<Json> {
+ public:
+  TwoSpeedScraper(std::string slow, std::string fast)
+      : Scraper<Json>("TwoSpeeds"), slow_(std::move(slow)), fast_(std::move(fast)) {
+    step("page", [](const Response& r) -> Step {
+      Json item = Json::object();
+      item["page"] = r.url;
+      co_yield std::move(item);
+    });
+  }
+  std::vector<Request> get_entry() override {
+    std::vector<Request> out;
+    for (int i = 0; i < 4; ++i) {
+      out.push_back(Request::get(slow_ + "/slow/" + std::to_string(i)).to("page"));
+      out.push_back(Request::get(fast_ + "/fast/" + std::to_string(i)).to("page"));
+    }
+    return out;
+  }
+
+ private:
+  std::string slow_, fast_;
+};
+
+// Every answered request records its fetch time; the snapshot ranks the host
+// that answers after 150 ms first, with times no shorter than its delay and
+// the fast host's well under it.
+TEST(Dashboard, TheSlowestHostsComeFromTheFetchTimesOfARealCrawl) {
+  constexpr auto kDelay = std::chrono::milliseconds(150);
+  TestServerOptions slow_options;
+  slow_options.bind_host = slow_options.url_host = "127.0.0.2";
+  ThreadedTestServer slow(slow_options), fast;
+  slow->route("GET", "/slow/*", [&](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<html><body><p>slow</p></body></html>");
+    res.delay_before_headers = kDelay;
+  });
+  fast->route("GET", "/fast/*", [](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<html><body><p>fast</p></body></html>");
+  });
+  const std::string slow_host = "127.0.0.2:" + std::to_string(slow.port());
+  const std::string fast_host = "127.0.0.1:" + std::to_string(fast.port());
+  const auto dir = fresh_dir("dashboard-slowest");
+  const std::string store = (dir / "run.db").string();
+  {
+    TwoSpeedScraper scraper("http://" + slow_host, "http://" + fast_host);
+    DriverOptions o;
+    o.num_workers = 2;
+    o.store_path = store;
+    o.storage_dir = (dir / "files").string();
+    Driver driver(scraper, o);
+    driver.on_data = [](const Json&) {};
+    ASSERT_EQ(driver.run().status, RunStatus::completed);
+  }
+  slow.stop();
+  fast.stop();
+  StoreFile f(store);
+  EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE state = 2 AND fetch_ms IS NOT NULL"), 8);
+  DashboardOptions o;
+  o.store_path = store;
+  with_dashboard(o, [&](std::uint16_t port) {
+    const Json s = Json::parse(get(port, "/api/snapshot").body);
+    const Json& rows = s["slowest_hosts"];
+    ASSERT_EQ(rows.size(), 2u) << rows.dump();
+    EXPECT_EQ(rows[0]["host"], slow_host);
+    EXPECT_EQ(rows[1]["host"], fast_host);
+    for (const auto& row : rows) EXPECT_EQ(row["timed"], 4) << row.dump();
+    EXPECT_GE(rows[0]["mean_ms"].get<long>(), kDelay.count());
+    EXPECT_GE(rows[0]["p95_ms"].get<long>(), rows[0]["mean_ms"].get<long>());
+    EXPECT_GE(rows[0]["max_ms"].get<long>(), rows[0]["p95_ms"].get<long>());
+    EXPECT_LT(rows[0]["max_ms"].get<long>(), 5000);  // plausible: the delay, not a timeout
+    EXPECT_LT(rows[1]["mean_ms"].get<long>(), kDelay.count());
+    EXPECT_LE(rows[1]["max_ms"].get<long>(), rows[0]["max_ms"].get<long>());
   });
 }
 
