@@ -154,7 +154,8 @@ function render(s) {
   const q = s.requests || {};
   for (const k of ["done", "pending", "in_flight", "failed"]) $("c-" + k).textContent = q[k] || 0;
   $("c-items").textContent = s.items || 0;
-  $("c-invalid").textContent = s.invalid_items || 0;
+  // A Redis store does not count invalid items: "-", not a 0 that may be wrong.
+  $("c-invalid").textContent = s.missing ? 0 : (s.invalid_items ?? "-");
   const t = s.throughput;
   $("rates").textContent = t ? t.last_minute + " in the last minute, " + t.last_hour +
     " in the last hour; " + t.left + " left" +
