@@ -3,7 +3,8 @@
 // read it (from a snapshot in a temporary file, removed again) and give the
 // crawl's counts; `failures retry`, which would change the store, is refused
 // and changes nothing. `serve` on the URL gives the dashboard's snapshot of
-// the run, read straight from Redis.
+// the run, read straight from Redis. `resume` on the URL reads the run's
+// meta, not a copy of the run, and finishes it.
 #include <sys/wait.h>
 
 #include <cstdint>
@@ -27,8 +28,9 @@ struct Ran {
   std::string output;
 };
 
-Ran run_cli(const std::vector<std::string>& args, const std::filesystem::path& output) {
-  std::vector<std::string> argv = {UVSCRAPE_CLI};
+Ran run_cli_program(const std::string& program, const std::vector<std::string>& args,
+                    const std::filesystem::path& output) {
+  std::vector<std::string> argv = {program};
   argv.insert(argv.end(), args.begin(), args.end());
   ChildProcess child;
   std::string failure;
@@ -44,6 +46,10 @@ Ran run_cli(const std::vector<std::string>& args, const std::filesystem::path& o
   text << in.rdbuf();
   ran.output = text.str();
   return ran;
+}
+
+Ran run_cli(const std::vector<std::string>& args, const std::filesystem::path& output) {
+  return run_cli_program(UVSCRAPE_CLI, args, output);
 }
 
 size_t snapshots_left() {
@@ -152,6 +158,46 @@ TEST(RedisCli, ServeShowsARedisRun) {
   serve.stop();
   ASSERT_TRUE(WIFEXITED(serve.exit_status())) << serve.exit_status();
   EXPECT_EQ(WEXITSTATUS(serve.exit_status()), 0);
+}
+
+// `resume redis://...` (through a program exposing the store site's scraper)
+// finishes a stopped run, and on a completed one says so; neither copies
+// the run to read its scraper and seed (no SMEMBERS of the seen set, which
+// the copy of the store-only commands makes).
+TEST(RedisCli, ResumeReadsTheRunsMetaNotACopy) {
+  RedisFixture redis;
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false);
+  const auto dir = fresh_dir("redis-resume");
+  const std::string url = redis.url() + "?prefix=resume";
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(store_test::crawl(server, url, (dir / "files").string(), 4, 50).result.status,
+            RunStatus::stopped);
+  RedisClient client(redis.port());
+  ASSERT_EQ(client.text({"HGET", "resume:meta", "status"}), "stopped");
+  const auto copies = [&] {  // SMEMBERS calls since the last CONFIG RESETSTAT
+    const std::string stats = client.text({"INFO", "commandstats"});
+    const auto at = stats.find("cmdstat_smembers:calls=");
+    return at == std::string::npos ? 0 : std::atoi(stats.c_str() + at + 23);
+  };
+  client.text({"CONFIG", "RESETSTAT"});
+
+  const Ran resumed = run_cli_program(
+      REDIS_CLI_CRAWL, {base, "resume", url, "--storage", (dir / "files").string(), "--out", "-"},
+      dir / "resume.out");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(client.text({"HGET", "resume:meta", "status"}), "completed");
+  EXPECT_EQ(client.integer({"LLEN", "resume:items"}),
+            static_cast<long long>(expected_items().size()));
+  EXPECT_EQ(client.items("resume"), expected_items());
+
+  const Ran again = run_cli_program(REDIS_CLI_CRAWL, {base, "resume", url}, dir / "again.out");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("the run has already completed (" +
+                              std::to_string(expected_items().size()) + " items)"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(copies(), 0);
 }
 
 }  // namespace
