@@ -60,16 +60,24 @@ size_t snapshots_left() {
   return n;
 }
 
-TEST(RedisCli, InfoAndResultsExportReadARedisRun) {
-  RedisFixture redis;
+// A completed crawl of the store site into the Redis run at `url`, its files
+// under `dir`; returns the site's host:port (its server is gone).
+std::string crawl_store_site(const std::string& url, const std::filesystem::path& dir) {
   ThreadedTestServer server;
   store_test::serve_store_site(server, false);
-  const auto dir = fresh_dir("redis-cli");
-  const std::string url = redis.url() + "?prefix=cli";
-  ASSERT_EQ(store_test::crawl(server, url, (dir / "files").string(), 8).result.status,
+  EXPECT_EQ(store_test::crawl(server, url, (dir / "files").string(), 8).result.status,
             RunStatus::completed);
+  const std::string site = "127.0.0.1:" + std::to_string(server.port());
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
+  return site;
+}
+
+TEST(RedisCli, InfoAndResultsExportReadARedisRun) {
+  RedisFixture redis;
+  const auto dir = fresh_dir("redis-cli");
+  const std::string url = redis.url() + "?prefix=cli";
+  crawl_store_site(url, dir);
   const size_t before = snapshots_left();
 
   const Ran info = run_cli({"info", url, "--format", "json"}, dir / "info.out");
@@ -105,14 +113,9 @@ TEST(RedisCli, InfoAndResultsExportReadARedisRun) {
 // the server cleanly (exit 0).
 TEST(RedisCli, ServeShowsARedisRun) {
   RedisFixture redis;
-  ThreadedTestServer server;
-  store_test::serve_store_site(server, false);
   const auto dir = fresh_dir("redis-serve");
   const std::string url = redis.url() + "?prefix=serve";
-  ASSERT_EQ(store_test::crawl(server, url, (dir / "files").string(), 8).result.status,
-            RunStatus::completed);
-  const std::string site = "127.0.0.1:" + std::to_string(server.port());
-  server.stop();
+  const std::string site = crawl_store_site(url, dir);
 
   const auto port_file = dir / "port";
   ChildProcess serve;
