@@ -88,6 +88,11 @@ std::optional<std::string> StoreDb::meta(const std::string& key) {
   return as_cli_error([&] { return reader_.meta(key); });
 }
 
+std::vector<std::pair<std::string, std::int64_t>> StoreDb::latest_fetch_times(
+    std::int64_t limit) {
+  return as_cli_error([&] { return reader_.latest_fetch_times(limit); });
+}
+
 std::optional<std::string> Args::get(const std::string& name) const {
   std::optional<std::string> v;
   for (const auto& [k, value] : options)

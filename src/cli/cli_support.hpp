@@ -46,6 +46,8 @@ class StoreDb {
   std::int64_t scalar(const std::string& sql, const std::vector<Value>& params = {});
   void exec(const std::string& sql);
   std::optional<std::string> meta(const std::string& key);
+  // store::StoreReader::latest_fetch_times.
+  std::vector<std::pair<std::string, std::int64_t>> latest_fetch_times(std::int64_t limit);
   // The store as given (a Redis URL with its password masked).
   const std::string& path() const noexcept { return source_.shown; }
 

@@ -133,16 +133,7 @@ Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
   s["hosts"] = ranked_hosts(hosts);
 
   // The latest settled requests' fetch times (schema v6), slowest hosts first.
-  const bool has_fetch_ms =
-      db.scalar("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'fetch_ms'") > 0;
-  std::vector<std::pair<std::string, std::int64_t>> timed;
-  if (has_fetch_ms)
-    for (const auto& r : db.query("SELECT json_extract(body, '$.url'), fetch_ms FROM requests "
-                                  "WHERE fetch_ms IS NOT NULL ORDER BY settled_at DESC LIMIT ?1",
-                                  {static_cast<std::int64_t>(kSample)}))
-      if (r[0].is_string() && r[1].is_number_integer())
-        timed.emplace_back(host_of(r[0].get<std::string>()), r[1].get<std::int64_t>());
-  s["slowest_hosts"] = slowest_hosts(times_by_host(timed), kHosts);
+  s["slowest_hosts"] = slowest_hosts(times_by_host(db.latest_fetch_times(kSample)), kHosts);
 
   Json recent = Json::array();
   for (const auto& r : db.query("SELECT model, body FROM items ORDER BY id DESC LIMIT ?1",
