@@ -88,6 +88,11 @@ std::optional<std::string> StoreDb::meta(const std::string& key) {
   return as_cli_error([&] { return reader_.meta(key); });
 }
 
+std::vector<std::pair<std::string, std::int64_t>> StoreDb::latest_fetch_times(
+    std::int64_t limit) {
+  return as_cli_error([&] { return reader_.latest_fetch_times(limit); });
+}
+
 std::optional<std::string> Args::get(const std::string& name) const {
   std::optional<std::string> v;
   for (const auto& [k, value] : options)
@@ -279,29 +284,6 @@ void print_object(std::ostream& out, Format format, const Json& object) {
     }
     out << k << ":" << std::string(key_width - k.size() + 1, ' ') << text << "\n";
   }
-}
-
-std::string state_name(std::int64_t state) {
-  switch (state) {
-    case 0: return "pending";
-    case 1: return "in_flight";
-    case 2: return "done";
-    case 3: return "failed";
-  }
-  return "unknown";
-}
-
-std::optional<int> state_number(const std::string& name) {
-  for (int s = 0; s < 4; ++s)
-    if (state_name(s) == name) return s;
-  return std::nullopt;
-}
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  const auto end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 std::string iso_time(std::int64_t epoch_ms) {

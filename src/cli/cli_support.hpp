@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/store_reader.hpp"
+#include "store/stored_names.hpp"
 #include "uvscrape/json.hpp"
 
 namespace uvscrape::cli {
@@ -45,6 +46,8 @@ class StoreDb {
   std::int64_t scalar(const std::string& sql, const std::vector<Value>& params = {});
   void exec(const std::string& sql);
   std::optional<std::string> meta(const std::string& key);
+  // store::StoreReader::latest_fetch_times.
+  std::vector<std::pair<std::string, std::int64_t>> latest_fetch_times(std::int64_t limit);
   // The store as given (a Redis URL with its password masked).
   const std::string& path() const noexcept { return source_.shown; }
 
@@ -110,9 +113,9 @@ void print_records(std::ostream& out, Format format, const std::vector<std::stri
 // One object: "key: value" lines in a table, else JSON.
 void print_object(std::ostream& out, Format format, const Json& object);
 
-std::string state_name(std::int64_t state);
-std::optional<int> state_number(const std::string& name);
-std::string host_of(const std::string& url);
+using store::host_of;
+using store::state_name;
+using store::state_number;
 std::string iso_time(std::int64_t epoch_ms);
 std::int64_t to_int(const std::string& text, const std::string& option);
 

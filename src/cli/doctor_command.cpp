@@ -8,6 +8,7 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "dashboard/slowest_hosts.hpp"
 
 namespace uvscrape::cli {
 namespace {
@@ -21,6 +22,10 @@ bool run_holds(const std::string& path) {
   ::close(fd);
   return held;
 }
+
+// The slowest hosts are ranked over this many of the latest timed requests
+// (as the dashboard ranks them), so that a huge run is read quickly.
+constexpr std::int64_t kTimedSample = 20000;
 
 constexpr const char* kNotRecorded =
     "not recorded by the store (made before schema version 5: a run of this uvscrape "
@@ -47,8 +52,10 @@ int doctor_command(Context& ctx) {
       {"usage: uvscrape doctor STORE [--selectors] [--format table|json|jsonl]\n"
        "  ghosts: done requests whose step yielded nothing (no item, request or file);\n"
        "  stuck: in-flight rows while no run holds the store; the hosts with the most\n"
-       "  failures; the selectors (XPath, CSS) a step evaluated that matched nothing\n"
-       "  on any response, by step (recorded by stores of schema version 5 on).\n"
+       "  failures; the slowest hosts (mean fetch time of the latest 20000 timed\n"
+       "  requests, schema version 6 on); the selectors (XPath, CSS) a step\n"
+       "  evaluated that matched nothing on any response, by step (recorded by\n"
+       "  stores of schema version 5 on).\n"
        "  --selectors: every recorded selector instead, with the responses it was\n"
        "  evaluated on and the responses it matched something on.\n",
        {"--format"},
@@ -95,6 +102,9 @@ int doctor_command(Context& ctx) {
   for (std::size_t i = 0; i < ranked.size() && i < 10; ++i)
     hosts.push_back({{"host", ranked[i].second}, {"failures", -ranked[i].first}});
   report["failing_hosts"] = hosts;
+  const Json slowest =
+      dashboard::slowest_hosts(dashboard::times_by_host(db.latest_fetch_times(kTimedSample)), 10);
+  report["slowest_hosts"] = slowest;
   Json never = Json::array();
   if (recorded) {
     for (auto& r : selector_rows(db, " WHERE matched = 0")) {
@@ -127,6 +137,13 @@ int doctor_command(Context& ctx) {
   else {
     ctx.out << "\n";
     print_records(ctx.out, format, {"host", "failures"}, hosts);
+  }
+  ctx.out << "slowest hosts (fetch time): ";
+  if (slowest.empty())
+    ctx.out << "none timed\n";
+  else {
+    ctx.out << "\n";
+    print_records(ctx.out, format, {"host", "timed", "mean_ms", "p95_ms", "max_ms"}, slowest);
   }
   ctx.out << "selectors that never matched: ";
   if (!recorded) {

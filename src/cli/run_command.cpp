@@ -4,15 +4,20 @@
 // aborts.
 #include <uv.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <string>
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "store/redis_run_meta.hpp"
+#include "store/redis_url.hpp"
 #include "uvscrape/driver.hpp"
+#include "uvscrape/errors.hpp"
 #include "uvscrape/progress_reporter.hpp"
 
 namespace uvscrape::cli {
@@ -114,6 +119,42 @@ void on_signal(uv_signal_t* handle, int) {
   crawl->interrupted = true;
   crawl->progress->note("uvscrape run: stopping after the requests in flight (Ctrl-C again to abort)");
   crawl->driver->stop();
+}
+
+// What run and resume read of an existing store before crawling. A Redis
+// run's are read straight from its meta (store/redis_run_meta.hpp), not from
+// a snapshot of the whole run as the store-only commands read it.
+struct StoredRun {
+  std::string shown;  // the store as given (a Redis URL with its password masked)
+  std::string scraper, status;
+  std::optional<std::string> seed_params;
+  std::int64_t items = 0;
+};
+
+// Throws CliError naming the store: missing, foreign, unreachable, no run.
+StoredRun stored_run(const std::string& path) {
+  StoredRun run;
+  run.shown = path;
+  if (store::is_redis_url(path)) {
+    try {
+      const store::RedisAddress address = store::parse_redis_url(path);
+      run.shown = address.url;
+      auto read = store::read_redis_run_meta(address);  // blocks; the CLI runs no loop yet
+      run.scraper = read.meta["scraper"];
+      run.status = read.meta["status"];
+      if (read.meta.count("seed_params")) run.seed_params = read.meta["seed_params"];
+      run.items = read.items;
+    } catch (const StoreError& e) {
+      throw CliError("run store " + run.shown + ": " + e.reason());
+    }
+    return run;
+  }
+  StoreDb db(path);
+  run.scraper = db.meta("scraper").value_or("");
+  run.status = db.meta("status").value_or("");
+  run.seed_params = db.meta("seed_params");
+  run.items = db.scalar("SELECT count(*) FROM items");
+  return run;
 }
 
 int crawl(Context& ctx, const Args& args, ScraperBase& scraper, DriverOptions options) {
@@ -246,8 +287,7 @@ int run_command(Context& ctx) {
   std::string stored;
   if (!options.store_path.empty()) {
     try {  // a store that exists already names its scraper
-      StoreDb db(options.store_path);
-      stored = db.meta("scraper").value_or("");
+      stored = stored_run(options.store_path).scraper;
     } catch (const CliError&) {
       // Not there yet (the run creates it), or not readable: the driver says why.
     }
@@ -269,19 +309,15 @@ int resume_command(Context& ctx) {
   const Args& args = line->args;
   DriverOptions options = common_options(args);
   options.store_path = line->store;
-  std::string stored;
-  {
-    StoreDb db(options.store_path);  // a missing or foreign store: exit 1, naming it
-    stored = db.meta("scraper").value_or("");
-    if (db.meta("status").value_or("") == "completed" && !options.add_seed_params) {
-      ctx.out << "run store " << options.store_path << ": the run has already completed ("
-              << db.scalar("SELECT count(*) FROM items") << " items); nothing to resume\n";
-      return kExitOk;
-    }
-    const auto seed = db.meta("seed_params");
-    if (seed && *seed != "null") options.seed_params = Json::parse(*seed);
+  const StoredRun stored = stored_run(options.store_path);  // missing or foreign: exit 1
+  if (stored.status == "completed" && !options.add_seed_params) {
+    ctx.out << "run store " << stored.shown << ": the run has already completed (" << stored.items
+            << " items); nothing to resume\n";
+    return kExitOk;
   }
-  ScraperBase& scraper = choose_scraper(ctx, "resume", args, stored);
+  if (stored.seed_params && *stored.seed_params != "null")
+    options.seed_params = Json::parse(*stored.seed_params);
+  ScraperBase& scraper = choose_scraper(ctx, "resume", args, stored.scraper);
   return crawl(ctx, args, scraper, std::move(options));
 }
 

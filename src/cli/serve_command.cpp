@@ -8,20 +8,25 @@
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
 #include "dashboard/dashboard.hpp"
+#include "dashboard/redis_run_snapshot.hpp"
+#include "store/redis_url.hpp"
+#include "uvscrape/errors.hpp"
 
 namespace uvscrape::cli {
 namespace {
 
 constexpr const char* kHelp =
     "usage: uvscrape serve STORE [--port N] [--bind ADDR] [--allow-control] [--port-file FILE]\n"
-    "  Serves the live dashboard of the run in STORE: one page (counts, throughput\n"
-    "  over time, failures by kind with examples, hosts, recent items) that\n"
-    "  polls a JSON snapshot (GET /api/snapshot). The store is read read-only,\n"
-    "  so a crawl may be writing it. Ctrl-C stops the server.\n"
+    "  Serves the live dashboard of the run in STORE (a file, or a redis:// URL):\n"
+    "  one page (counts, throughput over time, failures by kind with examples,\n"
+    "  hosts, the slowest hosts, recent items) that polls a JSON snapshot\n"
+    "  (GET /api/snapshot). The store is only read, so a crawl may be writing\n"
+    "  it. Ctrl-C stops the server.\n"
     "  --port N          the port (default 8340; 0: any free port)\n"
     "  --bind ADDR       the address to listen on (default 127.0.0.1)\n"
     "  --allow-control   a retry button per failure kind (as `failures retry\n"
     "                    --kind`), accepted only from loopback; otherwise read-only\n"
+    "                    (a SQLite store only)\n"
     "  --port-file FILE  writes the URL served to FILE once listening\n";
 
 constexpr std::uint16_t kDefaultPort = 8340;
@@ -52,7 +57,22 @@ int serve_command(Context& ctx) {
   std::int64_t port = kDefaultPort;
   if (auto p = args.get("--port")) port = to_int(*p, "--port");
   if (port > 65535) throw UsageError("--port takes 0 to 65535");
-  { StoreDb check(path); }  // a missing, foreign or newer store is refused here, not per poll
+  std::string shown = path;
+  if (store::is_redis_url(path)) {
+    if (args.get("--allow-control"))
+      throw UsageError("--allow-control changes the store, and a Redis store is only read here");
+    // Blocks (a hiredis connection), before the loop runs: a Redis that
+    // cannot be reached or holds no run is refused here, not per poll.
+    try {
+      const store::RedisAddress address = store::parse_redis_url(path);
+      shown = address.url;  // the password masked
+      dashboard::read_redis_snapshot(address, 0);
+    } catch (const StoreError& e) {
+      throw CliError("run store " + shown + ": " + e.reason());
+    }
+  } else {
+    StoreDb check(path);  // a missing, foreign or newer store is refused here, not per poll
+  }
 
   dashboard::DashboardOptions options;
   options.store_path = path;
@@ -73,7 +93,7 @@ int serve_command(Context& ctx) {
     uv_loop_close(&loop);
     throw;
   }
-  ctx.out << "serving " << path << " at " << board->url() << " (Ctrl-C stops)" << std::endl;
+  ctx.out << "serving " << shown << " at " << board->url() << " (Ctrl-C stops)" << std::endl;
   if (auto f = args.get("--port-file")) {
     std::ofstream(*f) << board->url() << "\n";  // a small file, once, before the loop runs
   }

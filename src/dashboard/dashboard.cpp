@@ -6,7 +6,9 @@
 
 #include "dashboard/dashboard_page.hpp"
 #include "dashboard/http_server.hpp"
+#include "dashboard/redis_run_snapshot.hpp"
 #include "dashboard/store_snapshot.hpp"
+#include "store/redis_url.hpp"
 
 namespace uvscrape::dashboard {
 namespace {
@@ -25,6 +27,23 @@ HttpReply json_reply(int status, const Json& body) {
 
 HttpReply error_reply(int status, const std::string& message) {
   return json_reply(status, Json{{"error", message}});
+}
+
+// The snapshot of a SQLite store file or of a Redis run (a redis:// URL).
+// Both block (the disk, the network): a pool thread's work.
+Json read_snapshot(const std::string& path) {
+  if (store::is_redis_url(path)) return read_redis_snapshot(store::parse_redis_url(path), now_ms());
+  return read_store_snapshot(path, now_ms());
+}
+
+// The store as the page may show it: a Redis URL with its password masked.
+std::string shown(const std::string& path) {
+  if (!store::is_redis_url(path)) return path;
+  try {
+    return store::parse_redis_url(path).url;
+  } catch (const std::exception&) {
+    return "redis://…";  // a URL that does not parse: nothing of it, it may hold a password
+  }
 }
 
 }  // namespace
@@ -117,9 +136,9 @@ struct Dashboard::State : std::enable_shared_from_this<Dashboard::State> {
           Json s = Json::object();
           if (!path.empty()) {
             try {
-              s = read_store_snapshot(path, now_ms());
+              s = read_snapshot(path);
             } catch (const std::exception& e) {
-              s = {{"store", path}, {"error", e.what()}};
+              s = {{"store", shown(path)}, {"error", e.what()}};
             }
           }
           if (!live.is_null()) s["live"] = live;

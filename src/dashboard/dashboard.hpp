@@ -4,7 +4,8 @@
 // a Driver with DriverOptions::dashboard_port, on the loop each already runs.
 //
 // The store is read on libuv's thread pool (uv_queue_work) with a read-only
-// connection; the loop thread only parses requests and writes replies.
+// connection (SQLite) or a blocking hiredis one (Redis), made per snapshot;
+// the loop thread only parses requests and writes replies.
 #pragma once
 
 #include <uv.h>
@@ -23,7 +24,9 @@ namespace uvscrape::dashboard {
 struct DashboardOptions {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port (Dashboard::port() tells which)
-  std::string store_path;  // "": no store (the snapshot has only `live`)
+  // A SQLite store file or a Redis store's redis:// URL; "": no store (the
+  // snapshot has only `live`).
+  std::string store_path;
   // Called on the loop thread for every snapshot; its result is the
   // snapshot's "live" member (a Driver's counters). Absent: none.
   std::function<Json()> live;

@@ -76,10 +76,16 @@ std::string_view dashboard_page() noexcept {
   </section>
   <section>
     <h2>Hosts</h2>
-    <p class="muted">The store keeps no latencies: hosts by failures, then by pending requests,
-      then by recently settled ones.</p>
+    <p class="muted">By failures, then by pending requests, then by recently settled ones.</p>
     <table><thead><tr><th>host</th><th>failures</th><th>pending</th><th>recent</th></tr></thead>
     <tbody id="hosts"></tbody></table>
+  </section>
+  <section>
+    <h2>Slowest hosts</h2>
+    <p class="muted">By mean fetch time (connect to whole response) of the latest settled
+      requests.</p>
+    <table><thead><tr><th>host</th><th>timed</th><th>mean ms</th><th>p95 ms</th><th>max ms</th>
+    </tr></thead><tbody id="slowest"></tbody></table>
   </section>
   <section style="grid-column: 1 / -1">
     <h2>Recent items</h2>
@@ -148,7 +154,8 @@ function render(s) {
   const q = s.requests || {};
   for (const k of ["done", "pending", "in_flight", "failed"]) $("c-" + k).textContent = q[k] || 0;
   $("c-items").textContent = s.items || 0;
-  $("c-invalid").textContent = s.invalid_items || 0;
+  // A Redis store does not count invalid items: "-", not a 0 that may be wrong.
+  $("c-invalid").textContent = s.missing ? 0 : (s.invalid_items ?? "-");
   const t = s.throughput;
   $("rates").textContent = t ? t.last_minute + " in the last minute, " + t.last_hour +
     " in the last hour; " + t.left + " left" +
@@ -176,6 +183,10 @@ function render(s) {
   });
   fill("hosts", s.hosts || [], (tr, h) => {
     cell(tr, h.host); cell(tr, h.failures, "n"); cell(tr, h.pending, "n"); cell(tr, h.recent, "n");
+  });
+  fill("slowest", s.slowest_hosts || [], (tr, h) => {
+    cell(tr, h.host); cell(tr, h.timed, "n"); cell(tr, h.mean_ms, "n");
+    cell(tr, h.p95_ms === undefined ? "-" : h.p95_ms, "n"); cell(tr, h.max_ms, "n");
   });
   fill("items", s.recent_items || [], (tr, i) => {
     cell(tr, i.model || "json"); const c = cell(tr, ""); const code = document.createElement("code");

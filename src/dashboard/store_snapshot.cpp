@@ -6,42 +6,25 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <tuple>
 #include <vector>
 
+#include "dashboard/slowest_hosts.hpp"
+#include "dashboard/snapshot_rows.hpp"
 #include "store/store_reader.hpp"
+#include "store/stored_names.hpp"
 
 namespace uvscrape::dashboard {
 namespace {
 
-constexpr std::size_t kExamplesPerKind = 3;
-constexpr std::size_t kHosts = 10;
-constexpr std::size_t kRecentItems = 10;
-constexpr std::size_t kItemChars = 400;
 constexpr int kBuckets = 60;
-// Hosts by pending and by recently settled requests are counted over at most
-// this many rows (the best-ranked pending, the latest settled), so a snapshot
-// of a huge run stays quick.
+// Hosts by pending and by recently settled requests, and fetch times, are
+// counted over at most this many rows (the best-ranked pending, the latest
+// settled), so a snapshot of a huge run stays quick.
 constexpr int kSample = 20000;
 
+using store::host_of;
+using store::state_name;
 using store::StoreReader;
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  const auto end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-const char* state_name(std::int64_t state) {
-  switch (state) {
-    case 0: return "pending";
-    case 1: return "in_flight";
-    case 2: return "done";
-    case 3: return "failed";
-  }
-  return "unknown";
-}
 
 Json throughput(StoreReader& db, std::int64_t now, std::int64_t started, std::int64_t left) {
   Json t = Json::object();
@@ -133,12 +116,8 @@ Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
         throughput(db, now_ms, started,
                    states["pending"].get<std::int64_t>() + states["in_flight"].get<std::int64_t>());
 
-  // The store keeps no latencies: hosts by failures, then by pending requests,
-  // then by recently settled ones.
-  struct HostCounts {
-    std::int64_t failures = 0, pending = 0, recent = 0;
-    auto key() const { return std::make_tuple(failures, pending, recent); }
-  };
+  // Hosts by failures, then by pending requests, then by recently settled
+  // ones (what needs attention; the slowest hosts are ranked apart).
   std::map<std::string, HostCounts> hosts;
   for (const auto& r : db.query("SELECT url FROM failures"))
     ++hosts[host_of(r[0].get<std::string>())].failures;
@@ -151,28 +130,15 @@ Json read_store_snapshot(const std::string& path, std::int64_t now_ms) {
                                   "settled_at IS NOT NULL ORDER BY settled_at DESC LIMIT ?1",
                                   {static_cast<std::int64_t>(kSample)}))
       if (r[0].is_string()) ++hosts[host_of(r[0].get<std::string>())].recent;
-  std::vector<std::pair<std::string, HostCounts>> ranked(hosts.begin(), hosts.end());
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.second.key() != b.second.key() ? a.second.key() > b.second.key() : a.first < b.first;
-  });
-  Json host_rows = Json::array();
-  for (std::size_t i = 0; i < ranked.size() && i < kHosts; ++i)
-    host_rows.push_back({{"host", ranked[i].first},
-                         {"failures", ranked[i].second.failures},
-                         {"pending", ranked[i].second.pending},
-                         {"recent", ranked[i].second.recent}});
-  s["hosts"] = host_rows;
+  s["hosts"] = ranked_hosts(hosts);
+
+  // The latest settled requests' fetch times (schema v6), slowest hosts first.
+  s["slowest_hosts"] = slowest_hosts(times_by_host(db.latest_fetch_times(kSample)), kHosts);
 
   Json recent = Json::array();
   for (const auto& r : db.query("SELECT model, body FROM items ORDER BY id DESC LIMIT ?1",
                                 {static_cast<std::int64_t>(kRecentItems)})) {
-    std::string body = r[1].is_string() ? r[1].get<std::string>() : "";
-    if (body.size() > kItemChars) {
-      std::size_t cut = kItemChars;  // on a code point's first byte: the JSON stays UTF-8
-      while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
-      body = body.substr(0, cut) + "…";
-    }
-    recent.push_back({{"model", r[0]}, {"body", body}});
+    recent.push_back(recent_item(r[0], r[1].is_string() ? r[1].get<std::string>() : ""));
   }
   s["recent_items"] = recent;
   return s;

@@ -17,7 +17,10 @@ namespace uvscrape::dashboard {
 //    "failures": [{kind, count, examples: [{url, message}]}],
 //    "throughput": {last_minute, last_hour, left, eta_seconds?,
 //                   series: {from, bucket_ms, counts: [...]}},
-//    "hosts": [{host, failures, pending, recent}], "recent_items": [{model, body}]}
+//    "hosts": [{host, failures, pending, recent}],
+//    "slowest_hosts": [{host, timed, mean_ms, p95_ms, max_ms}] (dashboard/slowest_hosts.hpp;
+//                     of the latest settled requests, at most 20000),
+//    "recent_items": [{model, body}]}
 // A file that does not exist yet (a run about to create it) gives
 // {"store": path, "missing": true}. Throws StoreError naming the file when it
 // cannot be read.

@@ -12,6 +12,7 @@
 #include "store/redis_store.hpp"
 #include "store/redis_url.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/stored_names.hpp"
 #include "uvscrape/resolution.hpp"
 #include "uvscrape/url.hpp"
 
@@ -358,6 +359,9 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
     tickets_.erase(ticket);
   }
   completion_.attempts = outcome.request ? outcome.request->attempts() : 0;
+  if (outcome.fetch_time && outcome.request)
+    completion_.fetch =
+        store::FetchTime{store::host_of(outcome.request->url()), *outcome.fetch_time};
   if (outcome.archived && outcome.response) {
     if (auto path = outcome.response->local_filepath())
       completion_.file = store::ArchivedFile{std::string(*path), outcome.request->url(),

@@ -8,11 +8,26 @@
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::driver {
+namespace {
+
+// The outcome of a request that ends in `error` (finish() adds the status).
+Outcome failed_outcome(std::shared_ptr<const Request> request, std::exception_ptr error,
+                       uint64_t bytes, bool cancelled) {
+  Outcome outcome;
+  outcome.request = std::move(request);
+  outcome.error = error;
+  outcome.bytes = bytes;
+  outcome.cancelled = cancelled;
+  return outcome;
+}
+
+}  // namespace
 
 void Worker::start(Request request) {
   assert(!busy() && "a worker carries one request at a time");
   status_ = 0;
   retry_after_.clear();
+  fetch_time_.reset();
   request_ = std::make_shared<const Request>(std::move(request));
   cancelled_ = false;
   try {
@@ -60,8 +75,14 @@ void Worker::begin_fetch() {
                                           request_->url(), std::move(make_dir), hash);
     http.sink = sink_.get();
   }
+  // The dispatcher hands a request out only when the client has a connection
+  // for it (crawl_run.cpp), so this clock does not count a wait in its queue.
+  fetch_started_ = uv_hrtime();
   transfer_ = context_.client.fetch(std::move(http), [this](http::Result result) {
     transfer_.reset();
+    if (result.response)
+      fetch_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::nanoseconds(uv_hrtime() - fetch_started_));
     try {
       on_fetched(std::move(result));
     } catch (...) {
@@ -132,7 +153,7 @@ void Worker::store_with_callback(http::HttpResponse&& http) {
 
 void Worker::finish_archive(Response&& response, std::string path, std::exception_ptr error,
                             uint64_t bytes, std::string sha256) {
-  if (error) return finish(Outcome{request_, nullptr, error, bytes, false, false, 0, {}, {}, {}});
+  if (error) return finish(failed_outcome(request_, error, bytes, false));
   Outcome outcome;
   outcome.request = request_;
   outcome.bytes = bytes;
@@ -143,10 +164,10 @@ void Worker::finish_archive(Response&& response, std::string path, std::exceptio
 }
 
 void Worker::fail(std::exception_ptr error) {
-  if (!sink_) return finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}, {}});
+  if (!sink_) return finish(failed_outcome(request_, error, 0, cancelled_));
   sink_->abort([this, error](std::string, std::exception_ptr) {
     sink_.reset();
-    finish(Outcome{request_, nullptr, error, 0, false, cancelled_, 0, {}, {}, {}});
+    finish(failed_outcome(request_, error, 0, cancelled_));
   });
 }
 
@@ -155,6 +176,7 @@ void Worker::finish(Outcome outcome) {
   cancelled_ = false;
   outcome.status = std::exchange(status_, 0);
   outcome.retry_after = std::exchange(retry_after_, {});
+  outcome.fetch_time = std::exchange(fetch_time_, std::nullopt);
   context_.finished(*this, std::move(outcome));
 }
 

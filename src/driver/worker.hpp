@@ -11,7 +11,9 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <map>
@@ -45,6 +47,9 @@ struct Outcome {
   std::string sha256;  // of the archived file, hex (the default writer's; "" for on_archive)
   // A replay found no stored response and its policy is skip or pending.
   std::optional<ReplayMiss> unanswered;
+  // How long the transfer took when an answer came (store::FetchTime);
+  // none for a transport error, a cancel and a replay.
+  std::optional<std::chrono::milliseconds> fetch_time;
 };
 
 class Worker;
@@ -107,8 +112,10 @@ class Worker {
   std::unique_ptr<ArchiveSink> sink_;
   std::optional<http::RequestId> transfer_;  // while the HTTP client has the request
   bool cancelled_ = false;
-  int status_ = 0;           // of the answer, for Outcome::status
-  std::string retry_after_;  // of a transient status, for Outcome::retry_after
+  int status_ = 0;                   // of the answer, for Outcome::status
+  std::string retry_after_;          // of a transient status, for Outcome::retry_after
+  std::uint64_t fetch_started_ = 0;  // uv_hrtime() when the HTTP client got the request
+  std::optional<std::chrono::milliseconds> fetch_time_;  // for Outcome::fetch_time
 };
 
 }  // namespace uvscrape::driver

@@ -146,6 +146,16 @@ at = at + tonumber(ARGV[at]) + 1
 if ARGV[at] ~= '' then redis.call('HSET', k('files'), ARGV[at], ARGV[at + 1]) end
 if ARGV[at + 2] ~= '' then redis.call('HSET', meta, 'speculation', ARGV[at + 2]) end
 if ARGV[at + 3] ~= '' then redis.call('HSET', meta, 'cookies', ARGV[at + 3]) end
+-- The fetch time of the attempt that settled the request, added up per host
+-- (count, sum, max in ms) for the dashboard's slowest hosts.
+if (settle == 'done' or settle == 'failed') and ARGV[at + 5] ~= '' then
+  local host, ms = ARGV[at + 4], tonumber(ARGV[at + 5])
+  redis.call('HINCRBY', k('fetch_count'), host, 1)
+  redis.call('HINCRBY', k('fetch_sum'), host, ms)
+  if ms > tonumber(redis.call('HGET', k('fetch_max'), host) or -1) then
+    redis.call('HSET', k('fetch_max'), host, ms)
+  end
+end
 if settle == 'seed' then
   redis.call('HSET', meta, 'seeded', '1')
   redis.call('DEL', k('seeding'))

@@ -25,7 +25,8 @@ const std::string& open();
 
 // ARGV: prefix, id, token, settle, attempts, not_before_ms, n_children,
 // (key, record_only, priority, body) * n, n_items, item * n, n_failures,
-// failure * n, file_path, file_json, speculation, cookies (""s: none).
+// failure * n, file_path, file_json, speculation, cookies, fetch_host,
+// fetch_ms (""s: none).
 // Returns {1, "id,id,..."} (an id "0": a duplicate dropped) or {0, ""}: the
 // lease was not this process's any more, nothing was stored.
 const std::string& commit();

@@ -246,6 +246,8 @@ void RedisStore::commit(Completion completion) {
   }
   args.push_back(completion.speculation ? completion.speculation->dump() : "");
   args.push_back(completion.cookies ? completion.cookies->dump() : "");
+  args.push_back(completion.fetch ? completion.fetch->host : "");
+  args.push_back(completion.fetch ? std::to_string(completion.fetch->took.count()) : "");
   completion.response.reset();  // stored responses are not kept in Redis
   connection_->send(std::move(args), [this, c = std::move(completion)](RedisReply reply) mutable {
     if (failed_) return;

@@ -137,6 +137,16 @@ enum class Settle {
   unstarted,  // cancelled before it finished (a stop): pending again
 };
 
+// How long a request's answered attempt took on the network: from handing it
+// to the HTTP client (connecting included) to the whole response received,
+// redirects followed; storing an archive is not counted. The host is named
+// as store::host_of names it (store/stored_names.hpp), so that per-host
+// figures a store adds up match the ones a reader groups from the URLs.
+struct FetchTime {
+  std::string host;
+  std::chrono::milliseconds took{0};
+};
+
 struct Completion {
   RequestId request = 0;
   Settle settle = Settle::done;
@@ -156,6 +166,10 @@ struct Completion {
   // design.md §21), which is built elsewhere; the stores keep it, nothing
   // fills it yet.
   std::optional<Json> cookies;
+  // The fetch time of this attempt, when an answer (of any status) came.
+  // A store keeps it only for a request that settles done or failed (the
+  // attempt that settled it), for the dashboard's slowest hosts.
+  std::optional<FetchTime> fetch;
 };
 
 // What a store reports; every call is on the loop thread.

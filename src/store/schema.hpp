@@ -11,7 +11,7 @@
 namespace uvscrape::store::schema {
 
 // The version this build writes.
-inline constexpr int kCurrentVersion = 5;
+inline constexpr int kCurrentVersion = 6;
 
 // Creates the tables of version 1 exactly as the first release did, in an
 // empty database (for migration tests, and as the first step of a new file).

@@ -119,26 +119,24 @@ class SqliteStore::Database {
         .run();
   }
 
+  // A request settled for good: when, and its fetch time if an answer came.
+  void settle(int state, const Completion& c) {
+    settle_->bind(1, state).bind(2, c.attempts).bind(3, epoch_ms(WallClock::now()));
+    if (c.fetch)
+      settle_->bind(5, static_cast<std::int64_t>(c.fetch->took.count()));
+    else
+      settle_->bind_null(5);
+    settle_->bind(4, static_cast<std::int64_t>(c.request)).run();
+  }
+
   // Sets each child's id: a fresh one, or 0 for a duplicate (docs/design.md
   // §3); see admit().
   void apply(Completion& c) {
     const auto id = static_cast<std::int64_t>(c.request);
     switch (c.settle) {
       case Settle::seed: set_meta("seeded", "1"); break;
-      case Settle::done:
-        settle_->bind(1, kDone)
-            .bind(2, c.attempts)
-            .bind(3, epoch_ms(WallClock::now()))
-            .bind(4, id)
-            .run();
-        break;
-      case Settle::failed:
-        settle_->bind(1, kFailed)
-            .bind(2, c.attempts)
-            .bind(3, epoch_ms(WallClock::now()))
-            .bind(4, id)
-            .run();
-        break;
+      case Settle::done: settle(kDone, c); break;
+      case Settle::failed: settle(kFailed, c); break;
       case Settle::wait:
         set_state_->bind(1, kPending)
             .bind(2, c.attempts)
@@ -324,10 +322,11 @@ class SqliteStore::Database {
     };
     set_state_ =
         make("UPDATE requests SET state = ?1, attempts = ?2, not_before = ?3 WHERE id = ?4");
-    // A request that settles for good (done, failed) records when (schema v4).
+    // A request that settles for good (done, failed) records when (schema v4)
+    // and how long its fetch took (v6).
     settle_ = make(
-        "UPDATE requests SET state = ?1, attempts = ?2, not_before = NULL, settled_at = ?3 WHERE "
-        "id = ?4");
+        "UPDATE requests SET state = ?1, attempts = ?2, not_before = NULL, settled_at = ?3, "
+        "fetch_ms = ?5 WHERE id = ?4");
     insert_request_ = make(
         "INSERT INTO requests (id, state, priority, attempts, parent, body) VALUES (?1, 0, ?2, 0, "
         "?3, ?4)");

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "store/schema.hpp"
+#include "store/stored_names.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::store {
@@ -104,6 +105,20 @@ std::optional<std::string> StoreReader::meta(const std::string& key) {
   auto rows = query("SELECT value FROM meta WHERE key = ?1", {key});
   if (rows.empty() || !rows[0][0].is_string()) return std::nullopt;
   return rows[0][0].get<std::string>();
+}
+
+std::vector<std::pair<std::string, std::int64_t>> StoreReader::latest_fetch_times(
+    std::int64_t limit) {
+  std::vector<std::pair<std::string, std::int64_t>> times;
+  if (scalar("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'fetch_ms'") == 0)
+    return times;
+  // The settled_at index walks the latest first; untimed rows are skipped.
+  for (const auto& r : query("SELECT json_extract(body, '$.url'), fetch_ms FROM requests "
+                             "WHERE fetch_ms IS NOT NULL ORDER BY settled_at DESC LIMIT ?1",
+                             {limit}))
+    if (r[0].is_string() && r[1].is_number_integer())
+      times.emplace_back(host_of(r[0].get<std::string>()), r[1].get<std::int64_t>());
+  return times;
 }
 
 }  // namespace uvscrape::store

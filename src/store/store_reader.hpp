@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -46,6 +47,10 @@ class StoreReader {
   void exec(const std::string& sql);
   // The run's `meta` value for `key`, if any.
   std::optional<std::string> meta(const std::string& key);
+  // The fetch times (requests.fetch_ms, schema version 6) of the latest
+  // `limit` timed requests to settle, with the host each went to
+  // (store::host_of); none for a store made before version 6.
+  std::vector<std::pair<std::string, std::int64_t>> latest_fetch_times(std::int64_t limit);
   const std::string& path() const noexcept { return path_; }
 
  private:

@@ -124,6 +124,13 @@ check "doctor exits 0" test $rc -eq 0
 check "doctor finds the soft-404 probes as ghosts of parse_case_detail" \
   grep -q "^parse_case_detail" "$work/doctor.txt"
 check "doctor json" test "$("$cli" doctor "$store" --format json | json 'd["stuck"]')" -eq 0
+# the slowest hosts: the demo site's one host, timed on every request that got an answer
+timed=$(python3 -c "import sqlite3; print(sqlite3.connect('$store').execute('SELECT count(*) FROM requests WHERE fetch_ms IS NOT NULL').fetchone()[0])")
+demo_host=${url#http://}; demo_host=${demo_host%%/*}
+check "doctor json: the slowest hosts are the demo's host, timed $timed times" \
+  test "$("$cli" doctor "$store" --format json | json '"|".join(str(r[k]) for r in d["slowest_hosts"] for k in ("host", "timed"))')" = "$demo_host|$timed"
+check "... some requests were timed ($timed)" test "$timed" -gt 0
+check "doctor lists them" grep -q "^slowest hosts (fetch time): $" "$work/doctor.txt"
 # selectors (schema v5): what each step evaluated, on how many responses, matched on how many
 "$cli" doctor "$store" --selectors --format json >"$work/selectors.json"; rc=$?
 check "doctor --selectors exits 0 (got $rc)" test $rc -eq 0

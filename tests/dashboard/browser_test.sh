@@ -131,6 +131,8 @@ check "the failures panel shows the store's kinds and counts ('${want_failures:-
 host=${url#http://}; host=${host%%/*}
 check "the hosts panel shows the demo site's host with every settled request" \
   test "$(rows "$work/final.html" hosts)" = "$host|0|0|$(store_query "SELECT count(*) FROM requests WHERE settled_at IS NOT NULL")"
+check "the slowest hosts panel shows the demo site's host with every timed request" \
+  test "$(rows "$work/final.html" slowest | cut -d'|' -f1,2)" = "$host|$(store_query "SELECT count(*) FROM requests WHERE fetch_ms IS NOT NULL")"
 check "the recent items are the store's ten latest" \
   test "$(rows "$work/final.html" items | cut -d'|' -f2)" = "$(store_query "SELECT body FROM items ORDER BY id DESC LIMIT 10")"
 check "the rates line counts the last minute" grep -q 'id="rates"[^>]*>[0-9]* in the last minute' "$work/final.html"

@@ -1,9 +1,10 @@
 // The live dashboard's server: the page, the JSON snapshot of stores made by
-// real crawls (counts, failures by kind, hosts), a newer or corrupt store,
-// 404/405, bad requests (never a crash; 431, 413), the Host rule (421), the
-// connection cap, the request timeout (408), control refused unless enabled
-// and from a non-loopback peer, a port in use (a DashboardError naming the
-// address), and a Driver serving it during its run and closing it at the end.
+// real crawls (counts, failures by kind, hosts, the slowest hosts by fetch
+// time), a newer or corrupt store, 404/405, bad requests (never a crash; 431,
+// 413), the Host rule (421), the connection cap, the request timeout (408),
+// control refused unless enabled and from a non-loopback peer, a port in use
+// (a DashboardError naming the address), and a Driver serving it during its
+// run and closing it at the end.
 #include "dashboard/dashboard.hpp"
 
 #include <arpa/inet.h>
@@ -33,6 +34,7 @@ namespace {
 using dashboard::Dashboard;
 using dashboard::DashboardOptions;
 using testing::RawClient;
+using testing::TestServerOptions;
 
 struct Reply {
   int status = 0;
@@ -93,6 +95,16 @@ void with_dashboard(DashboardOptions options, const std::function<void(std::uint
   t.join();
   board.reset();
   EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+// The snapshot that a dashboard over `store` serves.
+Json served_snapshot(const std::string& store) {
+  DashboardOptions o;
+  o.store_path = store;
+  Json snapshot;
+  with_dashboard(
+      o, [&](std::uint16_t port) { snapshot = Json::parse(get(port, "/api/snapshot").body); });
+  return snapshot;
 }
 
 // A port nothing listens on (bound, read and released).
@@ -175,34 +187,51 @@ TEST(Dashboard, TheSnapshotCountsAStoreMadeByARealCrawl) {
   });
 }
 
-// Pages on one host, 404s on a second, nothing listening on a third.
-class ThreeHostScraper : public Scraper<Json> {
+// Yields one item per page, {"page": URL}, from the entry requests it is given.
+class PagesScraper : public Scraper<Json> {
  public:
-  ThreeHostScraper(std::string ok, std::string gone, std::string refused)
-      : Scraper<Json>("ThreeHosts"),
-        ok_(std::move(ok)),
-        gone_(std::move(gone)),
-        refused_(std::move(refused)) {
+  PagesScraper(std::string name, std::vector<Request> entries)
+      : Scraper<Json>(std::move(name)), entries_(std::move(entries)) {
     step("page", [](const Response& r) -> Step {
       Json item = Json::object();
       item["page"] = r.url;
       co_yield std::move(item);
     });
   }
-  std::vector<Request> get_entry() override {
-    std::vector<Request> out;
-    for (int i = 0; i < 6; ++i)
-      out.push_back(Request::get(ok_ + "/ok/" + std::to_string(i)).to("page"));
-    for (int i = 0; i < 5; ++i)
-      out.push_back(Request::get(gone_ + "/gone/" + std::to_string(i)).to("page").no_retry());
-    for (int i = 0; i < 2; ++i)
-      out.push_back(Request::get(refused_ + "/x/" + std::to_string(i)).to("page").no_retry());
-    return out;
-  }
+  std::vector<Request> get_entry() override { return entries_; }
 
  private:
-  std::string ok_, gone_, refused_;
+  std::vector<Request> entries_;
 };
+
+// Crawls `entries` with two workers into DIR/run.db, checks the run
+// completed (failures do not change that), and returns the store's path.
+std::string crawl_pages(const std::string& name, std::vector<Request> entries,
+                        const std::filesystem::path& dir) {
+  const std::string store = (dir / "run.db").string();
+  PagesScraper scraper(name, std::move(entries));
+  DriverOptions o;
+  o.num_workers = 2;
+  o.store_path = store;
+  o.storage_dir = (dir / "files").string();
+  Driver driver(scraper, o);
+  driver.on_data = [](const Json&) {};
+  EXPECT_EQ(driver.run().status, RunStatus::completed);
+  return store;
+}
+
+// Pages on one host, 404s on a second, nothing listening on a third.
+std::vector<Request> three_host_pages(const std::string& ok, const std::string& gone,
+                                      const std::string& refused) {
+  std::vector<Request> out;
+  for (int i = 0; i < 6; ++i)
+    out.push_back(Request::get(ok + "/ok/" + std::to_string(i)).to("page"));
+  for (int i = 0; i < 5; ++i)
+    out.push_back(Request::get(gone + "/gone/" + std::to_string(i)).to("page").no_retry());
+  for (int i = 0; i < 2; ++i)
+    out.push_back(Request::get(refused + "/x/" + std::to_string(i)).to("page").no_retry());
+  return out;
+}
 
 // Failures by kind with their latest examples, and hosts ranked by failures,
 // as the store of a real crawl that failed on two hosts holds them.
@@ -217,18 +246,10 @@ TEST(Dashboard, TheSnapshotShowsFailuresByKindAndRanksHostsByThem) {
   const std::string ok_host = "127.0.0.1:" + std::to_string(ok.port());
   const std::string gone_host = "127.0.0.1:" + std::to_string(gone.port());
   const std::string refused_host = "127.0.0.1:" + std::to_string(free_port());
-  const auto dir = fresh_dir("dashboard-failures");
-  const std::string store = (dir / "run.db").string();
-  {
-    ThreeHostScraper scraper("http://" + ok_host, "http://" + gone_host, "http://" + refused_host);
-    DriverOptions o;
-    o.num_workers = 2;
-    o.store_path = store;
-    o.storage_dir = (dir / "files").string();
-    Driver driver(scraper, o);
-    driver.on_data = [](const Json&) {};
-    driver.run();
-  }
+  const std::string store = crawl_pages(
+      "ThreeHosts",
+      three_host_pages("http://" + ok_host, "http://" + gone_host, "http://" + refused_host),
+      fresh_dir("dashboard-failures"));
   ok.stop();
   gone.stop();
   StoreFile f(store);
@@ -270,6 +291,53 @@ TEST(Dashboard, TheSnapshotShowsFailuresByKindAndRanksHostsByThem) {
     EXPECT_EQ(s["hosts"][2]["recent"], 6);
     EXPECT_EQ(s["recent_items"].size(), 6u);
   });
+}
+
+// Pages on a slow host and on a fast one, in turn.
+std::vector<Request> two_speed_pages(const std::string& slow, const std::string& fast) {
+  std::vector<Request> out;
+  for (int i = 0; i < 4; ++i) {
+    out.push_back(Request::get(slow + "/slow/" + std::to_string(i)).to("page"));
+    out.push_back(Request::get(fast + "/fast/" + std::to_string(i)).to("page"));
+  }
+  return out;
+}
+
+// Every answered request records its fetch time; the snapshot ranks the host
+// that answers after 150 ms first, with times no shorter than its delay and
+// the fast host's well under it.
+TEST(Dashboard, TheSlowestHostsComeFromTheFetchTimesOfARealCrawl) {
+  constexpr auto kDelay = std::chrono::milliseconds(150);
+  TestServerOptions slow_options;
+  slow_options.bind_host = slow_options.url_host = "127.0.0.2";
+  ThreadedTestServer slow(slow_options), fast;
+  slow->route("GET", "/slow/*", [&](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<html><body><p>slow</p></body></html>");
+    res.delay_before_headers = kDelay;
+  });
+  fast->route("GET", "/fast/*", [](const ServerRequest&, ServerResponse& res) {
+    res = ServerResponse::html("<html><body><p>fast</p></body></html>");
+  });
+  const std::string slow_host = "127.0.0.2:" + std::to_string(slow.port());
+  const std::string fast_host = "127.0.0.1:" + std::to_string(fast.port());
+  const std::string store =
+      crawl_pages("TwoSpeeds", two_speed_pages("http://" + slow_host, "http://" + fast_host),
+                  fresh_dir("dashboard-slowest"));
+  slow.stop();
+  fast.stop();
+  StoreFile f(store);
+  EXPECT_EQ(f.number("SELECT count(*) FROM requests WHERE state = 2 AND fetch_ms IS NOT NULL"), 8);
+  const Json rows = served_snapshot(store)["slowest_hosts"];
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  EXPECT_EQ(rows[0]["host"], slow_host);
+  EXPECT_EQ(rows[1]["host"], fast_host);
+  for (const auto& row : rows) EXPECT_EQ(row["timed"], 4) << row.dump();
+  EXPECT_GE(rows[0]["mean_ms"].get<long>(), kDelay.count());
+  EXPECT_GE(rows[0]["p95_ms"].get<long>(), rows[0]["mean_ms"].get<long>());
+  EXPECT_GE(rows[0]["max_ms"].get<long>(), rows[0]["p95_ms"].get<long>());
+  EXPECT_LT(rows[0]["max_ms"].get<long>(), 5000);  // plausible: the delay, not a timeout
+  EXPECT_LT(rows[1]["mean_ms"].get<long>(), kDelay.count());
+  EXPECT_LE(rows[1]["max_ms"].get<long>(), rows[0]["max_ms"].get<long>());
 }
 
 TEST(Dashboard, AStoreNotYetCreatedIsShownAsMissing) {

@@ -5,7 +5,8 @@
                                          each may include the folders to its right
     dashboard                            below driver and cli, above store: the
                                          page, its server and the store's snapshot
-                                         (read through store/store_reader.hpp)
+                                         (read through store/store_reader.hpp, or
+                                         store/redis_blocking.hpp for Redis)
     url, html, robots                    leaves: only themselves and common
     common                               shared by all; includes no other src folder
     include/uvscrape                     the public face: never src/, never the

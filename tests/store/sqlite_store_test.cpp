@@ -264,6 +264,51 @@ TEST(SqliteStore, SettledRequestsRecordWhen) {
   }
 }
 
+// A store of version 5 (before fetch times) is migrated when its stopped run
+// resumes: it gains requests.fetch_ms; the requests settled before have no
+// time, every one settled after has one (the store site answers them all).
+TEST(SqliteStore, AVersionFiveStoreGainsFetchTimesForWhatSettlesAfterIt) {
+  ThreadedTestServer server;
+  serve_store_site(server, true);
+  const auto dir = fresh_dir("fetch-ms-v5");
+  const std::string store = (dir / "run.db").string();
+  ASSERT_EQ(crawl(server, store, (dir / "files").string(), 4, 50).result.status,
+            RunStatus::stopped);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(store.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE requests DROP COLUMN fetch_ms; PRAGMA user_version = 5",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  std::string old_ids;
+  {
+    StoreFile f(store);
+    for (const auto& id : f.column("SELECT id FROM requests WHERE state IN (2, 3)"))
+      old_ids += (old_ids.empty() ? "" : ",") + id;
+  }
+  ASSERT_FALSE(old_ids.empty());
+  const Crawl resumed = crawl(server, store, (dir / "files").string());
+  ASSERT_EQ(resumed.result.status, RunStatus::completed);
+  StoreFile f(store);
+  EXPECT_EQ(f.number("PRAGMA user_version"), 6);
+  const std::string old_rows = "id IN (" + old_ids + ")";
+  EXPECT_EQ(
+      f.number(("SELECT count(*) FROM requests WHERE " + old_rows + " AND fetch_ms IS NOT NULL")
+                   .c_str()),
+      0);
+  const long later =
+      f.number(("SELECT count(*) FROM requests WHERE state IN (2, 3) AND NOT " + old_rows).c_str());
+  EXPECT_GT(later, 0);
+  EXPECT_EQ(f.number(("SELECT count(*) FROM requests WHERE state IN (2, 3) AND fetch_ms >= 0 "
+                      "AND fetch_ms < 10000 AND NOT " +
+                      old_rows)
+                         .c_str()),
+            later);
+}
+
 TEST(SqliteStore, ANewerSchemaIsRefused) {
   ThreadedTestServer server;
   serve_store_site(server, false);
