@@ -2,12 +2,14 @@
 #include "dashboard/redis_run_snapshot.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "dashboard/slowest_hosts.hpp"
 #include "dashboard/snapshot_rows.hpp"
+#include "dashboard/throughput.hpp"
 #include "store/redis_blocking.hpp"
 #include "store/stored_names.hpp"
 #include "uvscrape/errors.hpp"
@@ -40,6 +42,33 @@ std::int64_t integer(store::BlockingRedis& redis, const std::vector<std::string>
   return reply->type == REDIS_REPLY_INTEGER ? static_cast<std::int64_t>(reply->integer) : 0;
 }
 
+// From the commit script's settles per 10 s (field: ms / 10,000): the last
+// hour's 361 fields, read at once.
+Json throughput(store::BlockingRedis& redis, const std::string& key, std::int64_t now,
+                std::int64_t started, std::int64_t left) {
+  constexpr std::int64_t kSlot = 10'000;
+  const std::int64_t last = now / kSlot, first = (now - 3'600'000) / kSlot;
+  std::vector<std::string> get = {"HMGET", key};
+  for (std::int64_t slot = first; slot <= last; ++slot) get.push_back(std::to_string(slot));
+  const auto replies = redis.command(get);
+  const ChartWindow window = chart_window(now, started, kSlot);
+  Json counts = Json::array();
+  for (int i = 0; i < ChartWindow::kBuckets; ++i) counts.push_back(0);
+  std::int64_t minute = 0, hour = 0;
+  for (std::size_t i = 0; i < replies->elements; ++i) {
+    const redisReply* r = replies->element[i];
+    if (r->type != REDIS_REPLY_STRING) continue;  // nil: nothing settled then
+    const std::int64_t n = std::strtoll(r->str, nullptr, 10);
+    const std::int64_t at = (first + static_cast<std::int64_t>(i)) * kSlot;
+    hour += n;
+    if (at + kSlot > now - 60'000) minute += n;  // the slots that reach into the last minute
+    const std::int64_t bucket = (at - window.from) / window.bucket_ms;
+    if (at >= window.from && bucket < ChartWindow::kBuckets)
+      counts[static_cast<std::size_t>(bucket)] = counts[static_cast<std::size_t>(bucket)].get<std::int64_t>() + n;
+  }
+  return throughput_json(now, started, left, minute, hour, window, std::move(counts));
+}
+
 }  // namespace
 
 Json read_redis_snapshot(const store::RedisAddress& address, std::int64_t now_ms) {
@@ -59,6 +88,9 @@ Json read_redis_snapshot(const store::RedisAddress& address, std::int64_t now_ms
                    {"done", number(meta, "done")},
                    {"failed", number(meta, "failed")}};
   s["items"] = integer(redis, {"LLEN", p + "items"});
+  s["throughput"] = throughput(redis, p + "settled_10s", now_ms, number(meta, "started"),
+                               s["requests"]["pending"].get<std::int64_t>() +
+                                   s["requests"]["in_flight"].get<std::int64_t>());
 
   // Failures by kind (most frequent first, the latest examples), and per host.
   struct Kind {

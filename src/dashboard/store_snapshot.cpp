@@ -4,19 +4,18 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <vector>
 
 #include "dashboard/slowest_hosts.hpp"
 #include "dashboard/snapshot_rows.hpp"
+#include "dashboard/throughput.hpp"
 #include "store/store_reader.hpp"
 #include "store/stored_names.hpp"
 
 namespace uvscrape::dashboard {
 namespace {
 
-constexpr int kBuckets = 60;
 // Hosts by pending and by recently settled requests, and fetch times, are
 // counted over at most this many rows (the best-ranked pending, the latest
 // settled), so a snapshot of a huge run stays quick.
@@ -27,39 +26,21 @@ using store::state_name;
 using store::StoreReader;
 
 Json throughput(StoreReader& db, std::int64_t now, std::int64_t started, std::int64_t left) {
-  Json t = Json::object();
   const std::int64_t minute = db.scalar(
       "SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)", {now - 60'000});
   const std::int64_t hour =
       db.scalar("SELECT count(*) FROM requests WHERE settled_at >= ?1 AND state IN (2, 3)",
                 {now - 3'600'000});
-  t["last_minute"] = minute;
-  t["last_hour"] = hour;
-  t["left"] = left;
-  // The rate over the part of the window the run has been going (as `uvscrape info`).
-  const auto window = [&](std::int64_t ms) {
-    const std::int64_t ran = started > 0 ? now - started : ms;
-    return static_cast<double>(std::clamp<std::int64_t>(ran, 1000, ms)) / 1000.0;
-  };
-  const double rate = minute > 0 ? static_cast<double>(minute) / window(60'000)
-                                 : static_cast<double>(hour) / window(3'600'000);
-  if (left > 0 && rate > 0)
-    t["eta_seconds"] = static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / rate));
-  // The chart: kBuckets buckets from the run's start (at most an hour back) to now.
-  const std::int64_t from = std::max(started > 0 ? started : now - 60'000, now - 3'600'000);
-  // Whole seconds a bucket, so that the legend reads well.
-  const std::int64_t bucket =
-      std::max<std::int64_t>(1, (now - from + kBuckets * 1000 - 1) / (kBuckets * 1000)) * 1000;
+  const ChartWindow window = chart_window(now, started);
   Json counts = Json::array();
-  for (int i = 0; i < kBuckets; ++i) counts.push_back(0);
+  for (int i = 0; i < ChartWindow::kBuckets; ++i) counts.push_back(0);
   for (const auto& r : db.query("SELECT (settled_at - ?1) / ?2, count(*) FROM requests "
                                 "WHERE settled_at >= ?1 AND state IN (2, 3) GROUP BY 1",
-                                {from, bucket})) {
+                                {window.from, window.bucket_ms})) {
     const auto i = r[0].get<std::int64_t>();
-    if (i >= 0 && i < kBuckets) counts[static_cast<std::size_t>(i)] = r[1];
+    if (i >= 0 && i < ChartWindow::kBuckets) counts[static_cast<std::size_t>(i)] = r[1];
   }
-  t["series"] = {{"from", from}, {"bucket_ms", bucket}, {"counts", counts}};
-  return t;
+  return throughput_json(now, started, left, minute, hour, window, std::move(counts));
 }
 
 }  // namespace

@@ -157,6 +157,18 @@ TEST(RedisCli, ServeShowsARedisRun) {
   EXPECT_EQ(slowest[0].at("timed"), done);
   EXPECT_GE(slowest[0].at("max_ms").get<long long>(), slowest[0].at("mean_ms").get<long long>());
   EXPECT_LT(slowest[0].at("max_ms").get<long long>(), 10000);
+  // Throughput from the commit script's settles per 10 s: the crawl settled
+  // every request within the last hour, and the chart holds each once.
+  const Json& t = s.at("throughput");
+  EXPECT_EQ(t.at("last_hour"), done);
+  EXPECT_EQ(t.at("left"), 0);
+  EXPECT_FALSE(t.contains("eta_seconds"));
+  const Json& series = t.at("series");
+  EXPECT_EQ(series.at("bucket_ms").get<long long>() % 10000, 0);
+  long long charted = 0;
+  for (const Json& n : series.at("counts")) charted += n.get<long long>();
+  EXPECT_EQ(series.at("counts").size(), 60u);
+  EXPECT_EQ(charted, done);
 
   serve.stop();
   ASSERT_TRUE(WIFEXITED(serve.exit_status())) << serve.exit_status();
