@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
   options.storage_dir = argv[2];
   options.num_workers = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 32;
   if (argc > 4) options.step_threads = std::strtoul(argv[4], nullptr, 10);
+  // The steps share nothing mutable, so the loop thread may run one too when
+  // the step threads are busy (docs/performance.md, "Choosing step_threads").
+  options.loop_helps_steps = true;
   if (const char* store_dir = std::getenv("CASES_CRAWL_STORE"))
     options.store_path = std::string(store_dir) + "/run-" + std::to_string(getpid()) + ".db";
   // CASES_CRAWL_STORE_URL=redis://...: the Redis store, shared by every

@@ -42,11 +42,11 @@ struct DriverOptions {
   static std::size_t default_step_threads() noexcept;
   // With step threads: when more responses wait than there are step threads
   // free, the loop thread runs the oldest waiting step itself (one at a time,
-  // polling I/O between them), so a parse-bound crawl uses every core. False:
-  // steps never run on the loop thread, which then never waits for one (for a
-  // program whose own loop must stay responsive); steps may then run on at
-  // most step_threads threads at once.
-  bool loop_helps_steps = true;
+  // polling I/O between them), so a parse-bound crawl uses every core. Then
+  // step_threads + 1 steps may run at once, so steps must truly share nothing
+  // mutable. Off by default: steps never run on the loop thread, which then
+  // never waits for one, and at most step_threads steps run at once.
+  bool loop_helps_steps = false;
 
   // Where archive requests store their files. Empty: <system temp>/uvscrape_files.
   // Created (with parents) when the Driver is constructed.
