@@ -12,6 +12,7 @@ packages=(
   zlib1g-dev libbrotli-dev ca-certificates                 # Content-Encoding, CA bundle
   libpsl-dev publicsuffix                                  # the cookie jar's public suffixes
   libsqlite3-dev libzstd-dev                               # the run store, its stored responses
+  nettle-dev                                               # SHA-256 (dedup fingerprints, archived files)
   libhiredis-dev redis-server                              # the run store on Redis (and its tests)
   libgtest-dev libgmock-dev libbenchmark-dev               # tests and micro-benchmarks
   nginx openssl curl python3                         # integration tests and benchmarks

@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "http/client.hpp"
-#include "store/sha256.hpp"
+#include "common/sha256.hpp"
 
 namespace uvscrape::driver {
 
@@ -101,7 +101,7 @@ class ArchiveSink final : public http::BodySink {
   std::exception_ptr error_;
   Done done_;
   bool hash_;
-  store::Sha256 digest_;
+  Sha256 digest_;
 };
 
 }  // namespace uvscrape::driver

@@ -15,13 +15,12 @@
 // not part of it. The URL itself (what is sent) is left as a browser writes
 // it. The key is computed from the request as it is when asked: the driver
 // asks after resolution, when the URL is absolute and serialised.
-#include <mbedtls/sha256.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "common/hex.hpp"
+#include "common/sha256.hpp"
 #include "scraper/request_internals.hpp"
 #include "scraper/url_text.hpp"
 #include "uvscrape/request.hpp"
@@ -30,14 +29,7 @@
 namespace uvscrape {
 namespace {
 
-using Digest = std::array<unsigned char, 32>;
-
-Digest sha256(std::string_view text) {
-  Digest out{};
-  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(text.data()), text.size(), out.data(),
-                     0);
-  return out;
-}
+using Digest = Sha256Digest;
 
 std::string hex(const Digest& d) {
   return hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));

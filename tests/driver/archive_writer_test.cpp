@@ -11,7 +11,7 @@
 #include "driver/archive_job.hpp"
 #include "driver/archive_name.hpp"
 #include "driver/archive_sink.hpp"
-#include "store/sha256.hpp"
+#include "common/sha256.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -153,7 +153,7 @@ TEST(ArchiveSink, HashesTheBodyOnlyWhenAsked) {
     uv_run(&loop, UV_RUN_DEFAULT);
     ASSERT_TRUE(done);
     EXPECT_EQ(read_file(target), body);
-    EXPECT_EQ(sink.sha256(), hash ? store::sha256_hex(body) : std::string()) << hash;
+    EXPECT_EQ(sink.sha256(), hash ? sha256_hex(body) : std::string()) << hash;
     EXPECT_EQ(uv_loop_close(&loop), 0);
   }
   fs::remove_all(dir);

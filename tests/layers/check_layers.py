@@ -40,7 +40,7 @@ ALWAYS = {"uvscrape", "common"}
 
 # Headers of private dependencies that the public face must not expose.
 PRIVATE_DEPENDENCIES = ("mbedtls/", "ares", "llhttp", "idn2", "uriparser/", "libxml/", "zlib",
-                        "brotli/", "sqlite3")
+                        "brotli/", "sqlite3", "nettle/", "hiredis")
 
 # The only public headers that include nlohmann/json (the rest name Json through them).
 JSON_HEADERS = {"json.hpp", "json_fwd.hpp"}

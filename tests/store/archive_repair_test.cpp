@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "store/sha256.hpp"
+#include "common/sha256.hpp"
 #include "store_test_support.hpp"
 #include "uvscrape/driver.hpp"
 
@@ -53,7 +53,7 @@ std::string name_of(const std::string& path) {
 }
 
 TEST(ArchiveRepair, FilesAreRecordedWithTheirHashAndAnUnrecordedOneIsFetchedAgain) {
-  EXPECT_EQ(store::sha256_hex("abc"),
+  EXPECT_EQ(sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // FIPS 180-2
   ThreadedTestServer server;
   serve_store_site(server, false);
@@ -72,7 +72,7 @@ TEST(ArchiveRepair, FilesAreRecordedWithTheirHashAndAnUnrecordedOneIsFetchedAgai
     for (size_t i = 0; i < paths.size(); ++i) {
       const std::string want = document_body(name_of(paths[i]));
       EXPECT_EQ(read_file(paths[i]), want) << paths[i];
-      EXPECT_EQ(hashes[i], store::sha256_hex(want)) << paths[i];
+      EXPECT_EQ(hashes[i], sha256_hex(want)) << paths[i];
       EXPECT_EQ(sizes[i], std::to_string(want.size())) << paths[i];
     }
   }
@@ -113,7 +113,7 @@ TEST(ArchiveRepair, FilesAreRecordedWithTheirHashAndAnUnrecordedOneIsFetchedAgai
     const std::string want = document_body(name_of(p));
     EXPECT_EQ(read_file(p), want) << p;
     EXPECT_EQ(f.one(("SELECT sha256 FROM files WHERE path = '" + p + "'").c_str()),
-              store::sha256_hex(want));
+              sha256_hex(want));
   }
   EXPECT_EQ(f.one("PRAGMA integrity_check"), "ok");
   server.stop();
