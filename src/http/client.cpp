@@ -406,6 +406,7 @@ void Client::Impl::send(Connection& c, Transfer& t) {
   }
 
   arm_read_timer(c, t, true);
+  c.stream->keep_loop_alive(true);
   start_reading(c);
   Connection* cp = &c;
   c.stream->write(std::move(wire), [this, cp](std::exception_ptr error) {
@@ -442,12 +443,17 @@ void Client::Impl::release(Connection& c) {
   if (c.transfer != nullptr) c.transfer->connection = nullptr;
   c.transfer = nullptr;
   if (closing) return retire(c);
-  c.stream->stop_reading();
+  // The stream keeps reading while the connection idles: what arrives then
+  // (a close, a stray 408) retires it at once (on_data, on_end) instead of
+  // waiting in the socket for the next request to misread, and the loop does
+  // not stop and restart the watch on every request. It does not keep the
+  // loop alive meanwhile (send() takes that back).
   ConnectionPool::Origin& origin = pool.origin(c.origin_key);
   if (Transfer* next = pool.next_for_connection(origin)) {
     ++stats.connections_reused;
     return send(c, *next);
   }
+  c.stream->keep_loop_alive(false);
   set_state(c, ConnectionState::idle);
   pool.put_idle(origin, &c, now_ms(loop));
   if (!sweep->active()) arm_sweep(static_cast<uint64_t>(options.pool_idle_timeout.count()));

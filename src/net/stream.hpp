@@ -41,6 +41,11 @@ class Stream {
 
   virtual bool is_tls() const = 0;
 
+  // Whether the stream keeps uv_run going (libuv's ref). A pooled connection
+  // idles still read, so that a close is seen at once, but must not keep the
+  // embedding program's loop alive by idling.
+  virtual void keep_loop_alive(bool keep) = 0;
+
   // Guarantees of the net layer's streams (TcpStream, TlsStream):
   // * callbacks never run from inside the call that registered them
   //   (start_reading, write): always from the loop;

@@ -175,6 +175,12 @@ void TcpStream::stop_reading() {
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&core_->tcp));
 }
 
+void TcpStream::keep_loop_alive(bool keep) {
+  if (closed_) return;
+  auto* handle = reinterpret_cast<uv_handle_t*>(&core_->tcp);
+  keep ? uv_ref(handle) : uv_unref(handle);
+}
+
 void TcpStream::write(std::string bytes, WriteCallback done) {
   if (closed_) return;
   auto request = std::make_unique<Core::WriteRequest>();

@@ -30,6 +30,7 @@ class TcpStream final : public Stream {
 
   void start_reading(DataCallback on_data, EndCallback on_end) override;
   void stop_reading() override;
+  void keep_loop_alive(bool keep) override;
   void write(std::string bytes, WriteCallback done) override;
   // After close() only `on_closed` runs: no data, end or write callbacks.
   void close(std::function<void()> on_closed = {}) override;

@@ -263,6 +263,10 @@ void TlsStream::start_reading(DataCallback on_data, EndCallback on_end) {
   read_transport();
 }
 
+void TlsStream::keep_loop_alive(bool keep) {
+  if (transport_) transport_->keep_loop_alive(keep);
+}
+
 void TlsStream::stop_reading() {
   if (!reading_) return;
   reading_ = false;

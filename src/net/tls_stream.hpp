@@ -41,6 +41,7 @@ class TlsStream final : public Stream {
 
   void start_reading(DataCallback on_data, EndCallback on_end) override;
   void stop_reading() override;
+  void keep_loop_alive(bool keep) override;
   void write(std::string bytes, WriteCallback done) override;
   // Closes the transport without waiting for close_notify. After close() only
   // `on_closed` runs.

@@ -2,6 +2,7 @@
 // connections, and the retry of a pooled connection that died.
 #include "client_fixture.hpp"
 #include "net/uv_util.hpp"
+#include "threaded_test_server.hpp"
 
 namespace uvscrape::http::test {
 namespace {
@@ -127,17 +128,47 @@ TEST_F(PoolTest, IdleConnectionsCloseAfterThePoolIdleTimeout) {
   EXPECT_EQ(server().connections_accepted(), 2u);
 }
 
+// An idle pooled connection is still read: when the server closes it, the
+// pool drops it at once, and the next request opens a fresh connection
+// instead of finding the dead one and retrying.
+TEST_F(PoolTest, AnIdleConnectionTheServerClosesLeavesThePoolAtOnce) {
+  TestServerOptions so;
+  so.idle_timeout = 20ms;
+  TestServer closing(loop(), so);
+  closing.respond("GET", "/c", ServerResponse::text("c"));
+  Client& c = client();
+  HttpRequest r;
+  r.url = closing.url("/c");
+  ok(fetch(r));
+  EXPECT_EQ(c.stats().connections_open, 1u);
+  run_for(2s, [&] { return c.stats().connections_open == 0; });
+  EXPECT_EQ(c.stats().connections_open, 0u);
+  EXPECT_EQ(ok(fetch(r)).body, "c");
+  EXPECT_EQ(c.stats().retries, 0u);
+  EXPECT_EQ(closing.connections_accepted(), 2u);
+  closing.close();
+}
+
 TEST_F(PoolTest, IdlePoolDoesNotKeepTheLoopAlive) {
-  server().respond("GET", "/i", ServerResponse::text("i"));
-  ok(get("/i"));
-  server().close();
-  // With the server gone, only the client's idle connection and its unref'd
-  // sweep timer remain: uv_run must return without waiting for the idle timeout.
-  run_for(2s, [&] { return server().open_connections() == 0; });
+  // A server on a thread of its own keeps the connection open, and nothing
+  // of it is on this loop: only the client's idle (still read) connection and
+  // its unref'd sweep timer remain, and uv_run must return without waiting
+  // for the idle timeout.
+  testing::ThreadedTestServer other;
+  other->respond("GET", "/i", ServerResponse::text("i"));
+  HttpRequest r;
+  r.url = other.url("/i");
+  ok(fetch(r));
+  server().close();  // the fixture's own server, idle on this loop
   const auto start = uv_now(loop());
   uv_run(loop(), UV_RUN_DEFAULT);
   EXPECT_LT(uv_now(loop()) - start, 1000u);
   EXPECT_EQ(client().stats().connections_open, 1u);
+  // Still alive and still pooled: the next request reuses it.
+  ok(fetch(r));
+  EXPECT_EQ(client().stats().connections_reused, 1u);
+  EXPECT_EQ(other->connections_accepted(), 1u);
+  other.stop();
 }
 
 TEST_F(PoolTest, DeadPooledConnectionIsRetriedOnceForIdempotentRequests) {
