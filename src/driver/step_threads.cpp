@@ -64,11 +64,11 @@ void StepThreads::submit(std::unique_ptr<StepJob> job) {
   {
     std::lock_guard lock(mutex_);
     queued_.emplace_back(next_submitted_++, std::move(job));
-    more_than_threads = queued_.size() > threads_.size() - running_;
+    more_than_threads = more_queued_than_free_threads();
   }
   work_ready_.notify_one();
-  if (loop_helps_ && more_than_threads && !helping_) {
-    helping_ = true;
+  if (loop_helps_ && more_than_threads &&
+      !uv_is_active(reinterpret_cast<uv_handle_t*>(&wakeup_->idle))) {
     uv_idle_start(&wakeup_->idle, [](uv_idle_t* handle) {
       auto* wakeup = static_cast<Wakeup*>(handle->data);
       if (wakeup->owner) wakeup->owner->help();
@@ -76,20 +76,23 @@ void StepThreads::submit(std::unique_ptr<StepJob> job) {
   }
 }
 
+// A thread woken but not yet at the queue counts as free: the loop takes only
+// what the threads cannot.
+bool StepThreads::more_queued_than_free_threads() const {
+  return queued_.size() > threads_.size() - running_;
+}
+
 void StepThreads::help() noexcept {
   std::pair<std::uint64_t, std::unique_ptr<StepJob>> item;
   {
     std::lock_guard lock(mutex_);
-    // A thread woken but not yet at the queue counts as free: the loop takes
-    // only what the threads cannot.
-    if (!stopping_ && queued_.size() > threads_.size() - running_) {
+    if (!stopping_ && more_queued_than_free_threads()) {
       item = std::move(queued_.front());
       queued_.pop_front();
     }
   }
   if (!item.second) {
     uv_idle_stop(&wakeup_->idle);
-    helping_ = false;
     return;
   }
   item.second->run();  // blocks the loop for one step, as with step_threads = 0
@@ -147,7 +150,6 @@ void StepThreads::close() noexcept {
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   wakeup_->owner = nullptr;
-  helping_ = false;
   const auto closed = [](uv_handle_t* handle) {
     auto* wakeup = static_cast<Wakeup*>(handle->data);
     if (--wakeup->open == 0) delete wakeup;

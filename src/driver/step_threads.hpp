@@ -80,13 +80,13 @@ class StepThreads {
   struct Wakeup;  // the loop's handles, which outlive this object until their close callbacks
   void thread_main() noexcept;
   void deliver() noexcept;  // on the loop thread, from the wake-up
-  void help() noexcept;     // on the loop thread, from the idle handle
+  void help() noexcept;     // on the loop thread, from the idle handle (started while it helps)
+  bool more_queued_than_free_threads() const;  // with mutex_ held
 
   Done done_;
   Wakeup* wakeup_ = nullptr;
   std::vector<std::thread> threads_;
   bool loop_helps_ = false;
-  bool helping_ = false;  // the idle handle is started
   std::size_t pending_ = 0;
   std::uint64_t next_submitted_ = 0;
   std::uint64_t next_delivered_ = 0;
