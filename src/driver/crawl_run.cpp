@@ -359,7 +359,7 @@ void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcom
     tickets_.erase(ticket);
   }
   completion_.attempts = outcome.request ? outcome.request->attempts() : 0;
-  if (outcome.fetch_time && outcome.request)
+  if (outcome.fetch_time && outcome.request && store_->durable())  // the memory store keeps none
     completion_.fetch =
         store::FetchTime{store::host_of(outcome.request->url()), *outcome.fetch_time};
   if (outcome.archived && outcome.response) {
