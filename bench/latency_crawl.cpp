@@ -84,12 +84,26 @@ int main(int argc, char** argv) {
   options.max_connections_total = static_cast<size_t>(workers);
   uvscrape::Driver driver(scraper, options);
   size_t items = 0;
-  driver.on_data = [&items](const Json&) { ++items; };
+  std::chrono::steady_clock::time_point first_item, last_item;
+  driver.on_data = [&](const Json&) {
+    last_item = std::chrono::steady_clock::now();
+    if (items++ == 0) first_item = last_item;
+  };
 
   const auto start = std::chrono::steady_clock::now();
   const uvscrape::RunResult result = driver.run();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  // Where the time over the ideal goes: before the first response (seeding,
+  // 500 connects, the first requests), and after the last item (closing).
+  const auto ms = [&](auto t) {
+    return std::chrono::duration<double, std::milli>(t - start).count();
+  };
+  std::fprintf(
+      stderr,
+      "latency_crawl: first item after %.1f ms, last item after %.1f ms, run ended after %.1f ms\n",
+      ms(first_item), ms(last_item), ms(end));
   const uint64_t connections = server->connections_accepted();
   const size_t requests_served = server->request_count();
   server.stop();
