@@ -32,6 +32,20 @@ local function sweep(now)
   end
   if #expired > 0 then redis.call('HINCRBY', k('meta'), 'expired_leases', #expired) end
 end
+-- Multi-argument calls in chunks (unpack's limit): args of 4,000 (even, for
+-- field-value and score-member pairs) at a time.
+local function many(cmd, key, args)
+  for i = 1, #args, 4000 do redis.call(cmd, key, unpack(args, i, math.min(#args, i + 3999))) end
+end
+local function hmget(key, fields)
+  if #fields <= 4000 then return redis.call('HMGET', key, unpack(fields)) end
+  local out = {}
+  for i = 1, #fields, 4000 do
+    local part = redis.call('HMGET', key, unpack(fields, i, math.min(#fields, i + 3999)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
 local function more()
   return redis.call('ZCARD', k('pending')) > 0 or redis.call('ZCARD', k('leased')) > 0
       or redis.call('HGET', k('meta'), 'seeded') ~= '1'
@@ -89,9 +103,6 @@ return out
 // ids ("0": not admitted), comma-separated, per completion in their order.
 constexpr const char* kCommit = R"lua(
 local meta = k('meta')
-local function many(cmd, key, args)  -- unpack's limit: chunks of 4,000 (even)
-  for i = 1, #args, 4000 do redis.call(cmd, key, unpack(args, i, math.min(#args, i + 3999))) end
-end
 local function members(keys)
   local out = {}
   for i = 1, #keys, 4000 do
@@ -101,7 +112,7 @@ local function members(keys)
   return out
 end
 local seeded
-local finals, finals_set, acks, taken, parents_set = {}, {}, {}, {}, {}
+local finals, acks, taken, parents_set = {}, {}, {}, {}
 local new_seen, admitted, parents_args, unlink = {}, {}, {}, {}
 local items, failures, files_args, meta_args = {}, {}, {}, {}
 local speculation, cookies
@@ -109,6 +120,24 @@ local settled = {done = 0, failed = 0}
 local fetch, hosts = {}, {}
 local stale = 0
 local records = {}
+-- The leases of the completions' requests, read at once (kept up to date
+-- below: a final or an unstarted settle ends its lease).
+local lease_of = {}
+do
+  local ids, at = {}, 3
+  for c = 1, tonumber(ARGV[2]) do
+    if ARGV[at] ~= '' then ids[#ids + 1] = ARGV[at] end
+    local items_at = at + 6 + 4 * tonumber(ARGV[at + 5])
+    local failures_at = items_at + tonumber(ARGV[items_at]) + 1
+    at = failures_at + tonumber(ARGV[failures_at]) + 7
+  end
+  if #ids > 0 then
+    local tokens = hmget(k('lease'), ids)
+    for j, id in ipairs(ids) do
+      if tokens[j] then lease_of[id] = tokens[j] end
+    end
+  end
+end
 local at = 3
 for c = 1, tonumber(ARGV[2]) do
   local id, token, settle = ARGV[at], ARGV[at + 1], ARGV[at + 2]
@@ -126,7 +155,7 @@ for c = 1, tonumber(ARGV[2]) do
   -- The lease is checked first: a completion that holds it was not stored
   -- before. One that does not was stored already (resubmitted after a lost
   -- connection: the same answer), or its lease was lost.
-  if id ~= '' and (finals_set[id] or redis.call('HGET', k('lease'), id) ~= token) then
+  if id ~= '' and lease_of[id] ~= token then
     run = false
     rec.token = nil
     local done = settle ~= 'wait' and (acks[token] or redis.call('GET', k('ack:' .. token)))
@@ -186,11 +215,7 @@ for c = 1, tonumber(ARGV[2]) do
       settled[settle] = settled[settle] + 1
       if id ~= '' then
         finals[#finals + 1] = id
-        finals_set[id] = true
-        -- A finished request that is nobody's parent needs no link up any more.
-        if not parents_set[id] and redis.call('HEXISTS', k('parents'), id) == 0 then
-          unlink[#unlink + 1] = id
-        end
+        lease_of[id] = nil
       end
       -- The fetch time of the attempt that settled the request, added up per
       -- host (count, sum, max in ms) for the dashboard's slowest hosts.
@@ -210,6 +235,7 @@ for c = 1, tonumber(ARGV[2]) do
       redis.call('HSET', k('attempts'), id, ARGV[at + 3])
       redis.call('HSET', k('nb'), id, ARGV[at + 4])
     elseif settle == 'unstarted' then
+      lease_of[id] = nil
       redis.call('ZREM', k('leased'), id)
       redis.call('HDEL', k('lease'), id)
       redis.call('HSET', k('attempts'), id, ARGV[at + 3])
@@ -268,6 +294,13 @@ if #finals > 0 then
   many('HDEL', k('attempts'), finals)
   many('HDEL', k('nb'), finals)
 end
+-- A finished request that is nobody's parent needs no link up any more.
+if #finals > 0 then
+  local bodies = hmget(k('parents'), finals)
+  for j, id in ipairs(finals) do
+    if not bodies[j] and not parents_set[id] then unlink[#unlink + 1] = id end
+  end
+end
 if #unlink > 0 then many('HDEL', k('parent'), unlink) end
 if #items > 0 then many('RPUSH', k('items'), items) end
 if #failures > 0 then many('RPUSH', k('failures'), failures) end
@@ -317,21 +350,38 @@ constexpr const char* kRefill = R"lua(
 local now = now_ms()
 sweep(now)
 local popped = redis.call('ZPOPMIN', k('pending'), ARGV[2])
-local out = {0, #popped / 2}
+local n = #popped / 2
+local out = {0, n}
 local chain_of = {}
-for i = 1, #popped, 2 do
-  local id = popped[i]
-  local parent = redis.call('HGET', k('parent'), id) or ''
-  chain_of[#chain_of + 1] = parent
-  local token = tostring(redis.call('INCR', k('tokens')))
-  redis.call('HSET', k('lease'), id, token)
-  redis.call('ZADD', k('leased'), now + tonumber(ARGV[3]), id)
-  out[#out + 1] = id
-  out[#out + 1] = token
-  out[#out + 1] = redis.call('HGET', k('req'), id) or ''
-  out[#out + 1] = redis.call('HGET', k('attempts'), id) or '0'
-  out[#out + 1] = redis.call('HGET', k('nb'), id) or ''
-  out[#out + 1] = parent
+if n > 0 then
+  -- One call per hash for all the requests taken; their tokens are n
+  -- consecutive values of the counter.
+  local ids = {}
+  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  local parents = hmget(k('parent'), ids)
+  local bodies = hmget(k('req'), ids)
+  local attempts = hmget(k('attempts'), ids)
+  local nbs = hmget(k('nb'), ids)
+  local first = redis.call('INCRBY', k('tokens'), n) - n
+  local leases, deadlines = {}, {}
+  local deadline = now + tonumber(ARGV[3])
+  for i, id in ipairs(ids) do
+    local token = tostring(first + i)
+    local parent = parents[i] or ''
+    chain_of[#chain_of + 1] = parent
+    leases[#leases + 1] = id
+    leases[#leases + 1] = token
+    deadlines[#deadlines + 1] = deadline
+    deadlines[#deadlines + 1] = id
+    out[#out + 1] = id
+    out[#out + 1] = token
+    out[#out + 1] = bodies[i] or ''
+    out[#out + 1] = attempts[i] or '0'
+    out[#out + 1] = nbs[i] or ''
+    out[#out + 1] = parent
+  end
+  many('HSET', k('lease'), leases)
+  many('ZADD', k('leased'), deadlines)
 end
 -- Every ancestor of the requests taken, once: id, its parent, its JSON; the
 -- walk up stops at the ancestors the caller keeps (ARGV[4...]).
