@@ -32,6 +32,20 @@ local function sweep(now)
   end
   if #expired > 0 then redis.call('HINCRBY', k('meta'), 'expired_leases', #expired) end
 end
+-- Multi-argument calls in chunks (unpack's limit): args of 4,000 (even, for
+-- field-value and score-member pairs) at a time.
+local function many(cmd, key, args)
+  for i = 1, #args, 4000 do redis.call(cmd, key, unpack(args, i, math.min(#args, i + 3999))) end
+end
+local function hmget(key, fields)
+  if #fields <= 4000 then return redis.call('HMGET', key, unpack(fields)) end
+  local out = {}
+  for i = 1, #fields, 4000 do
+    local part = redis.call('HMGET', key, unpack(fields, i, math.min(#fields, i + 3999)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
 local function more()
   return redis.call('ZCARD', k('pending')) > 0 or redis.call('ZCARD', k('leased')) > 0
       or redis.call('HGET', k('meta'), 'seeded') ~= '1'
@@ -77,121 +91,297 @@ for _, v in ipairs(redis.call('HGETALL', k('files'))) do out[#out + 1] = v end
 return out
 )lua";
 
+// Several completions in one call (ARGV[2]: how many; then each: id, token,
+// settle, attempts, not_before, children (count, then key, record_only,
+// priority, JSON each), items (count, then each), failures (count, then
+// each), file path, file JSON, speculation, cookies, host, fetch ms). Each is
+// checked against its own lease: a stale one is refused (nothing of it is
+// stored), the others commit. The script is atomic as a whole, so the writes
+// its completions share (the seen set, the new requests, the items, the
+// finished requests' fields, the counters) are gathered and made at the end
+// with one multi-argument call each. The answer: ok (1 or 0) and the child
+// ids ("0": not admitted), comma-separated, per completion in their order.
 constexpr const char* kCommit = R"lua(
-local id, token, settle = ARGV[2], ARGV[3], ARGV[4]
-local ack = k('ack:' .. token)
-if id ~= '' then
-  -- Resubmitted after a lost connection, but it had been stored: the same answer.
-  local done = settle ~= 'wait' and redis.call('GET', ack)
-  if done then return {1, done} end
-  if redis.call('HGET', k('lease'), id) ~= token then
-    redis.call('HINCRBY', k('meta'), 'stale_commits', 1)
-    return {0, ''}
-  end
-end
 local meta = k('meta')
-local own_body = id ~= '' and redis.call('HGET', k('req'), id)
-if settle == 'done' or settle == 'failed' then
-  redis.call('ZREM', k('leased'), id)
-  redis.call('HDEL', k('lease'), id)
-  redis.call('HDEL', k('req'), id)
-  redis.call('HDEL', k('prio'), id)
-  redis.call('HDEL', k('attempts'), id)
-  redis.call('HDEL', k('nb'), id)
-  redis.call('HINCRBY', meta, settle, 1)
-elseif settle == 'wait' then
-  -- The process keeps the retry in its frontier: the lease stays its own.
-  redis.call('HSET', k('attempts'), id, ARGV[5])
-  redis.call('HSET', k('nb'), id, ARGV[6])
-elseif settle == 'unstarted' then
-  redis.call('ZREM', k('leased'), id)
-  redis.call('HDEL', k('lease'), id)
-  redis.call('HSET', k('attempts'), id, ARGV[5])
-  redis.call('HDEL', k('nb'), id)
-  redis.call('ZADD', k('pending'), redis.call('HGET', k('prio'), id) or 0, id)
+local function members(keys)
+  local out = {}
+  for i = 1, #keys, 4000 do
+    local part = redis.call('SMISMEMBER', k('seen'), unpack(keys, i, math.min(#keys, i + 3999)))
+    for _, m in ipairs(part) do out[#out + 1] = m end
+  end
+  return out
 end
-local seeded = redis.call('HGET', meta, 'seeded') == '1'
-local ids = {}
-local admitted = 0
-local at = 8
-for i = 1, tonumber(ARGV[7]) do
-  local key, record_only, prio, body = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  at = at + 4
-  local fresh = true
-  if key ~= '' then fresh = redis.call('SADD', k('seen'), key) == 1 end
-  -- The run's own entries are never dropped, but seeded once only.
-  if record_only == '1' then fresh = not (settle == 'seed' and seeded) end
-  if fresh then
-    local cid = string.format('%016x', redis.call('INCR', k('next_id')))
-    redis.call('HSET', k('req'), cid, body)
-    redis.call('HSET', k('prio'), cid, prio)
-    redis.call('ZADD', k('pending'), prio, cid)
-    -- The child's previous_request(): this request, kept while it has children.
-    if id ~= '' then redis.call('HSET', k('parent'), cid, id) end
-    admitted = admitted + 1
-    ids[#ids + 1] = cid
-  else
-    ids[#ids + 1] = '0'
+local seeded
+local finals, acks, taken, parents_set = {}, {}, {}, {}
+local new_seen, admitted, parents_args, unlink = {}, {}, {}, {}
+local items, failures, files_args, meta_args = {}, {}, {}, {}
+local speculation, cookies
+local settled = {done = 0, failed = 0}
+local fetch, hosts = {}, {}
+local stale = 0
+local records = {}
+-- The leases of the completions' requests, read at once (kept up to date
+-- below: a final or an unstarted settle ends its lease).
+local lease_of = {}
+do
+  local ids, at = {}, 3
+  for c = 1, tonumber(ARGV[2]) do
+    if ARGV[at] ~= '' then ids[#ids + 1] = ARGV[at] end
+    local items_at = at + 6 + 4 * tonumber(ARGV[at + 5])
+    local failures_at = items_at + tonumber(ARGV[items_at]) + 1
+    at = failures_at + tonumber(ARGV[failures_at]) + 7
+  end
+  if #ids > 0 then
+    local tokens = hmget(k('lease'), ids)
+    for j, id in ipairs(ids) do
+      if tokens[j] then lease_of[id] = tokens[j] end
+    end
   end
 end
-if admitted > 0 and own_body then redis.call('HSET', k('parents'), id, own_body) end
--- A finished request that is nobody's parent needs no link up any more.
-if (settle == 'done' or settle == 'failed') and redis.call('HEXISTS', k('parents'), id) == 0 then
-  redis.call('HDEL', k('parent'), id)
+local at = 3
+for c = 1, tonumber(ARGV[2]) do
+  local id, token, settle = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  local nchildren = tonumber(ARGV[at + 5])
+  local children_at = at + 6
+  local items_at = children_at + 4 * nchildren
+  local failures_at = items_at + tonumber(ARGV[items_at]) + 1
+  local tail = failures_at + tonumber(ARGV[failures_at]) + 1
+  local rec = {ok = 1, ids = {}}
+  -- A final settle ends the lease: its answer is kept long enough for a
+  -- resubmission after a reconnect. (A wait keeps the lease, and running it
+  -- again changes nothing.)
+  if id ~= '' and settle ~= 'wait' then rec.token = token end
+  local run = true
+  -- The lease is checked first: a completion that holds it was not stored
+  -- before. One that does not was stored already (resubmitted after a lost
+  -- connection: the same answer), or its lease was lost.
+  if id ~= '' and lease_of[id] ~= token then
+    run = false
+    rec.token = nil
+    local done = settle ~= 'wait' and (acks[token] or redis.call('GET', k('ack:' .. token)))
+    if done then
+      rec.done = done
+    else
+      stale = stale + 1
+      rec.ok, rec.done = 0, ''
+    end
+  end
+  if run then
+    local count = 0
+    if nchildren > 0 then
+      local keys = {}
+      for i = 0, nchildren - 1 do
+        local key = ARGV[children_at + 4 * i]
+        if key ~= '' then keys[#keys + 1] = key end
+      end
+      local seen = #keys > 0 and members(keys) or {}
+      local ki = 0
+      for i = 0, nchildren - 1 do
+        local base = children_at + 4 * i
+        local key = ARGV[base]
+        local fresh = true
+        if key ~= '' then
+          ki = ki + 1
+          fresh = seen[ki] == 0 and not taken[key]
+          if fresh then
+            taken[key] = true
+            new_seen[#new_seen + 1] = key
+          end
+        end
+        -- The run's own entries are never dropped, but seeded once only.
+        if ARGV[base + 1] == '1' then
+          if seeded == nil then seeded = redis.call('HGET', meta, 'seeded') == '1' end
+          fresh = not (settle == 'seed' and seeded)
+        end
+        if fresh then
+          count = count + 1
+          admitted[#admitted + 1] = {base, id}
+          rec.ids[#rec.ids + 1] = #admitted
+        else
+          rec.ids[#rec.ids + 1] = 0
+        end
+      end
+    end
+    if count > 0 and id ~= '' and not parents_set[id] then
+      -- The children's previous_request(): this request, kept while it has children.
+      local own_body = redis.call('HGET', k('req'), id)
+      if own_body then
+        parents_args[#parents_args + 1] = id
+        parents_args[#parents_args + 1] = own_body
+        parents_set[id] = true
+      end
+    end
+    if settle == 'done' or settle == 'failed' then
+      settled[settle] = settled[settle] + 1
+      if id ~= '' then
+        finals[#finals + 1] = id
+        lease_of[id] = nil
+      end
+      -- The fetch time of the attempt that settled the request, added up per
+      -- host (count, sum, max in ms) for the dashboard's slowest hosts.
+      if ARGV[tail + 5] ~= '' then
+        local host, ms = ARGV[tail + 4], tonumber(ARGV[tail + 5])
+        local f = fetch[host]
+        if not f then
+          f = {0, 0, -1}
+          fetch[host] = f
+          hosts[#hosts + 1] = host
+        end
+        f[1], f[2] = f[1] + 1, f[2] + ms
+        if ms > f[3] then f[3] = ms end
+      end
+    elseif settle == 'wait' then
+      -- The process keeps the retry in its frontier: the lease stays its own.
+      redis.call('HSET', k('attempts'), id, ARGV[at + 3])
+      redis.call('HSET', k('nb'), id, ARGV[at + 4])
+    elseif settle == 'unstarted' then
+      lease_of[id] = nil
+      redis.call('ZREM', k('leased'), id)
+      redis.call('HDEL', k('lease'), id)
+      redis.call('HSET', k('attempts'), id, ARGV[at + 3])
+      redis.call('HDEL', k('nb'), id)
+      redis.call('ZADD', k('pending'), redis.call('HGET', k('prio'), id) or 0, id)
+    end
+    for i = 1, tonumber(ARGV[items_at]) do items[#items + 1] = ARGV[items_at + i] end
+    for i = 1, tonumber(ARGV[failures_at]) do failures[#failures + 1] = ARGV[failures_at + i] end
+    if ARGV[tail] ~= '' then
+      files_args[#files_args + 1] = ARGV[tail]
+      files_args[#files_args + 1] = ARGV[tail + 1]
+    end
+    if ARGV[tail + 2] ~= '' then speculation = ARGV[tail + 2] end
+    if ARGV[tail + 3] ~= '' then cookies = ARGV[tail + 3] end
+    if settle == 'seed' then
+      redis.call('HSET', meta, 'seeded', '1')
+      redis.call('DEL', k('seeding'))
+      seeded = true
+    end
+    if rec.token then acks[token] = rec end
+  end
+  records[#records + 1] = rec
+  at = tail + 6
 end
-for i = 1, tonumber(ARGV[at]) do redis.call('RPUSH', k('items'), ARGV[at + i]) end
-at = at + tonumber(ARGV[at]) + 1
-for i = 1, tonumber(ARGV[at]) do redis.call('RPUSH', k('failures'), ARGV[at + i]) end
-at = at + tonumber(ARGV[at]) + 1
-if ARGV[at] ~= '' then redis.call('HSET', k('files'), ARGV[at], ARGV[at + 1]) end
-if ARGV[at + 2] ~= '' then redis.call('HSET', meta, 'speculation', ARGV[at + 2]) end
-if ARGV[at + 3] ~= '' then redis.call('HSET', meta, 'cookies', ARGV[at + 3]) end
+-- The new requests: ids in the order they were admitted.
+if #admitted > 0 then
+  local first = redis.call('INCRBY', k('next_id'), #admitted) - #admitted
+  local req, prio, pending, parent = {}, {}, {}, {}
+  for i, a in ipairs(admitted) do
+    local cid = string.format('%016x', first + i)
+    local p = ARGV[a[1] + 2]
+    a[3] = cid
+    req[#req + 1] = cid
+    req[#req + 1] = ARGV[a[1] + 3]
+    prio[#prio + 1] = cid
+    prio[#prio + 1] = p
+    pending[#pending + 1] = p
+    pending[#pending + 1] = cid
+    if a[2] ~= '' then
+      parent[#parent + 1] = cid
+      parent[#parent + 1] = a[2]
+    end
+  end
+  many('HSET', k('req'), req)
+  many('HSET', k('prio'), prio)
+  many('ZADD', k('pending'), pending)
+  if #parent > 0 then many('HSET', k('parent'), parent) end
+end
+if #new_seen > 0 then many('SADD', k('seen'), new_seen) end
+if #parents_args > 0 then many('HSET', k('parents'), parents_args) end
+if #finals > 0 then
+  many('ZREM', k('leased'), finals)
+  many('HDEL', k('lease'), finals)
+  many('HDEL', k('req'), finals)
+  many('HDEL', k('prio'), finals)
+  many('HDEL', k('attempts'), finals)
+  many('HDEL', k('nb'), finals)
+end
+-- A finished request that is nobody's parent needs no link up any more.
+if #finals > 0 then
+  local bodies = hmget(k('parents'), finals)
+  for j, id in ipairs(finals) do
+    if not bodies[j] and not parents_set[id] then unlink[#unlink + 1] = id end
+  end
+end
+if #unlink > 0 then many('HDEL', k('parent'), unlink) end
+if #items > 0 then many('RPUSH', k('items'), items) end
+if #failures > 0 then many('RPUSH', k('failures'), failures) end
+if #files_args > 0 then many('HSET', k('files'), files_args) end
+if speculation then
+  meta_args[#meta_args + 1] = 'speculation'
+  meta_args[#meta_args + 1] = speculation
+end
+if cookies then
+  meta_args[#meta_args + 1] = 'cookies'
+  meta_args[#meta_args + 1] = cookies
+end
+if #meta_args > 0 then redis.call('HSET', meta, unpack(meta_args)) end
+if settled.done > 0 then redis.call('HINCRBY', meta, 'done', settled.done) end
+if settled.failed > 0 then redis.call('HINCRBY', meta, 'failed', settled.failed) end
+if stale > 0 then redis.call('HINCRBY', meta, 'stale_commits', stale) end
 -- Settled requests per 10 s (field: Redis's clock in ms / 10,000), for the
 -- dashboard's throughput; a week of crawling is some 60,000 small fields.
-if settle == 'done' or settle == 'failed' then
-  redis.call('HINCRBY', k('settled_10s'), math.floor(now_ms() / 10000), 1)
+if settled.done + settled.failed > 0 then
+  redis.call('HINCRBY', k('settled_10s'), math.floor(now_ms() / 10000), settled.done + settled.failed)
 end
--- The fetch time of the attempt that settled the request, added up per host
--- (count, sum, max in ms) for the dashboard's slowest hosts.
-if (settle == 'done' or settle == 'failed') and ARGV[at + 5] ~= '' then
-  local host, ms = ARGV[at + 4], tonumber(ARGV[at + 5])
-  redis.call('HINCRBY', k('fetch_count'), host, 1)
-  redis.call('HINCRBY', k('fetch_sum'), host, ms)
-  if ms > tonumber(redis.call('HGET', k('fetch_max'), host) or -1) then
-    redis.call('HSET', k('fetch_max'), host, ms)
+for _, host in ipairs(hosts) do
+  local f = fetch[host]
+  redis.call('HINCRBY', k('fetch_count'), host, f[1])
+  redis.call('HINCRBY', k('fetch_sum'), host, f[2])
+  if f[3] > tonumber(redis.call('HGET', k('fetch_max'), host) or -1) then
+    redis.call('HSET', k('fetch_max'), host, f[3])
   end
 end
-if settle == 'seed' then
-  redis.call('HSET', meta, 'seeded', '1')
-  redis.call('DEL', k('seeding'))
+local out = {}
+for _, rec in ipairs(records) do
+  if type(rec.done) == 'table' then
+    rec.done = rec.done.done  -- the same completion, earlier in this call
+  elseif not rec.done then
+    local ids = {}
+    for i, a in ipairs(rec.ids) do ids[i] = a == 0 and '0' or admitted[a][3] end
+    rec.done = table.concat(ids, ',')
+    if rec.token then redis.call('SET', k('ack:' .. rec.token), rec.done, 'PX', 300000) end
+  end
+  out[#out + 1] = rec.ok
+  out[#out + 1] = rec.done
 end
-local result = table.concat(ids, ',')
--- A final settle ends the lease: its answer is kept long enough for a
--- resubmission after a reconnect. (A wait keeps the lease, and running it
--- again changes nothing.)
-if id ~= '' and settle ~= 'wait' then redis.call('SET', ack, result, 'PX', 300000) end
-return {1, result}
+return out
 )lua";
 
 constexpr const char* kRefill = R"lua(
 local now = now_ms()
 sweep(now)
 local popped = redis.call('ZPOPMIN', k('pending'), ARGV[2])
-local out = {0, #popped / 2}
+local n = #popped / 2
+local out = {0, n}
 local chain_of = {}
-for i = 1, #popped, 2 do
-  local id = popped[i]
-  local parent = redis.call('HGET', k('parent'), id) or ''
-  chain_of[#chain_of + 1] = parent
-  local token = tostring(redis.call('INCR', k('tokens')))
-  redis.call('HSET', k('lease'), id, token)
-  redis.call('ZADD', k('leased'), now + tonumber(ARGV[3]), id)
-  out[#out + 1] = id
-  out[#out + 1] = token
-  out[#out + 1] = redis.call('HGET', k('req'), id) or ''
-  out[#out + 1] = redis.call('HGET', k('attempts'), id) or '0'
-  out[#out + 1] = redis.call('HGET', k('nb'), id) or ''
-  out[#out + 1] = parent
+if n > 0 then
+  -- One call per hash for all the requests taken; their tokens are n
+  -- consecutive values of the counter.
+  local ids = {}
+  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  local parents = hmget(k('parent'), ids)
+  local bodies = hmget(k('req'), ids)
+  local attempts = hmget(k('attempts'), ids)
+  local nbs = hmget(k('nb'), ids)
+  local first = redis.call('INCRBY', k('tokens'), n) - n
+  local leases, deadlines = {}, {}
+  local deadline = now + tonumber(ARGV[3])
+  for i, id in ipairs(ids) do
+    local token = tostring(first + i)
+    local parent = parents[i] or ''
+    chain_of[#chain_of + 1] = parent
+    leases[#leases + 1] = id
+    leases[#leases + 1] = token
+    deadlines[#deadlines + 1] = deadline
+    deadlines[#deadlines + 1] = id
+    out[#out + 1] = id
+    out[#out + 1] = token
+    out[#out + 1] = bodies[i] or ''
+    out[#out + 1] = attempts[i] or '0'
+    out[#out + 1] = nbs[i] or ''
+    out[#out + 1] = parent
+  end
+  many('HSET', k('lease'), leases)
+  many('ZADD', k('leased'), deadlines)
 end
 -- Every ancestor of the requests taken, once: id, its parent, its JSON; the
 -- walk up stops at the ancestors the caller keeps (ARGV[4...]).

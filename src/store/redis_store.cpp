@@ -194,7 +194,14 @@ void RedisStore::started(RequestId, int) {}
 
 void RedisStore::commit(Completion completion) {
   if (failed_ || closing_) return;
-  auto args = eval(redis_scripts::commit());
+  completion.response.reset();  // stored responses are not kept in Redis
+  queued_.push_back(std::move(completion));
+  // One script call at a time: the completions arriving meanwhile go in the
+  // next one together (fewer calls for Redis and for this process).
+  if (!commit_on_wire_) send_commits();
+}
+
+void RedisStore::append_commit_args(std::vector<std::string>& args, const Completion& completion) {
   const bool has_request = completion.request != 0;
   std::string token;
   if (has_request) {
@@ -215,11 +222,16 @@ void RedisStore::commit(Completion completion) {
   }
   args.push_back(std::to_string(completion.items.size()));
   for (const Item& item : completion.items) {
-    Json stored = {{"request", completion.request},
-                   {"model", item.model},
-                   {"valid", item.valid},
-                   {"value", item.value}};
-    args.push_back(stored.dump());
+    // {"request", "model", "valid", "value"}, written out directly: the same
+    // text as a Json object's dump(), without copying the value into one.
+    std::string stored = "{\"request\":";
+    stored += std::to_string(completion.request);
+    stored += ",\"model\":";
+    stored += Json(item.model).dump();
+    stored += item.valid ? ",\"valid\":true,\"value\":" : ",\"valid\":false,\"value\":";
+    stored += item.value.dump();
+    stored += '}';
+    args.push_back(std::move(stored));
   }
   args.push_back(std::to_string(completion.failures.size()));
   for (const Failure& f : completion.failures) {
@@ -248,29 +260,50 @@ void RedisStore::commit(Completion completion) {
   args.push_back(completion.cookies ? completion.cookies->dump() : "");
   args.push_back(completion.fetch ? completion.fetch->host : "");
   args.push_back(completion.fetch ? std::to_string(completion.fetch->took.count()) : "");
-  completion.response.reset();  // stored responses are not kept in Redis
-  connection_->send(std::move(args), [this, c = std::move(completion)](RedisReply reply) mutable {
+}
+
+void RedisStore::send_commits() {
+  if (queued_.empty()) return;
+  std::vector<Completion> batch;
+  const std::size_t n = std::min(queued_.size(), kCommitBatch);
+  batch.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    batch.push_back(std::move(queued_.front()));
+    queued_.pop_front();
+  }
+  auto args = eval(redis_scripts::commit());
+  args.push_back(std::to_string(batch.size()));
+  for (const Completion& c : batch) append_commit_args(args, c);
+  commit_on_wire_ = true;
+  connection_->send(std::move(args), [this, batch = std::move(batch)](RedisReply reply) mutable {
+    commit_on_wire_ = false;
     if (failed_) return;
-    if (reply.is_error() || reply.elements.size() != 2) return fail(reason_of(reply));
-    if (c.settle != Settle::wait && c.request != 0) leases_.erase(c.request);
-    if (reply.elements[0].integer == 0) {
-      ++stale_commits_;  // another process holds this request now: it stores it
-      c.children.clear();
-      c.items.clear();
-      c.failures.clear();
-      c.file.reset();
-    } else {
-      const std::string& ids = reply.elements[1].text;
-      std::size_t at = 0;
-      for (Child& child : c.children) {
-        const std::size_t comma = std::min(ids.find(',', at), ids.size());
-        child.id = parse_id(ids.substr(at, comma - at));
-        at = comma + 1;
+    if (reply.is_error() || reply.elements.size() != 2 * batch.size()) return fail(reason_of(reply));
+    // The next call goes out before these are handed on.
+    if (!closing_) send_commits();
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      Completion& c = batch[b];
+      if (c.settle != Settle::wait && c.request != 0) leases_.erase(c.request);
+      if (reply.elements[2 * b].integer == 0) {
+        ++stale_commits_;  // another process holds this request now: it stores it
+        c.children.clear();
+        c.items.clear();
+        c.failures.clear();
+        c.file.reset();
+      } else {
+        const std::string& ids = reply.elements[2 * b + 1].text;
+        std::size_t at = 0;
+        for (Child& child : c.children) {
+          const std::size_t comma = std::min(ids.find(',', at), ids.size());
+          child.id = parse_id(ids.substr(at, comma - at));
+          at = comma + 1;
+        }
       }
+      listener_->store_committed(std::move(c));
+      if (failed_) return;
     }
-    listener_->store_committed(std::move(c));
-    // A parked refill may find this commit's children now.
-    if (refill_wanted_ && !refill_on_wire_) send_refill();
+    // A parked refill may find these commits' children now.
+    if (refill_wanted_ && !refill_on_wire_ && !closing_) send_refill();
   });
 }
 
@@ -374,6 +407,8 @@ void RedisStore::close(const std::string& status) {
   auto finish = [this] { close_timers_then([this] { listener_->store_closed(); }); };
   if (!connection_) return listener_->store_closed();
   if (!failed_ && opened_) {
+    // Completions still queued go first (in as many calls as it takes).
+    while (!queued_.empty()) send_commits();
     // This process's leases go back to pending: another process, or the next
     // run, fetches them.
     auto args = eval(redis_scripts::release());

@@ -39,6 +39,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -56,6 +57,8 @@ class RedisStore final : public RunStore {
   // requests (queued in its frontier) beyond those it is fetching.
   static constexpr std::size_t kWindow = 64;
   static constexpr std::chrono::milliseconds kPoll{50};
+  // At most this many completions in one commit script call.
+  static constexpr std::size_t kCommitBatch = 64;
 
   // `window` 0: the URL's window=, else kWindow.
   RedisStore(uv_loop_t* loop, RedisAddress address, std::size_t window = 0);
@@ -84,6 +87,8 @@ class RedisStore final : public RunStore {
  private:
   std::vector<std::string> eval(const std::string& script) const;
   void send_refill();
+  void send_commits();
+  void append_commit_args(std::vector<std::string>& args, const Completion& completion);
   void renew();
   void fail(const std::string& reason);
   void on_opened(const RedisReply& reply);
@@ -107,6 +112,9 @@ class RedisStore final : public RunStore {
   bool refill_on_wire_ = false;
   std::size_t refill_max_ = 0;
   bool renew_on_wire_ = false;
+  // Completions waiting for the commit call on the wire to be answered.
+  std::deque<Completion> queued_;
+  bool commit_on_wire_ = false;
   uv_timer_t* renew_timer_ = nullptr;  // freed by their close callbacks
   uv_timer_t* poll_timer_ = nullptr;
   std::uint64_t stale_commits_ = 0;

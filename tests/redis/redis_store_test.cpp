@@ -8,7 +8,9 @@
 
 #include "blackhole.hpp"
 #include "redis_test_support.hpp"
+#include "store/redis_blocking.hpp"
 #include "store/redis_connection.hpp"
+#include "store/redis_scripts.hpp"
 
 namespace uvscrape::redis_test {
 namespace {
@@ -165,6 +167,55 @@ TEST(RedisStore, ABlackholedRedisIsAStoreErrorAfterTheConnectTimeout) {
   EXPECT_EQ(server->request_count(), 0u);
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+}  // namespace
+}  // namespace uvscrape::redis_test
+
+namespace uvscrape::redis_test {
+namespace {
+
+// One commit call with two completions: the one whose lease was lost is
+// refused whole (no item, no child, its key not seen), the other is stored;
+// the same call sent again (a resubmission after a reconnect) gets the same
+// answers and stores nothing twice.
+TEST(RedisStore, ABatchedCommitFencesEachCompletionByItsOwnLease) {
+  RedisFixture redis;
+  store::BlockingRedis client(store::parse_redis_url(redis.url()));
+  const std::string one = "0000000000000001", two = "0000000000000002";
+  client.command({"HSET", "b:lease", one, "5", two, "6"});
+  client.command({"HSET", "b:req", one, "{\"one\":1}", two, "{\"two\":2}"});
+  client.command({"HSET", "b:meta", "seeded", "1"});
+  client.command({"SET", "b:next_id", "2"});
+  const std::string key_one(16, 'a'), key_two(16, 'b');
+  auto completion = [](const std::string& id, const std::string& token, const std::string& key,
+                       const std::string& item) {
+    return std::vector<std::string>{id,  token, "done", "1", "0", "1", key, "0", "0", "{}", "1",
+                                    item, "0",  "",     "",  "",  "", "",  ""};
+  };
+  std::vector<std::string> args{"EVAL", store::redis_scripts::commit(), "0", "b", "2"};
+  for (const auto& part : {completion(one, "99", key_one, "lost"),  // its lease is token 5
+                           completion(two, "6", key_two, "kept")})
+    args.insert(args.end(), part.begin(), part.end());
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    const auto reply = client.command(args);
+    ASSERT_EQ(reply->elements, 4u);
+    EXPECT_EQ(reply->element[0]->integer, 0);
+    EXPECT_EQ(reply->element[2]->integer, 1);
+    EXPECT_EQ(std::string(reply->element[3]->str, reply->element[3]->len), "0000000000000003");
+    EXPECT_EQ(client.strings({"LRANGE", "b:items", "0", "-1"}), std::vector<std::string>{"kept"});
+    EXPECT_EQ(client.command({"SISMEMBER", "b:seen", key_one})->integer, 0);
+    EXPECT_EQ(client.command({"SISMEMBER", "b:seen", key_two})->integer, 1);
+    EXPECT_EQ(client.command({"ZCARD", "b:pending"})->integer, 1);
+    EXPECT_EQ(client.hget("b:lease", one), "5");  // still the other holder's
+    EXPECT_EQ(client.hget("b:lease", two), std::nullopt);
+    EXPECT_EQ(client.hget("b:req", two), std::nullopt);
+    EXPECT_EQ(client.hget("b:parents", two), "{\"two\":2}");
+    EXPECT_EQ(client.hget("b:parent", "0000000000000003"), two);
+    EXPECT_EQ(client.hget("b:meta", "done"), "1");
+    EXPECT_EQ(client.hget("b:meta", "stale_commits"), std::to_string(round + 1));
+  }
 }
 
 }  // namespace
