@@ -37,15 +37,17 @@ end
 local function many(cmd, key, args)
   for i = 1, #args, 4000 do redis.call(cmd, key, unpack(args, i, math.min(#args, i + 3999))) end
 end
-local function hmget(key, fields)
-  if #fields <= 4000 then return redis.call('HMGET', key, unpack(fields)) end
+-- The same for a command that answers one value per argument, joined.
+local function gather(cmd, key, args)
+  if #args <= 4000 then return redis.call(cmd, key, unpack(args)) end
   local out = {}
-  for i = 1, #fields, 4000 do
-    local part = redis.call('HMGET', key, unpack(fields, i, math.min(#fields, i + 3999)))
+  for i = 1, #args, 4000 do
+    local part = redis.call(cmd, key, unpack(args, i, math.min(#args, i + 3999)))
     for j = 1, #part do out[#out + 1] = part[j] end
   end
   return out
 end
+local function hmget(key, fields) return gather('HMGET', key, fields) end
 local function more()
   return redis.call('ZCARD', k('pending')) > 0 or redis.call('ZCARD', k('leased')) > 0
       or redis.call('HGET', k('meta'), 'seeded') ~= '1'
@@ -103,13 +105,15 @@ return out
 // ids ("0": not admitted), comma-separated, per completion in their order.
 constexpr const char* kCommit = R"lua(
 local meta = k('meta')
-local function members(keys)
-  local out = {}
-  for i = 1, #keys, 4000 do
-    local part = redis.call('SMISMEMBER', k('seen'), unpack(keys, i, math.min(#keys, i + 3999)))
-    for _, m in ipairs(part) do out[#out + 1] = m end
-  end
-  return out
+local function members(keys) return gather('SMISMEMBER', k('seen'), keys) end
+-- Where a completion's parts start in ARGV (see above): its children, items,
+-- failures, the rest; and where the next completion starts.
+local function layout(at)
+  local children_at = at + 6
+  local items_at = children_at + 4 * tonumber(ARGV[at + 5])
+  local failures_at = items_at + tonumber(ARGV[items_at]) + 1
+  local tail = failures_at + tonumber(ARGV[failures_at]) + 1
+  return children_at, items_at, failures_at, tail, tail + 6
 end
 local seeded
 local finals, acks, taken, parents_set = {}, {}, {}, {}
@@ -127,9 +131,7 @@ do
   local ids, at = {}, 3
   for c = 1, tonumber(ARGV[2]) do
     if ARGV[at] ~= '' then ids[#ids + 1] = ARGV[at] end
-    local items_at = at + 6 + 4 * tonumber(ARGV[at + 5])
-    local failures_at = items_at + tonumber(ARGV[items_at]) + 1
-    at = failures_at + tonumber(ARGV[failures_at]) + 7
+    at = select(5, layout(at))
   end
   if #ids > 0 then
     local tokens = hmget(k('lease'), ids)
@@ -142,10 +144,7 @@ local at = 3
 for c = 1, tonumber(ARGV[2]) do
   local id, token, settle = ARGV[at], ARGV[at + 1], ARGV[at + 2]
   local nchildren = tonumber(ARGV[at + 5])
-  local children_at = at + 6
-  local items_at = children_at + 4 * nchildren
-  local failures_at = items_at + tonumber(ARGV[items_at]) + 1
-  local tail = failures_at + tonumber(ARGV[failures_at]) + 1
+  local children_at, items_at, failures_at, tail, next_at = layout(at)
   local rec = {ok = 1, ids = {}}
   -- A final settle ends the lease: its answer is kept long enough for a
   -- resubmission after a reconnect. (A wait keeps the lease, and running it
@@ -258,7 +257,7 @@ for c = 1, tonumber(ARGV[2]) do
     if rec.token then acks[token] = rec end
   end
   records[#records + 1] = rec
-  at = tail + 6
+  at = next_at
 end
 -- The new requests: ids in the order they were admitted.
 if #admitted > 0 then
