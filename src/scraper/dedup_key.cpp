@@ -16,10 +16,8 @@
 // it. The key is computed from the request as it is when asked: the driver
 // asks after resolution, when the URL is absolute and serialised.
 #include <algorithm>
-#include <array>
 #include <cstring>
 
-#include "common/hex.hpp"
 #include "common/sha256.hpp"
 #include "scraper/request_internals.hpp"
 #include "scraper/url_text.hpp"
@@ -28,12 +26,6 @@
 
 namespace uvscrape {
 namespace {
-
-using Digest = Sha256Digest;
-
-std::string hex(const Digest& d) {
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
 
 void field(std::string& out, std::string_view s) {
   out += std::to_string(s.size());
@@ -99,7 +91,7 @@ std::string canonical_form(const Request& r) {
   return out;
 }
 
-DedupFingerprint fingerprint(const Digest& d) {
+DedupFingerprint fingerprint(const Sha256Digest& d) {
   DedupFingerprint f;
   std::memcpy(&f.high, d.data(), 8);
   std::memcpy(&f.low, d.data() + 8, 8);
@@ -114,7 +106,7 @@ std::optional<std::string> Request::dedup_key() const {
     case DedupMode::explicit_key: return *detail::RequestAccess::explicit_key(*this);
     case DedupMode::automatic: break;
   }
-  return hex(sha256(canonical_form(*this)));
+  return sha256_hex(canonical_form(*this));
 }
 
 std::optional<DedupFingerprint> Request::dedup_fingerprint() const {
