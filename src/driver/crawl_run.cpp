@@ -1,7 +1,9 @@
 // One run of the driver; see crawl_run.hpp.
 #include "driver/crawl_run.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "driver/cookies_file.hpp"
 #include "driver/failure_kind.hpp"
@@ -199,17 +201,69 @@ void Driver::Run::store_refilled(std::vector<store::PendingRequest> pending, boo
 // Entry requests are never resolved nor dropped (§3); their keys are recorded
 // so that a later link back to an entry page is not fetched again.
 // The seeding is one completion of its own: all entries and first probes, or none.
+//
+// A long list of entries of one priority, on the in-memory store, is seeded in
+// two parts: the first num_workers entries, which the workers start at once,
+// and the rest (with the first probes) once the loop has sent those requests
+// (seed_when_sent), or sooner when anything else happens in the run first (a
+// fetch ending, a stop). Nothing enters the frontier in between, so every
+// request gets the place it would have had (one priority: first come, first
+// served) and the run is the same, but its first requests are not kept
+// waiting for the fingerprints of thousands of entries (docs/design.md,
+// "The life of a run").
 void Driver::Run::seed() {
   completion_ = {};
   completion_.settle = store::Settle::seed;
-  for (Request& request : driver_.scraper_.entry_requests(options().seed_params)) {
+  std::vector<Request> entries = driver_.scraper_.entry_requests(options().seed_params);
+  speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
+  const std::size_t now = workers_.size();
+  const bool split = !store_->durable() && !robots_ && !replay_ && entries.size() > 2 * now &&
+                     std::all_of(entries.begin(), entries.end(), [&](const Request& r) {
+                       return r.priority() == entries.front().priority();
+                     });
+  if (split) {
+    entries_later_.assign(std::make_move_iterator(entries.begin() + static_cast<long>(now)),
+                          std::make_move_iterator(entries.end()));
+    entries.erase(entries.begin() + static_cast<long>(now), entries.end());
+  }
+  for (Request& request : entries) {
     auto key = seen_key(request);
     push(std::move(request), key, true);
   }
-  speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
+  if (split) {
+    seed_later_ = std::make_unique<net::AfterPoll>(loop_);
+    seed_when_sent();
+    return submit(std::move(completion_));
+  }
   for (Request& probe : speculation_->seed()) push(std::move(probe));
   if (store_->durable() && !speculation_->empty()) completion_.speculation = speculation_->save();
   submit(std::move(completion_));
+}
+
+// After each poll of the loop: are the first requests sent (resolved,
+// connected, written)? Then the rest of the entries.
+void Driver::Run::seed_when_sent() {
+  seed_later_->start([this] {
+    if (client_->stats().requests_starting > 0) return seed_when_sent();
+    seed_the_rest();
+  });
+}
+
+void Driver::Run::seed_the_rest() {
+  if (!seed_later_) return;
+  seed_later_.reset();
+  std::vector<Request> entries = std::move(entries_later_);
+  entries_later_.clear();
+  store::Completion outer = std::move(completion_);  // of a fetch that ended first, if any
+  completion_ = {};
+  completion_.settle = store::Settle::seed;
+  for (Request& request : entries) {
+    auto key = seen_key(request);
+    push(std::move(request), key, true);
+  }
+  for (Request& probe : speculation_->seed()) push(std::move(probe));
+  submit(std::move(completion_));
+  completion_ = std::move(outer);
 }
 
 // Entries for added parameters (DriverOptions::add_seed_params): one
@@ -347,6 +401,7 @@ void Driver::Run::dispatch() {
 }
 
 void Driver::Run::worker_finished(driver::Worker& worker, driver::Outcome outcome) {
+  seed_the_rest();  // before any outcome is applied
   --in_flight_;
   DriverCounters::sub(counters_.requests_in_flight);
   DriverCounters::add(counters_.bytes_received, outcome.bytes);
@@ -751,7 +806,12 @@ RunResult Driver::Run::result() const {
 
 void Driver::Run::maybe_close() {
   submit_refusals();
-  if (phase_ == Phase::closing || phase_ == Phase::done || in_flight_ > 0) return;
+  if (phase_ == Phase::closing || phase_ == Phase::done) return;
+  if (seed_later_) {
+    if (phase_ == Phase::running) return;  // the rest of the entries are still to come
+    return seed_the_rest();                // a stop: they are discarded as queued ones are
+  }
+  if (in_flight_ > 0) return;
   if (steps_pending() > 0) return;  // a stop waits for the steps running (§13, §24)
   if (store_opening_ || committing_ > 0) return;
   maybe_refill();

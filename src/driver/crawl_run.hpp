@@ -71,6 +71,9 @@ struct Driver::Run final : store::Listener {
   void worker_finished(driver::Worker& worker, driver::Outcome outcome);
   void open_store();
   void seed();
+  // The entries seed() left for after the first requests went out, if any.
+  void seed_when_sent();
+  void seed_the_rest();
   void resume(store::Opened& opened);
   void add_seeds(const Json& params);  // DriverOptions::add_seed_params
   // A request for the frontier, gathered into the completion being built; it
@@ -172,6 +175,10 @@ struct Driver::Run final : store::Listener {
   bool store_failed_ = false;
   std::size_t committing_ = 0;              // completions submitted, not yet committed
   store::Completion completion_;            // of the request being processed (or the seeding)
+  // A long entry list on the in-memory store: the entries after the first
+  // num_workers, seeded once those are sent (seed()), before anything else.
+  std::vector<Request> entries_later_;
+  std::unique_ptr<net::AfterPoll> seed_later_;
   std::deque<store::Completion> refusals_;  // of requests robots.txt refused, to submit
   // Stored retry waits of resumed or refilled requests held by the robots.txt
   // gate; enqueue() applies them.

@@ -79,6 +79,9 @@ void Client::set_on_capacity(std::function<void()> listener) {
 Client::Stats Client::stats() const {
   Stats s = impl_->stats;
   s.connections_open = impl_->pool.total_open();
+  for (const auto& [id, t] : impl_->transfers)
+    s.requests_starting +=
+        t->state == TransferState::pending || t->state == TransferState::connecting;
   return s;
 }
 

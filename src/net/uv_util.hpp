@@ -68,6 +68,41 @@ class Timer {
   std::function<void()> fire_;
 };
 
+// Runs `fire` once, after the loop has next polled for I/O (a check handle):
+// work that can wait until what this iteration started (connects, writes)
+// has been handed to the kernel. The destructor closes the handle; a Run
+// that is destroyed first never sees `fire`.
+class AfterPoll {
+ public:
+  explicit AfterPoll(uv_loop_t* loop) : check_(new uv_check_t{}) {
+    uv_check_init(loop, check_);
+    check_->data = this;
+  }
+  ~AfterPoll() { close_and_free(check_); }
+  AfterPoll(const AfterPoll&) = delete;
+  AfterPoll& operator=(const AfterPoll&) = delete;
+
+  void start(std::function<void()> fire) {
+    fire_ = std::move(fire);
+    uv_check_start(check_, [](uv_check_t* handle) {
+      auto* self = static_cast<AfterPoll*>(handle->data);
+      if (self == nullptr) return;
+      uv_check_stop(handle);
+      auto fire = std::move(self->fire_);  // `fire` may destroy this
+      self->fire_ = nullptr;
+      if (fire) fire();
+    });
+  }
+  void stop() {
+    uv_check_stop(check_);
+    fire_ = nullptr;
+  }
+
+ private:
+  uv_check_t* check_;
+  std::function<void()> fire_;
+};
+
 // Runs `call` once on the next loop iteration, on a timer of its own that
 // frees itself: for answering when no handle of the caller is left (after a
 // close). The loop stays alive until it has run.

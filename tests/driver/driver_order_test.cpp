@@ -155,6 +155,35 @@ TEST(DriverOrder, OneWorkerEqualsSequentialRun) {
   EXPECT_EQ(fetches, expected_fetches);
 }
 
+// Forty entries and one worker: the driver seeds the first entry, sends it,
+// then seeds the other 39 (crawl_run.cpp, seed()). Every entry still comes
+// before any child (one priority: first come, first served), and a link back
+// to an entry seeded in the second part is a duplicate of it.
+TEST(DriverOrder, ManyEntriesKeepTheirPlacesAndTheirKeys) {
+  constexpr int kEntries = 40;
+  ThreadedTestServer server(catch_all());
+  LambdaScraper scraper;
+  for (int i = 0; i < kEntries; ++i)
+    scraper.entries.push_back(Request::get(server.url("/e/" + std::to_string(i))).to("entry"));
+  scraper.add_step("entry", [](const Response& r) -> Step {
+    const std::string id = r.url.substr(r.url.rfind('/') + 1);
+    co_yield Request::get("/c/" + id).to("leaf");
+    if (id == "0") co_yield Request::get("/e/30").to("leaf");  // an entry's page again
+  });
+  scraper.add_step("leaf", [](const Response&) -> Step { co_return; });
+  Driver driver(scraper, test_options("many-entries", 1));
+  Deadline deadline(std::chrono::seconds(30));
+  const RunResult result = driver.run();
+  EXPECT_EQ(result.status, RunStatus::completed);
+  EXPECT_EQ(result.requests_completed, 2u * kEntries);
+  std::vector<std::string> expected;
+  for (const char* kind : {"/e/", "/c/"})
+    for (int i = 0; i < kEntries; ++i) expected.push_back(kind + std::to_string(i));
+  std::vector<std::string> fetched;
+  for (const auto& r : server->requests()) fetched.push_back(r.target);
+  EXPECT_EQ(fetched, expected);
+}
+
 std::set<std::string> fanout_items(ThreadedTestServer& server, size_t workers, uint64_t* requests) {
   LambdaScraper scraper;
   scraper.entries = {Request::get(server.url("/list/1")).to("list")};

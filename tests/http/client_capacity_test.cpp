@@ -75,6 +75,29 @@ TEST_F(CapacityTest, AnIdleConnectionElsewhereCountsUnderTheTotalCap) {
   other.close();
 }
 
+// Stats::requests_starting: fetched and not yet sent. Two requests on a cap
+// of one connection: the second waits for the slot, which is not starting.
+TEST_F(CapacityTest, RequestsStartingCountsThoseNotYetSent) {
+  server().respond("GET", "/a", slow("a"));
+  ClientOptions o;
+  o.max_connections_total = 1;
+  Client& c = client(o);
+  std::optional<Result> first, second;
+  HttpRequest a, b;
+  a.url = b.url = server().url("/a");
+  c.fetch(std::move(a), [&](Result r) { first = std::move(r); });
+  c.fetch(std::move(b), [&](Result r) { second = std::move(r); });
+  EXPECT_EQ(c.stats().requests_starting, 2u);  // both accepted, neither begun
+  // Sent, answered 30 ms later: nothing is starting any more once it is written.
+  run_for(5s, [&] { return c.stats().requests_starting == 0; });
+  EXPECT_EQ(c.stats().requests_starting, 0u);
+  EXPECT_FALSE(first.has_value());
+  run_for(5s, [&] { return first.has_value() && second.has_value(); });
+  ok(*first);
+  ok(*second);
+  EXPECT_EQ(c.stats().requests_starting, 0u);
+}
+
 TEST_F(CapacityTest, ListenerRunsAfterASlotFreesNeverInsideACall) {
   server().respond("GET", "/s", slow("s"));
   ClientOptions o;
