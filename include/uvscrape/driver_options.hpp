@@ -47,6 +47,13 @@ struct DriverOptions {
   // mutable. Off by default: steps never run on the loop thread, which then
   // never waits for one, and at most step_threads steps run at once.
   bool loop_helps_steps = false;
+  // With step threads: a step whose runs took less than this on average (kept
+  // per step name) runs on the loop thread when no other step is running or
+  // waiting, since handing it to a thread and back costs more than the step
+  // (a latency-bound crawl whose steps only read a field saves that on every
+  // request). No more steps run at once than without it. Zero: every step
+  // runs on a step thread.
+  std::chrono::microseconds steps_on_loop_below{25};
 
   // Where archive requests store their files. Empty: <system temp>/uvscrape_files.
   // Created (with parents) when the Driver is constructed.

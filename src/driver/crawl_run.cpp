@@ -61,7 +61,7 @@ void Driver::Run::begin() {
   });
   if (options().step_threads > 0) {
     step_threads_ = std::make_unique<driver::StepThreads>(
-        loop_, options().step_threads, options().loop_helps_steps,
+        loop_, options().step_threads, options().loop_helps_steps, options().steps_on_loop_below,
         [this](std::unique_ptr<driver::StepJob> job) { step_finished(std::move(job)); });
   }
   const size_t n = options().num_workers ? options().num_workers : 1;

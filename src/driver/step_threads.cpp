@@ -11,6 +11,7 @@ namespace uvscrape::driver {
 
 void StepJob::run() noexcept {
   const Response& response = *outcome.response;
+  const auto started = std::chrono::steady_clock::now();
   try {
     yields = uvscrape::run_step(*scraper, response.request->to(), response);
   } catch (...) {
@@ -19,6 +20,7 @@ void StepJob::run() noexcept {
   }
   // Nothing after the step reads the page: free it here, where it was built.
   detail::ResponseAccess::drop_parsed(response);
+  took = std::chrono::steady_clock::now() - started;
 }
 
 struct StepThreads::Wakeup {
@@ -28,8 +30,12 @@ struct StepThreads::Wakeup {
   int open = 0;  // handles not yet closed: the last close callback deletes this
 };
 
-StepThreads::StepThreads(uv_loop_t* loop, std::size_t threads, bool loop_helps, Done done)
-    : done_(std::move(done)), wakeup_(new Wakeup{}), loop_helps_(loop_helps) {
+StepThreads::StepThreads(uv_loop_t* loop, std::size_t threads, bool loop_helps,
+                         std::chrono::nanoseconds run_here_below, Done done)
+    : done_(std::move(done)),
+      wakeup_(new Wakeup{}),
+      loop_helps_(loop_helps),
+      run_here_below_(run_here_below) {
   wakeup_->owner = this;
   wakeup_->async.data = wakeup_;
   wakeup_->idle.data = wakeup_;
@@ -59,6 +65,13 @@ StepThreads::~StepThreads() {
 }
 
 void StepThreads::submit(std::unique_ptr<StepJob> job) {
+  if (pending_ == 0 && cheap(*job)) {
+    job->run();  // blocks the loop for one cheap step, as with step_threads = 0
+    note_cost(*job);
+    ++next_submitted_;
+    ++next_delivered_;
+    return done_(std::move(job));
+  }
   ++pending_;
   bool more_than_threads = false;
   {
@@ -74,6 +87,17 @@ void StepThreads::submit(std::unique_ptr<StepJob> job) {
       if (wakeup->owner) wakeup->owner->help();
     });
   }
+}
+
+bool StepThreads::cheap(const StepJob& job) const {
+  const auto mean = mean_cost_.find(job.outcome.response->request->to());
+  return mean != mean_cost_.end() && mean->second < run_here_below_;
+}
+
+// A moving mean: a step that turns slow leaves the loop within a few runs.
+void StepThreads::note_cost(const StepJob& job) {
+  const auto [mean, first] = mean_cost_.try_emplace(job.outcome.response->request->to(), job.took);
+  if (!first) mean->second += (job.took - mean->second) / 8;
 }
 
 // A thread woken but not yet at the queue counts as free: the loop takes only
@@ -134,6 +158,7 @@ void StepThreads::deliver() noexcept {
     reorder_.erase(reorder_.begin());
     ++next_delivered_;
     --pending_;
+    note_cost(*job);
     done_(std::move(job));
   }
 }

@@ -3,12 +3,21 @@
 // that throws there fails as it would on the loop, a stop waits for the steps
 // running, and responses waiting for a step thread are bounded.
 #include <algorithm>
+#include <atomic>
+#include <map>
 #include <set>
 
 #include "driver_test_support.hpp"
 
 namespace uvscrape::driver_test {
 namespace {
+
+// Busy for `d`: a step costlier than DriverOptions::steps_on_loop_below.
+void busy_for(std::chrono::microseconds d) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
 
 // The fan-out site's scraper; each step notes the thread it ran on.
 struct ThreadNotes {
@@ -43,7 +52,8 @@ struct FanoutRun {
   std::thread::id callback_thread;
 };
 
-FanoutRun crawl_fanout(size_t workers, size_t step_threads, bool loop_helps = true) {
+FanoutRun crawl_fanout(size_t workers, size_t step_threads, bool loop_helps = true,
+                       std::chrono::microseconds on_loop_below = DriverOptions{}.steps_on_loop_below) {
   ThreadedTestServer server;
   serve_fanout(server, 10, 20);
   LambdaScraper scraper;
@@ -52,6 +62,7 @@ FanoutRun crawl_fanout(size_t workers, size_t step_threads, bool loop_helps = tr
   DriverOptions o = test_options("step-threads", workers);
   o.step_threads = step_threads;
   o.loop_helps_steps = loop_helps;
+  o.steps_on_loop_below = on_loop_below;
   Driver driver(scraper, o);
   FanoutRun out;
   driver.on_data = [&](const Json& item) {
@@ -65,7 +76,7 @@ FanoutRun crawl_fanout(size_t workers, size_t step_threads, bool loop_helps = tr
 }
 
 TEST(DriverStepThreads, StepsRunOffTheLoopAndCallbacksOnIt) {
-  const FanoutRun run = crawl_fanout(4, 2, /*loop_helps=*/false);
+  const FanoutRun run = crawl_fanout(4, 2, /*loop_helps=*/false, /*on_loop_below=*/{});
   EXPECT_EQ(run.result.status, RunStatus::completed);
   EXPECT_EQ(run.result.items_emitted, 200u);
   EXPECT_EQ(run.items.size(), 200u);
@@ -136,6 +147,58 @@ TEST(DriverStepThreads, OneWorkerKeepsTheSequentialOrder) {
     const FanoutRun threaded = crawl_fanout(1, threads);
     EXPECT_EQ(threaded.result.status, RunStatus::completed);
     EXPECT_EQ(threaded.items, on_loop.items) << threads << " step threads";
+  }
+}
+
+// Steps measured cheaper than steps_on_loop_below run on the loop thread
+// while no step runs or waits; a costlier step never does (the loop does not
+// help here), and no two steps ever run at once with one step thread. (The
+// bound is raised from its default so that a sanitizer's slowdown leaves the
+// item step under it and the list step over it.)
+TEST(DriverStepThreads, CheapStepsStayOnTheLoopWhenNoStepWaits) {
+  for (size_t workers : {1u, 8u}) {
+    ThreadedTestServer server;
+    serve_fanout(server, 4, 30);
+    LambdaScraper scraper;
+    std::mutex mutex;
+    std::map<std::string, std::map<std::thread::id, int>> ran;  // step -> thread -> runs
+    std::atomic<int> inside{0};
+    std::atomic<int> overlaps{0};
+    auto note = [&](const char* step) {
+      if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+      std::lock_guard lock(mutex);
+      ++ran[step][std::this_thread::get_id()];
+    };
+    scraper.entries = {Request::get(server.url("/list/1")).to("list")};
+    scraper.add_step("list", [&](const Response& r) -> Step {
+      note("list");
+      busy_for(std::chrono::microseconds(400));
+      auto items = links(r, "//a[@class='item']/@href");
+      auto next = links(r, "//a[@rel='next']/@href");
+      inside.fetch_sub(1);
+      for (const auto& href : items) co_yield Request::get(href).to("item");
+      for (const auto& href : next) co_yield Request::get(href).to("list");
+    });
+    scraper.add_step("item", [&](const Response& r) -> Step {
+      note("item");  // no parse: a few microseconds
+      inside.fetch_sub(1);
+      co_yield Json(r.url);
+    });
+    DriverOptions o = test_options("step-cheap", workers);
+    o.step_threads = 1;
+    o.steps_on_loop_below = std::chrono::microseconds(150);
+    Driver driver(scraper, o);
+    Deadline deadline(std::chrono::seconds(30));
+    const RunResult result = driver.run();
+    EXPECT_EQ(result.status, RunStatus::completed);
+    EXPECT_EQ(result.items_emitted, 120u);
+    const auto loop = std::this_thread::get_id();  // run() runs the loop here
+    EXPECT_EQ(ran["list"].count(loop), 0u) << workers << " workers";
+    EXPECT_EQ(ran["list"].size(), 1u) << workers << " workers";
+    // The first item step is measured on the step thread; with one worker no
+    // other step is ever waiting, so every later one stays on the loop.
+    EXPECT_GE(ran["item"][loop], workers == 1 ? 119 : 1) << workers << " workers";
+    EXPECT_EQ(overlaps.load(), 0) << workers << " workers";
   }
 }
 
