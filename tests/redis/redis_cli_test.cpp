@@ -39,7 +39,9 @@ Ran run_cli_program(const std::string& program, const std::vector<std::string>& 
     ADD_FAILURE() << failure;
     return ran;
   }
-  EXPECT_TRUE(child.wait_for_exit(std::chrono::seconds(30)));
+  if (!child.wait_for_exit(std::chrono::seconds(30)))
+    ADD_FAILURE() << program << " did not exit within 30 s; its threads:\n"
+                  << child.thread_states();
   ran.exit_code = WIFEXITED(child.exit_status()) ? WEXITSTATUS(child.exit_status()) : -1;
   std::ifstream in(output);
   std::ostringstream text;

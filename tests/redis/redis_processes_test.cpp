@@ -59,7 +59,9 @@ struct Crawlers {
 
   // Waits for child i; its output.
   std::string finish(size_t i) {
-    EXPECT_TRUE(children[i]->wait_for_exit(std::chrono::seconds(60))) << "child " << i;
+    EXPECT_TRUE(children[i]->wait_for_exit(std::chrono::seconds(60)))
+        << "child " << i << ", its threads:\n"
+        << children[i]->thread_states();
     const std::string out = read_text(outputs[i]);
     EXPECT_TRUE(WIFEXITED(children[i]->exit_status()) &&
                 WEXITSTATUS(children[i]->exit_status()) == 0)

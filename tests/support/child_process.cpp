@@ -11,6 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -80,6 +82,28 @@ bool ChildProcess::wait_for_exit(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+std::string ChildProcess::thread_states() const {
+  if (pid_ <= 0) return "not running";
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::string text;
+    std::getline(in, text);
+    return text;
+  };
+  std::string out;
+  const std::string dir = "/proc/" + std::to_string(pid_) + "/task";
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(dir, error)) {
+    const std::string t = task.path().string();
+    const std::string stat = read(t + "/stat");  // "tid (comm) S ..."
+    const auto state = stat.find(") ");
+    out += task.path().filename().string() + " " + read(t + "/comm") + ": state " +
+           (state == std::string::npos ? "?" : stat.substr(state + 2, 1)) + ", wchan " +
+           read(t + "/wchan") + ", syscall " + read(t + "/syscall") + "\n";
+  }
+  return out.empty() ? "no threads readable in " + dir : out;
 }
 
 void ChildProcess::send_signal(int signal) {

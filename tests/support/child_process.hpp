@@ -55,6 +55,11 @@ class ChildProcess {
   // SIGTERM, then waits for the exit (SIGKILL after `grace`). Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
+  // Where a running child's threads are (from /proc: state, the syscall and
+  // the kernel function each waits in), one line per thread: for the failure
+  // message of a child that did not exit when it should have.
+  std::string thread_states() const;
+
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   // The waitpid() status of the last exit seen by wait_until_accepting or stop.
