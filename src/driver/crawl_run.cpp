@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iterator>
+#include <utility>
 
 #include "driver/cookies_file.hpp"
 #include "driver/failure_kind.hpp"
@@ -212,8 +213,6 @@ void Driver::Run::store_refilled(std::vector<store::PendingRequest> pending, boo
 // waiting for the fingerprints of thousands of entries (docs/design.md,
 // "The life of a run").
 void Driver::Run::seed() {
-  completion_ = {};
-  completion_.settle = store::Settle::seed;
   std::vector<Request> entries = driver_.scraper_.entry_requests(options().seed_params);
   speculation_ = std::make_unique<SpeculationTracker>(driver_.scraper_);
   const std::size_t now = workers_.size();
@@ -221,22 +220,28 @@ void Driver::Run::seed() {
                      std::all_of(entries.begin(), entries.end(), [&](const Request& r) {
                        return r.priority() == entries.front().priority();
                      });
-  if (split) {
-    entries_later_.assign(std::make_move_iterator(entries.begin() + static_cast<long>(now)),
-                          std::make_move_iterator(entries.end()));
-    entries.erase(entries.begin() + static_cast<long>(now), entries.end());
-  }
+  if (!split) return seed_entries(std::move(entries), true);
+  entries_later_.assign(std::make_move_iterator(entries.begin() + static_cast<long>(now)),
+                        std::make_move_iterator(entries.end()));
+  entries.erase(entries.begin() + static_cast<long>(now), entries.end());
+  seed_later_ = std::make_unique<net::AfterPoll>(loop_);
+  seed_when_sent();
+  seed_entries(std::move(entries), false);
+}
+
+// One seeding completion: `entries`, then the first probes when `probes`.
+void Driver::Run::seed_entries(std::vector<Request> entries, bool probes) {
+  completion_ = {};
+  completion_.settle = store::Settle::seed;
   for (Request& request : entries) {
     auto key = seen_key(request);
     push(std::move(request), key, true);
   }
-  if (split) {
-    seed_later_ = std::make_unique<net::AfterPoll>(loop_);
-    seed_when_sent();
-    return submit(std::move(completion_));
+  if (probes) {
+    for (Request& probe : speculation_->seed()) push(std::move(probe));
+    if (store_->durable() && !speculation_->empty())
+      completion_.speculation = speculation_->save();
   }
-  for (Request& probe : speculation_->seed()) push(std::move(probe));
-  if (store_->durable() && !speculation_->empty()) completion_.speculation = speculation_->save();
   submit(std::move(completion_));
 }
 
@@ -252,17 +257,8 @@ void Driver::Run::seed_when_sent() {
 void Driver::Run::seed_the_rest() {
   if (!seed_later_) return;
   seed_later_.reset();
-  std::vector<Request> entries = std::move(entries_later_);
-  entries_later_.clear();
   store::Completion outer = std::move(completion_);  // of a fetch that ended first, if any
-  completion_ = {};
-  completion_.settle = store::Settle::seed;
-  for (Request& request : entries) {
-    auto key = seen_key(request);
-    push(std::move(request), key, true);
-  }
-  for (Request& probe : speculation_->seed()) push(std::move(probe));
-  submit(std::move(completion_));
+  seed_entries(std::exchange(entries_later_, {}), true);
   completion_ = std::move(outer);
 }
 

@@ -71,6 +71,7 @@ struct Driver::Run final : store::Listener {
   void worker_finished(driver::Worker& worker, driver::Outcome outcome);
   void open_store();
   void seed();
+  void seed_entries(std::vector<Request> entries, bool probes);
   // The entries seed() left for after the first requests went out, if any.
   void seed_when_sent();
   void seed_the_rest();

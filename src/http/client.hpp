@@ -195,7 +195,9 @@ class Client {
     uint64_t requests_failed = 0;     // done got an error (cancellations included)
     uint64_t retries = 0;             // dead pooled connections retried on a fresh one
     uint64_t connections_open = 0;    // right now: connecting, busy or idle
-    uint64_t requests_starting = 0;   // right now: fetched, not yet sent (starting or connecting)
+    // Right now: fetched and not yet sent (starting or connecting); counted
+    // over the transfers on each call.
+    uint64_t requests_starting = 0;
   };
   Stats stats() const;
 

@@ -70,8 +70,8 @@ class Timer {
 
 // Runs `fire` once, after the loop has next polled for I/O (a check handle):
 // work that can wait until what this iteration started (connects, writes)
-// has been handed to the kernel. The destructor closes the handle; a Run
-// that is destroyed first never sees `fire`.
+// has been handed to the kernel. The destructor closes the handle; `fire`
+// does not run after it.
 class AfterPoll {
  public:
   explicit AfterPoll(uv_loop_t* loop) : check_(new uv_check_t{}) {
@@ -92,10 +92,6 @@ class AfterPoll {
       self->fire_ = nullptr;
       if (fire) fire();
     });
-  }
-  void stop() {
-    uv_check_stop(check_);
-    fire_ = nullptr;
   }
 
  private:
