@@ -153,8 +153,10 @@ TEST(DriverStepThreads, OneWorkerKeepsTheSequentialOrder) {
 // Steps measured cheaper than steps_on_loop_below run on the loop thread
 // while no step runs or waits; a costlier step never does (the loop does not
 // help here), and no two steps ever run at once with one step thread. (The
-// bound is raised from its default so that a sanitizer's slowdown leaves the
-// item step under it and the list step over it.)
+// bound is raised from its default to 5 ms, the list step made to take 20 ms,
+// so that neither a sanitizer's slowdown nor a thread preempted in the middle
+// of a step moves either step to the other side: the mean would take a 40 ms
+// pause in one run.)
 TEST(DriverStepThreads, CheapStepsStayOnTheLoopWhenNoStepWaits) {
   for (size_t workers : {1u, 8u}) {
     ThreadedTestServer server;
@@ -172,7 +174,7 @@ TEST(DriverStepThreads, CheapStepsStayOnTheLoopWhenNoStepWaits) {
     scraper.entries = {Request::get(server.url("/list/1")).to("list")};
     scraper.add_step("list", [&](const Response& r) -> Step {
       note("list");
-      busy_for(std::chrono::microseconds(400));
+      busy_for(std::chrono::milliseconds(20));
       auto items = links(r, "//a[@class='item']/@href");
       auto next = links(r, "//a[@rel='next']/@href");
       inside.fetch_sub(1);
@@ -186,7 +188,7 @@ TEST(DriverStepThreads, CheapStepsStayOnTheLoopWhenNoStepWaits) {
     });
     DriverOptions o = test_options("step-cheap", workers);
     o.step_threads = 1;
-    o.steps_on_loop_below = std::chrono::microseconds(150);
+    o.steps_on_loop_below = std::chrono::milliseconds(5);
     Driver driver(scraper, o);
     Deadline deadline(std::chrono::seconds(30));
     const RunResult result = driver.run();
