@@ -119,13 +119,22 @@ struct HttpServer::Core {
 // the request may take to arrive (a client that trickles a request in,
 // slowloris, gets a 408) and then the time the reply may take to be written
 // (a client that does not read is dropped); not the handler's work.
+//
+// The close lingers: once the reply is written, the write side is shut down
+// (FIN) and whatever the client still sends is read and dropped until it
+// closes too, for at most kLingerMs. Closing a socket with unread bytes in it
+// makes the kernel send a reset, which can destroy the reply before the
+// client has read it (a client still trickling a request when its 408 goes
+// out would see "connection reset" instead of the 408).
 struct HttpServer::Connection {
+  static constexpr std::uint64_t kLingerMs = 2000;
   std::weak_ptr<Core> core;
   HttpLimits limits;
   std::uint64_t id = 0;
   uv_tcp_t tcp{};
   uv_timer_t timer{};
   uv_write_t write{};
+  uv_shutdown_t shutdown{};
   llhttp_t parser{};
   llhttp_settings_t settings{};
   HttpRequest request;
@@ -139,6 +148,8 @@ struct HttpServer::Connection {
   bool head_done = false;
   int refusal = 0;        // a limit a parser callback hit: 431 or 413
   bool answered = false;  // a reply is being written or the request is in the handler
+  bool peer_done = false;  // the client has sent its end (EOF)
+  bool lingering = false;  // the reply is written: reading and dropping until EOF
   bool closing = false;
   int open = 2;
   std::string out;
@@ -239,7 +250,9 @@ struct HttpServer::Connection {
   }
 
   void on_eof() {
-    if (answered) return;
+    peer_done = true;
+    if (lingering) return close();
+    if (answered) return;  // still answered: a client may half-close after its request
     // A request cut short: answer what llhttp makes of the end, else close.
     if (llhttp_finish(&parser) == HPE_PAUSED) return dispatch();
     close();
@@ -281,7 +294,6 @@ struct HttpServer::Connection {
 
   void send(HttpReply r) {
     if (closing || !out.empty()) return;
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp));
     out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_of(r.status) +
           "\r\nContent-Type: " + r.content_type +
           "\r\nContent-Length: " + std::to_string(r.body.size()) +
@@ -292,8 +304,24 @@ struct HttpServer::Connection {
     write.data = this;
     // The same timer, restarted: the reply must be taken within the timeout.
     uv_timer_start(&timer, on_timeout, limits.timeout_ms, 0);
-    if (uv_write(&write, reinterpret_cast<uv_stream_t*>(&tcp), &buf, 1,
-                 [](uv_write_t* w, int) { static_cast<Connection*>(w->data)->close(); }) != 0)
+    if (uv_write(&write, reinterpret_cast<uv_stream_t*>(&tcp), &buf, 1, [](uv_write_t* w, int status) {
+          auto* c = static_cast<Connection*>(w->data);
+          if (status < 0) return c->close();
+          c->linger();
+        }) != 0)
+      close();
+  }
+
+  // See the comment on the struct: FIN, then drain until the client's EOF.
+  void linger() {
+    if (closing) return;
+    if (peer_done) return close();
+    lingering = true;
+    uv_timer_start(&timer, on_timeout, kLingerMs, 0);  // answered: on_timeout closes
+    shutdown.data = this;
+    if (uv_shutdown(&shutdown, reinterpret_cast<uv_stream_t*>(&tcp), [](uv_shutdown_t* s, int status) {
+          if (status < 0) static_cast<Connection*>(s->data)->close();  // also UV_ECANCELED on close
+        }) != 0)
       close();
   }
 

@@ -513,6 +513,23 @@ TEST(Dashboard, ConnectionsOverTheCapAreClosedAndItStaysUp) {
   });
 }
 
+// A reply sent before the whole request was read (a refusal) ends in a clean
+// close: the server reads and drops what the client still sends until the
+// client is done. Closing with those bytes unread would reset the connection,
+// which can destroy the reply before the client reads it.
+TEST(Dashboard, ARefusedRequestStillArrivingGetsItsReplyAndACleanClose) {
+  with_dashboard({}, [](std::uint16_t port) {
+    RawClient c(port);
+    // 1 MB of header: far over the cap and over what the kernel buffers hold,
+    // so this send completes only if the server keeps reading after its 431.
+    EXPECT_NO_THROW(c.send("GET / HTTP/1.1\r\n" + host(port) + "X: " + std::string(1'000'000, 'a')));
+    c.shutdown_write();
+    const RawClient::End end = c.read(std::chrono::milliseconds(5000));
+    EXPECT_EQ(end, RawClient::End::eof);
+    EXPECT_EQ(parse_reply(c.received()).status, 431) << c.received().substr(0, 200);
+  });
+}
+
 // Slowloris: a request trickled in a byte at a time is answered 408 and
 // closed once the timeout has passed since the connection; a reply that takes
 // longer than that to prepare (work on the thread pool) is not cut.
