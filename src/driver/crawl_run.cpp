@@ -839,6 +839,12 @@ void Driver::Run::store_closed() {
       store_closed();
     });
   }
+  if (std::exception_ptr error = store_ ? store_->close_error() : nullptr;
+      error && !closing_result_.error) {
+    closing_result_.status = RunStatus::error;  // a run not stored whole did not end well
+    closing_result_.error = error;
+    error_ = error;
+  }
   client_->close([this, run_result = std::move(closing_result_)]() mutable {
     stop_listener_->close(
         [this, result = std::move(run_result)]() mutable { save_cookies(std::move(result)); });

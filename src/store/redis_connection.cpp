@@ -112,6 +112,7 @@ void RedisConnection::connect() {
     send_on_wire(command);
     ++on_wire_;
   }
+  if (closing_) redisAsyncDisconnect(context);  // once those are answered
 }
 
 void RedisConnection::send_on_wire(const Command& command) {
@@ -178,9 +179,9 @@ void RedisConnection::on_connected(int status, const std::string& error) {
     return;
   }
   context_ = nullptr;  // hiredis frees a context whose connect failed
-  if (closing_) return finish_close();
-  if (!ever_connected_) return fail("cannot connect: " + error);
-  schedule_reconnect();
+  if (!ever_connected_) return closing_ ? finish_close() : fail("cannot connect: " + error);
+  if (closing_ && unanswered_.empty()) return finish_close();
+  schedule_reconnect();  // closing too: what is unanswered is sent once Redis is back
 }
 
 void RedisConnection::connect_timed_out() {
@@ -198,7 +199,7 @@ void RedisConnection::on_disconnected(int status) {
   reloading_ = false;
   connected_ = false;
   on_wire_ = 0;
-  if (closing_ || failed_) return finish_close();
+  if (failed_ || (closing_ && unanswered_.empty())) return finish_close();
   static_cast<void>(status);  // a clean disconnect too: only close() ends the connection
   lost_at_ = std::chrono::steady_clock::now();
   schedule_reconnect();
@@ -227,20 +228,25 @@ void RedisConnection::fail(const std::string& reason) {
   unanswered_.clear();
   on_wire_ = 0;
   if (on_failed_) on_failed_(reason);
+  if (closing_ && !context_) finish_close();  // given up while waiting to close
 }
 
 void RedisConnection::close(std::function<void()> done) {
   closing_ = true;
   on_closed_ = std::move(done);
-  if (retry_timer_) uv_timer_stop(retry_timer_);
-  if (context_)
-    redisAsyncDisconnect(context_);  // after the replies still due; -> on_disconnected
-  else
+  if (context_) return redisAsyncDisconnect(context_);  // after the replies still due
+  // Between connections: with nothing unanswered there is nothing to wait
+  // for; otherwise the reconnect already scheduled sends it (and disconnects
+  // once it is answered), within the same outage bound as during the run.
+  if (failed_ || unanswered_.empty()) {
+    if (retry_timer_) uv_timer_stop(retry_timer_);
     finish_close();
+  }
 }
 
 void RedisConnection::finish_close() {
-  if (!closing_ || !on_closed_) return;
+  if (!closing_ || !on_closed_ || finishing_) return;
+  finishing_ = true;  // once: a failure while closing may lead here twice
   if (!retry_timer_) {
     auto done = std::move(on_closed_);
     on_closed_ = nullptr;

@@ -95,6 +95,7 @@ class RedisConnection {
   bool ever_connected_ = false;
   bool failed_ = false;
   bool closing_ = false;
+  bool finishing_ = false;  // finish_close() has begun closing the handles
   bool reloading_ = false;  // Redis answered LOADING: this connection is being dropped
   std::function<void()> on_closed_;
   // Sent (or to send) and not answered, oldest first; the first `on_wire_`

@@ -121,6 +121,13 @@ std::vector<std::string> RedisStore::eval(const std::string& script) const {
 }
 
 void RedisStore::fail(const std::string& reason) {
+  if (closing_ && !failed_ && !close_error_) {
+    // What close() sent (the last completions, the release of the leases)
+    // is lost with the connection; the leased requests go back to pending
+    // when their leases expire, and nothing stored is undone.
+    close_error_ = std::make_exception_ptr(StoreError(
+        address_.url, reason + "; the run's last completions and its lease release were not stored"));
+  }
   if (failed_ || closing_) return;
   failed_ = true;
   listener_->store_failed(std::make_exception_ptr(StoreError(address_.url, reason)));

@@ -71,6 +71,7 @@ class RedisStore final : public RunStore {
   void commit(Completion completion) override;
   void close(const std::string& status) override;
   bool durable() const noexcept override { return true; }
+  std::exception_ptr close_error() const override { return close_error_; }
   bool shared() const noexcept override { return true; }
   std::size_t window() const noexcept override { return window_; }
   void refill(std::size_t max, std::vector<RequestId> exclude) override;
@@ -106,6 +107,7 @@ class RedisStore final : public RunStore {
   AncestorCache ancestors_;
   bool failed_ = false;
   bool closing_ = false;
+  std::exception_ptr close_error_;  // the connection was given up while closing
   bool opened_ = false;
   // refill(): asked and not answered yet (a parked one polls).
   bool refill_wanted_ = false;

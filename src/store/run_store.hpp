@@ -208,6 +208,10 @@ class RunStore {
   // everything durable and releases the store; reports store_closed. Nothing
   // may be submitted afterwards.
   virtual void close(const std::string& status) = 0;
+  // After store_closed: why close() could not make everything durable (a
+  // lost connection that did not come back), or nullptr. The driver fails a
+  // run that had not failed with it.
+  virtual std::exception_ptr close_error() const { return nullptr; }
   // Whether the run survives the process (a stop leaves pending requests).
   virtual bool durable() const noexcept = 0;
   // How many pending requests the driver keeps in memory; 0: all of them

@@ -4,6 +4,7 @@
 // completed run reopened does nothing; scripts flushed mid-crawl are loaded
 // again; an unreachable Redis is a StoreError naming the URL.
 #include <atomic>
+#include <csignal>
 #include <thread>
 
 #include "blackhole.hpp"
@@ -19,7 +20,9 @@ using store_test::crawl;
 using store_test::Crawl;
 using store_test::fresh_dir;
 using store_test::item_difference;
+using store_test::StoreSiteScraper;
 using testing::RedisFixture;
+using testing::RedisOptions;
 using testing::ThreadedTestServer;
 
 TEST(RedisStore, ACrawlStoresEveryItemOnceAndAReopenDoesNothing) {
@@ -81,6 +84,56 @@ TEST(RedisStore, AStopLeavesThePendingAndAResumeFinishesWithoutRepeats) {
   all.insert(resumed.items.begin(), resumed.items.end());
   EXPECT_EQ(all, expected_items()) << item_difference(all, expected_items());
   EXPECT_EQ(client.items("stop"), expected_items());
+  server.stop();
+  EXPECT_EQ(server.loop_close_result(), 0);
+}
+
+// A stop while Redis is down: the store's close waits for Redis to come back
+// (within the outage bound), then stores the completions that were still
+// unanswered and releases its leases. Every item the run delivered is in
+// Redis, none twice, and nothing stays leased.
+TEST(RedisStore, AStopWhileRedisIsDownStoresTheLastCompletionsOnceItIsBack) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisOptions options;
+  options.appendonly = true;  // the restart keeps what was stored before
+  RedisFixture redis(options);
+  ThreadedTestServer server;
+  store_test::serve_store_site(server, false, std::chrono::milliseconds(2));
+  const auto dir = fresh_dir("redis-down-stop");
+  StoreSiteScraper scraper("http://127.0.0.1:" + std::to_string(server.port()));
+  DriverOptions o;
+  o.num_workers = 8;
+  o.store_path = redis.url() + "?prefix=down&lease_ms=60000";
+  o.storage_dir = (dir / "files").string();
+  Driver driver(scraper, o);
+  std::multiset<std::string> items;
+  std::atomic<size_t> delivered{0};
+  std::chrono::steady_clock::time_point restarted;  // written before the join, read after
+  driver.on_data = [&](const Json& item) {
+    items.insert(item.dump());
+    ++delivered;
+  };
+  std::thread outage([&] {
+    while (delivered < 200) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    redis.stop();
+    driver.stop();  // from another thread, while the store cannot reach Redis
+    // Long enough for the run to be closing (its last fetches done) before
+    // Redis is back.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+    restarted = std::chrono::steady_clock::now();
+    redis.restart();
+  });
+  const RunResult result = driver.run();
+  const auto ended = std::chrono::steady_clock::now();
+  outage.join();
+  EXPECT_GT(ended, restarted) << "the run ended while Redis was down";
+  EXPECT_EQ(result.status, RunStatus::stopped);
+  EXPECT_FALSE(result.error);
+  ASSERT_LT(items.size(), expected_items().size()) << "stopped too late";
+  RedisClient client(redis.port());
+  EXPECT_EQ(client.items("down"), items) << item_difference(client.items("down"), items);
+  EXPECT_EQ(client.integer({"ZCARD", "down:leased"}), 0);  // released once Redis was back
+  EXPECT_EQ(client.text({"HGET", "down:meta", "status"}), "stopped");
   server.stop();
   EXPECT_EQ(server.loop_close_result(), 0);
 }
@@ -216,6 +269,51 @@ TEST(RedisStore, ABatchedCommitFencesEachCompletionByItsOwnLease) {
     EXPECT_EQ(client.hget("b:meta", "done"), "1");
     EXPECT_EQ(client.hget("b:meta", "stale_commits"), std::to_string(round + 1));
   }
+}
+
+
+// The connection closed while Redis is away (lost, not yet back): what was
+// sent and not answered (the store's last completions, its lease release)
+// is sent once Redis is back, before the close completes; closing does not
+// drop it.
+TEST(RedisStore, AConnectionClosedWhileRedisIsAwaySendsWhatIsUnansweredFirst) {
+  std::signal(SIGPIPE, SIG_IGN);
+  RedisOptions options;
+  options.appendonly = true;
+  RedisFixture redis(options);
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  std::string failure;
+  store::RedisConnection connection(&loop, store::parse_redis_url(redis.url()),
+                                    [&](std::string reason) { failure = reason; });
+  connection.start();
+  bool answered = false;
+  connection.send({"SET", "before", "1"}, [&](store::RedisReply) {
+    answered = true;
+    uv_stop(&loop);
+  });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  ASSERT_TRUE(answered);
+  redis.stop();
+  // Until the connection has noticed and tried again (a refused reconnect).
+  while (connection.reconnects() == 0) uv_run(&loop, UV_RUN_ONCE);
+  std::string reply;
+  connection.send({"SET", "during", "2"}, [&](store::RedisReply r) { reply = r.text; });
+  bool closed = false;
+  connection.close([&] { closed = true; });
+  std::thread back([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    redis.restart();
+  });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  back.join();
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(reply, "OK");
+  EXPECT_EQ(failure, "");
+  store::BlockingRedis client(store::parse_redis_url(redis.url()));
+  const auto during = client.command({"GET", "during"});
+  EXPECT_EQ(during->str ? std::string(during->str, during->len) : "", "2");
+  EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
 }  // namespace
