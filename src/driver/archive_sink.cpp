@@ -7,12 +7,58 @@
 
 #include <cassert>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::driver {
+namespace {
+
+bool write_all(int fd, const std::string& body) {
+  size_t done = 0;
+  while (done < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The whole body as a new file at `final_path`, seen complete or not at all:
+// an unnamed file (O_TMPFILE) in the final directory, given its name once
+// written. One change to the directory, where a named temporary file and a
+// rename are two -- each under the directory's lock, which every pool thread
+// writing into that directory waits for (bench/archive_write: 0.56-0.81x
+// the CPU on ext4 for 2,000 files of 32 KiB). False, with nothing left behind, where that
+// cannot be done: no O_TMPFILE on this filesystem, no /proc to name the file
+// by, a file already at `final_path` (linkat does not replace one), an error;
+// the caller then writes it the portable way, which also says what failed.
+bool write_unnamed_then_link(const std::string& final_path, const std::string& body) {
+  const size_t slash = final_path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : final_path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);  // mkstemp's mode
+  if (fd < 0) return false;
+  if (!write_all(fd, body)) {
+    ::close(fd);  // the unnamed file goes with its descriptor
+    return false;
+  }
+  char by_fd[32];
+  std::snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
+  const bool linked =
+      ::linkat(AT_FDCWD, by_fd, AT_FDCWD, final_path.c_str(), AT_SYMLINK_FOLLOW) == 0;
+  if (::close(fd) != 0 && linked) {
+    ::unlink(final_path.c_str());  // maybe not all written: not a file to keep
+    return false;
+  }
+  return linked;
+}
+
+}  // namespace
 
 ArchiveSink::ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string final_path,
                          std::string url, std::string make_dir, bool hash)
@@ -111,21 +157,19 @@ void ArchiveSink::whole_on_pool(uv_work_t* work) {
   };
   if (!self->make_dir_.empty() && ::mkdir(self->make_dir_.c_str(), 0755) != 0 && errno != EEXIST)
     return failed("cannot create " + self->make_dir_);
+  const std::string& body = self->pending_;
+  if (write_unnamed_then_link(self->final_path_, body)) {
+    self->offset_ = body.size();
+    return;
+  }
   std::string temp = self->storage_dir_ + "/.uvscrape-XXXXXX";
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return failed("cannot create a temporary file in " + self->storage_dir_);
-  const std::string& body = self->pending_;
-  size_t done = 0;
-  while (done < body.size()) {
-    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      failed("cannot write " + temp);
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return;
-    }
-    done += static_cast<size_t>(n);
+  if (!write_all(fd, body)) {
+    failed("cannot write " + temp);
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return;
   }
   if (::close(fd) != 0) {
     failed("cannot close " + temp);
@@ -137,7 +181,7 @@ void ArchiveSink::whole_on_pool(uv_work_t* work) {
     ::unlink(temp.c_str());
     return;
   }
-  self->offset_ = done;
+  self->offset_ = body.size();
 }
 
 void ArchiveSink::whole_done(uv_work_t* work, int status) {

@@ -4,7 +4,8 @@
 //
 // Every file operation runs on the libuv thread pool, so the loop never waits for
 // the disk. A body that ends within kSmallFile bytes (most documents) is kept in
-// memory and written by one pool job (create, write, close, rename); a larger
+// memory and written by one pool job (an unnamed file linked to its name, or
+// where that cannot be done, a temporary file renamed); a larger
 // one streams through uv_fs_* requests. Backpressure: while more than
 // kMaxBuffered bytes wait for the disk, on_chunk returns false and the HTTP
 // client stops reading the socket until the pending write completes.

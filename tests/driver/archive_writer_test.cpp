@@ -159,6 +159,39 @@ TEST(ArchiveSink, HashesTheBodyOnlyWhenAsked) {
   fs::remove_all(dir);
 }
 
+// A small body is written whole by one pool job. A new name is linked from
+// an unnamed file; a name already taken is replaced by a rename. Either way
+// the file appears complete, with the same mode, and no temporary file stays.
+TEST(ArchiveSink, ASmallFileIsNewOrReplacesTheOldOneWhole) {
+  const fs::path dir = fresh_dir("small");
+  const fs::path target = dir / "doc.pdf";
+  auto write = [&](const std::string& body) {
+    uv_loop_t loop;
+    ASSERT_EQ(uv_loop_init(&loop), 0);
+    ArchiveSink sink(&loop, dir.string(), target.string(), "http://h/doc.pdf");
+    sink.on_headers(200, Headers{});
+    sink.on_chunk(body, [] {});
+    bool done = false;
+    sink.finish([&](std::string path, std::exception_ptr error) {
+      EXPECT_EQ(path, target.string());
+      EXPECT_FALSE(error);
+      done = true;
+    });
+    uv_run(&loop, UV_RUN_DEFAULT);
+    EXPECT_TRUE(done);
+    EXPECT_EQ(sink.bytes_written(), body.size());
+    EXPECT_EQ(uv_loop_close(&loop), 0);
+  };
+  write("%PDF-1.4 first " + std::string(3000, 'a'));
+  const auto first_mode = fs::status(target).permissions();
+  const std::string second = "%PDF-1.4 second " + std::string(7000, 'b');
+  write(second);
+  EXPECT_EQ(read_file(target), second);
+  EXPECT_EQ(fs::status(target).permissions(), first_mode);
+  EXPECT_EQ(count_entries(dir), 1u);  // no temporary file left beside it
+  fs::remove_all(dir);
+}
+
 TEST(ArchiveSink, AbortLeavesNothing) {
   const fs::path dir = fresh_dir("abort");
   uv_loop_t loop;
