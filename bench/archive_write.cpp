@@ -1,12 +1,12 @@
-// The two ways the archive writer can put a small file in place whole
-// (src/driver/archive_sink.cpp): a named temporary file renamed to its name,
-// or an unnamed one (O_TMPFILE) linked to its name. Writes FILES files of
+// The two ways the archive writer puts a small file in place whole
+// (src/driver/whole_file.hpp): an unnamed file (O_TMPFILE) linked to its name,
+// what it does where it can, and a named temporary file renamed to its name,
+// what it does otherwise. Writes FILES files of
 // KIB KiB with THREADS threads (libuv's pool has 4) into a new directory,
 // each way in turn, ROUNDS times, and prints the medians of wall and CPU
 // (user + system: the work is the kernel's).
 //
 //   archive_write [FILES] [KIB] [THREADS] [ROUNDS] [DIR]   (default 2000 32 4 7 $TMPDIR)
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,40 +18,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "driver/whole_file.hpp"
+
 namespace {
-
-bool write_all(int fd, const std::string& body) {
-  size_t done = 0;
-  while (done < body.size()) {
-    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-bool renamed(const std::string& dir, const std::string& path, const std::string& body) {
-  std::string temp = dir + "/.uvscrape-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return false;
-  const bool ok = write_all(fd, body);
-  return ::close(fd) == 0 && ok && ::rename(temp.c_str(), path.c_str()) == 0;
-}
-
-bool linked(const std::string& dir, const std::string& path, const std::string& body) {
-  const int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  char by_fd[32];
-  std::snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
-  const bool ok = write_all(fd, body) &&
-                  ::linkat(AT_FDCWD, by_fd, AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0;
-  return ::close(fd) == 0 && ok;
-}
 
 double cpu_seconds() {
   rusage u{};
@@ -64,10 +38,13 @@ struct Figures {
   double wall = 0, cpu = 0;
 };
 
-Figures run(bool (*write)(const std::string&, const std::string&, const std::string&),
-            const std::string& dir, int files, const std::string& body, int threads) {
+// `write(path)` puts one file at `path`; false if it failed. Writes `files`
+// of them into `dir`, a new directory.
+template <class Write>
+Figures run(Write write, const std::string& dir, int files, int threads) {
   if (::mkdir(dir.c_str(), 0755) != 0) {
-    std::fprintf(stderr, "archive_write: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "archive_write: cannot create %s: %s\n", dir.c_str(),
+                 std::strerror(errno));
     std::exit(1);
   }
   std::atomic<int> next{0};
@@ -78,15 +55,14 @@ Figures run(bool (*write)(const std::string&, const std::string&, const std::str
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       for (int i; (i = next++) < files;)
-        if (!write(dir, dir + "/" + std::to_string(i) + ".pdf", body)) failed = true;
+        if (!write(dir + "/" + std::to_string(i) + ".pdf")) failed = true;
     });
   for (auto& t : pool) t.join();
   Figures f;
   f.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   f.cpu = cpu_seconds() - cpu0;
   if (failed) {
-    std::fprintf(stderr, "archive_write: a write into %s failed: %s\n", dir.c_str(),
-                 std::strerror(errno));
+    std::fprintf(stderr, "archive_write: a write into %s failed\n", dir.c_str());
     std::exit(1);
   }
   return f;
@@ -113,7 +89,8 @@ int main(int argc, char** argv) {
   const std::string body(static_cast<size_t>(kib) * 1024, 'x');
   const std::string root = base + "/archive-write-" + std::to_string(getpid());
   if (::mkdir(root.c_str(), 0755) != 0) {
-    std::fprintf(stderr, "archive_write: cannot create %s: %s\n", root.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "archive_write: cannot create %s: %s\n", root.c_str(),
+                 std::strerror(errno));
     return 1;
   }
   // Alternated, each round in new directories: the filesystem's state (its
@@ -121,8 +98,15 @@ int main(int argc, char** argv) {
   // files stay until the end, so no round reuses another's freed inodes.
   std::vector<double> rename_wall, rename_cpu, link_wall, link_cpu;
   for (int r = 0; r < rounds; ++r) {
-    const Figures a = run(renamed, root + "/rename-" + std::to_string(r), files, body, threads);
-    const Figures b = run(linked, root + "/link-" + std::to_string(r), files, body, threads);
+    const std::string renamed_dir = root + "/rename-" + std::to_string(r);
+    const Figures a = run(
+        [&](const std::string& path) {
+          return uvscrape::driver::write_renamed(renamed_dir, path, body).empty();
+        },
+        renamed_dir, files, threads);
+    const Figures b =
+        run([&](const std::string& path) { return uvscrape::driver::write_linked(path, body); },
+            root + "/link-" + std::to_string(r), files, threads);
     rename_wall.push_back(a.wall);
     rename_cpu.push_back(a.cpu);
     link_wall.push_back(b.wall);
@@ -134,6 +118,7 @@ int main(int argc, char** argv) {
               median(rename_cpu));
   std::printf("  O_TMPFILE + linkat:       wall %.3f s  cpu %.3f s  (cpu %.2fx the rename's)\n",
               median(link_wall), median(link_cpu), median(link_cpu) / median(rename_cpu));
-  const std::string remove = "rm -rf '" + root + "'";
-  return std::system(remove.c_str()) == 0 ? 0 : 1;
+  std::error_code error;
+  std::filesystem::remove_all(root, error);
+  return error ? 1 : 0;
 }

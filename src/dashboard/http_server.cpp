@@ -146,8 +146,8 @@ struct HttpServer::Connection {
   const char* chunk = nullptr;   // what llhttp_execute parses now
   std::size_t before_chunk = 0;  // the bytes received before it
   bool head_done = false;
-  int refusal = 0;        // a limit a parser callback hit: 431 or 413
-  bool answered = false;  // a reply is being written or the request is in the handler
+  int refusal = 0;         // a limit a parser callback hit: 431 or 413
+  bool answered = false;   // a reply is being written or the request is in the handler
   bool peer_done = false;  // the client has sent its end (EOF)
   bool lingering = false;  // the reply is written: reading and dropping until EOF
   bool closing = false;
@@ -252,7 +252,7 @@ struct HttpServer::Connection {
   void on_eof() {
     peer_done = true;
     if (lingering) return close();
-    if (answered) return;  // still answered: a client may half-close after its request
+    if (answered) return;  // the reply is on its way: a client may half-close after its request
     // A request cut short: answer what llhttp makes of the end, else close.
     if (llhttp_finish(&parser) == HPE_PAUSED) return dispatch();
     close();
@@ -304,24 +304,27 @@ struct HttpServer::Connection {
     write.data = this;
     // The same timer, restarted: the reply must be taken within the timeout.
     uv_timer_start(&timer, on_timeout, limits.timeout_ms, 0);
-    if (uv_write(&write, reinterpret_cast<uv_stream_t*>(&tcp), &buf, 1, [](uv_write_t* w, int status) {
-          auto* c = static_cast<Connection*>(w->data);
-          if (status < 0) return c->close();
-          c->linger();
-        }) != 0)
+    if (uv_write(&write, reinterpret_cast<uv_stream_t*>(&tcp), &buf, 1,
+                 [](uv_write_t* w, int status) {
+                   auto* c = static_cast<Connection*>(w->data);
+                   if (status < 0) return c->close();
+                   c->linger();
+                 }) != 0)
       close();
   }
 
   // See the comment on the struct: FIN, then drain until the client's EOF.
+  // Only from a write that completed: a closed connection's write is cancelled.
   void linger() {
-    if (closing) return;
     if (peer_done) return close();
     lingering = true;
     uv_timer_start(&timer, on_timeout, kLingerMs, 0);  // answered: on_timeout closes
     shutdown.data = this;
-    if (uv_shutdown(&shutdown, reinterpret_cast<uv_stream_t*>(&tcp), [](uv_shutdown_t* s, int status) {
-          if (status < 0) static_cast<Connection*>(s->data)->close();  // also UV_ECANCELED on close
-        }) != 0)
+    if (uv_shutdown(&shutdown, reinterpret_cast<uv_stream_t*>(&tcp),
+                    [](uv_shutdown_t* s, int status) {
+                      // An error, or UV_ECANCELED when the connection closes first.
+                      if (status < 0) static_cast<Connection*>(s->data)->close();
+                    }) != 0)
       close();
   }
 

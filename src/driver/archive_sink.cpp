@@ -7,58 +7,13 @@
 
 #include <cassert>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "driver/whole_file.hpp"
 #include "uvscrape/errors.hpp"
 
 namespace uvscrape::driver {
-namespace {
-
-bool write_all(int fd, const std::string& body) {
-  size_t done = 0;
-  while (done < body.size()) {
-    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// The whole body as a new file at `final_path`, seen complete or not at all:
-// an unnamed file (O_TMPFILE) in the final directory, given its name once
-// written. One change to the directory, where a named temporary file and a
-// rename are two -- each under the directory's lock, which every pool thread
-// writing into that directory waits for (bench/archive_write: 0.56-0.81x
-// the CPU on ext4 for 2,000 files of 32 KiB). False, with nothing left behind, where that
-// cannot be done: no O_TMPFILE on this filesystem, no /proc to name the file
-// by, a file already at `final_path` (linkat does not replace one), an error;
-// the caller then writes it the portable way, which also says what failed.
-bool write_unnamed_then_link(const std::string& final_path, const std::string& body) {
-  const size_t slash = final_path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : final_path.substr(0, slash);
-  const int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);  // mkstemp's mode
-  if (fd < 0) return false;
-  if (!write_all(fd, body)) {
-    ::close(fd);  // the unnamed file goes with its descriptor
-    return false;
-  }
-  char by_fd[32];
-  std::snprintf(by_fd, sizeof by_fd, "/proc/self/fd/%d", fd);
-  const bool linked =
-      ::linkat(AT_FDCWD, by_fd, AT_FDCWD, final_path.c_str(), AT_SYMLINK_FOLLOW) == 0;
-  if (::close(fd) != 0 && linked) {
-    ::unlink(final_path.c_str());  // maybe not all written: not a file to keep
-    return false;
-  }
-  return linked;
-}
-
-}  // namespace
 
 ArchiveSink::ArchiveSink(uv_loop_t* loop, std::string storage_dir, std::string final_path,
                          std::string url, std::string make_dir, bool hash)
@@ -109,7 +64,8 @@ bool ArchiveSink::on_headers(int status, const Headers&) {
 bool ArchiveSink::on_chunk(std::string_view chunk, std::function<void()> resume) {
   if (!writing_body_ || error_ || ending_) return true;  // dropped, keep the connection flowing
   pending_.append(chunk);
-  if (hash_) digest_.update(chunk);  // ~0.6 ms per MiB on the loop (nettle): no second read of the file
+  if (hash_)
+    digest_.update(chunk);  // ~0.6 ms per MiB on the loop (nettle): no second read of the file
   if (phase_ == Phase::buffering && pending_.size() >= kSmallFile) start_open();  // a big one
   pump();
   if (pending_.size() >= kMaxBuffered && !error_) {
@@ -152,34 +108,14 @@ void ArchiveSink::write_whole() {
 // On a pool thread: the loop thread does not touch the sink until whole_done.
 void ArchiveSink::whole_on_pool(uv_work_t* work) {
   auto* self = static_cast<ArchiveSink*>(work->data);
-  auto failed = [self](const std::string& what) {
-    self->whole_error_ = what + ": " + std::strerror(errno);
-  };
-  if (!self->make_dir_.empty() && ::mkdir(self->make_dir_.c_str(), 0755) != 0 && errno != EEXIST)
-    return failed("cannot create " + self->make_dir_);
+  if (!self->make_dir_.empty() && ::mkdir(self->make_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+    self->whole_error_ = "cannot create " + self->make_dir_ + ": " + std::strerror(errno);
+    return;
+  }
   const std::string& body = self->pending_;
-  if (write_unnamed_then_link(self->final_path_, body)) {
-    self->offset_ = body.size();
-    return;
-  }
-  std::string temp = self->storage_dir_ + "/.uvscrape-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return failed("cannot create a temporary file in " + self->storage_dir_);
-  if (!write_all(fd, body)) {
-    failed("cannot write " + temp);
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return;
-  }
-  if (::close(fd) != 0) {
-    failed("cannot close " + temp);
-    ::unlink(temp.c_str());
-    return;
-  }
-  if (::rename(temp.c_str(), self->final_path_.c_str()) != 0) {
-    failed("cannot rename " + temp + " to " + self->final_path_);
-    ::unlink(temp.c_str());
-    return;
+  if (!write_linked(self->final_path_, body)) {
+    self->whole_error_ = write_renamed(self->storage_dir_, self->final_path_, body);
+    if (!self->whole_error_.empty()) return;
   }
   self->offset_ = body.size();
 }

@@ -238,7 +238,7 @@ void RedisConnection::close(std::function<void()> done) {
   // Between connections: with nothing unanswered there is nothing to wait
   // for; otherwise the reconnect already scheduled sends it (and disconnects
   // once it is answered), within the same outage bound as during the run.
-  if (failed_ || unanswered_.empty()) {
+  if (unanswered_.empty()) {  // (a failed connection has dropped all of it)
     if (retry_timer_) uv_timer_stop(retry_timer_);
     finish_close();
   }

@@ -125,8 +125,9 @@ void RedisStore::fail(const std::string& reason) {
     // What close() sent (the last completions, the release of the leases)
     // is lost with the connection; the leased requests go back to pending
     // when their leases expire, and nothing stored is undone.
-    close_error_ = std::make_exception_ptr(StoreError(
-        address_.url, reason + "; the run's last completions and its lease release were not stored"));
+    close_error_ = std::make_exception_ptr(
+        StoreError(address_.url,
+                   reason + "; the run's last completions and its lease release were not stored"));
   }
   if (failed_ || closing_) return;
   failed_ = true;

@@ -522,7 +522,8 @@ TEST(Dashboard, ARefusedRequestStillArrivingGetsItsReplyAndACleanClose) {
     RawClient c(port);
     // 1 MB of header: far over the cap and over what the kernel buffers hold,
     // so this send completes only if the server keeps reading after its 431.
-    EXPECT_NO_THROW(c.send("GET / HTTP/1.1\r\n" + host(port) + "X: " + std::string(1'000'000, 'a')));
+    EXPECT_NO_THROW(
+        c.send("GET / HTTP/1.1\r\n" + host(port) + "X: " + std::string(1'000'000, 'a')));
     c.shutdown_write();
     const RawClient::End end = c.read(std::chrono::milliseconds(5000));
     EXPECT_EQ(end, RawClient::End::eof);

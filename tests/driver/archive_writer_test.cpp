@@ -41,6 +41,19 @@ size_t count_entries(const fs::path& dir) {
   return n;
 }
 
+// Finishes the sink and runs the loop until it reports, expecting the file at
+// `target` and no error; whether it reported.
+bool finish_at(uv_loop_t& loop, ArchiveSink& sink, const fs::path& target) {
+  bool done = false;
+  sink.finish([&](std::string path, std::exception_ptr error) {
+    EXPECT_EQ(path, target.string());
+    EXPECT_FALSE(error);
+    done = true;
+  });
+  uv_run(&loop, UV_RUN_DEFAULT);
+  return done;
+}
+
 TEST(ArchiveName, TakesTheLastPathSegment) {
   EXPECT_EQ(archive_file_name("http://h/opinions/BCC-2024-001.pdf", "pdf"), "BCC-2024-001.pdf");
   EXPECT_EQ(archive_file_name("http://h/a/b.mp3?x=1#f", ""), "b.mp3");
@@ -144,14 +157,7 @@ TEST(ArchiveSink, HashesTheBodyOnlyWhenAsked) {
     sink.on_headers(200, Headers{});
     sink.on_chunk(std::string_view(body).substr(0, 1000), [] {});
     sink.on_chunk(std::string_view(body).substr(1000), [] {});
-    bool done = false;
-    sink.finish([&](std::string path, std::exception_ptr error) {
-      EXPECT_EQ(path, target.string());
-      EXPECT_FALSE(error);
-      done = true;
-    });
-    uv_run(&loop, UV_RUN_DEFAULT);
-    ASSERT_TRUE(done);
+    ASSERT_TRUE(finish_at(loop, sink, target));
     EXPECT_EQ(read_file(target), body);
     EXPECT_EQ(sink.sha256(), hash ? sha256_hex(body) : std::string()) << hash;
     EXPECT_EQ(uv_loop_close(&loop), 0);
@@ -171,14 +177,7 @@ TEST(ArchiveSink, ASmallFileIsNewOrReplacesTheOldOneWhole) {
     ArchiveSink sink(&loop, dir.string(), target.string(), "http://h/doc.pdf");
     sink.on_headers(200, Headers{});
     sink.on_chunk(body, [] {});
-    bool done = false;
-    sink.finish([&](std::string path, std::exception_ptr error) {
-      EXPECT_EQ(path, target.string());
-      EXPECT_FALSE(error);
-      done = true;
-    });
-    uv_run(&loop, UV_RUN_DEFAULT);
-    EXPECT_TRUE(done);
+    EXPECT_TRUE(finish_at(loop, sink, target));
     EXPECT_EQ(sink.bytes_written(), body.size());
     EXPECT_EQ(uv_loop_close(&loop), 0);
   };
